@@ -1,0 +1,281 @@
+//! The build-out: capital spending by vintage, GPU refresh, depreciation, power and operations,
+//! and the rent paid for partner-built capacity.
+//!
+//! The programme's `total` is spread over `years` by a profile and split between GPUs/servers
+//! (short life, refreshed at end of life at a replacement cost that falls by
+//! `gpu_cost_decline` a year) and facilities (long life, refreshed at the same cost). Lives
+//! may be fractional: a vintage with a life of 2.4 years is depreciated straight-line over 2.4
+//! years (full-year convention in its first year), and its refresh is split 60/40 between the
+//! 2nd and 3rd years after purchase, which keeps the expected refresh date at 2.4 years.
+//! Capacity in service (at original cost) drives power and operations. The partner share of
+//! everything is built and owned by partners and charged back as rent: their depreciation plus
+//! operations, marked up by `partner_margin`.
+
+use super::ParamId;
+
+/// How the programme's total is spread over its years.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Profile {
+    /// Equal amounts each year.
+    Flat,
+    /// Amounts rising linearly: 1, 2, ..., n (normalised).
+    Ramp,
+    /// Given weights, normalised to sum to one; their count is the number of years.
+    Custom(Vec<f64>),
+}
+
+/// The compiled capex block of a scenario.
+#[derive(Debug, Clone)]
+pub struct Capex {
+    pub total: ParamId,
+    /// First programme year, as an offset from the scenario's start year.
+    pub start: usize,
+    /// Programme length in whole years (ignored by a custom profile).
+    pub years: ParamId,
+    pub profile: Profile,
+    pub partner_share: ParamId,
+    pub gpu_share: ParamId,
+    pub gpu_life_years: ParamId,
+    pub facility_life_years: ParamId,
+    pub refresh: bool,
+    pub gpu_cost_decline: ParamId,
+    pub partner_margin: ParamId,
+    pub ops_share: ParamId,
+}
+
+/// Per-year capex results for one path.
+#[derive(Debug, Clone)]
+pub struct CapexYears {
+    /// Build-out spending in each year, own and partner, refresh included.
+    pub spend: Vec<f64>,
+    /// Own share of that spending.
+    pub own_spend: Vec<f64>,
+    /// Depreciation of own assets.
+    pub own_depreciation: Vec<f64>,
+    /// Power and operations of own capacity.
+    pub own_operations: Vec<f64>,
+    /// Rent charged back for partner-built capacity.
+    pub rental: Vec<f64>,
+    scratch: AssetScratch,
+}
+
+#[derive(Debug, Clone)]
+struct AssetScratch {
+    programme: Vec<f64>,
+    spend: Vec<f64>,
+    depreciation: Vec<f64>,
+    capacity: Vec<f64>,
+}
+
+impl CapexYears {
+    /// Zeroed arrays for `years` years.
+    pub fn new(years: usize) -> CapexYears {
+        let z = vec![0.0; years];
+        CapexYears {
+            spend: z.clone(),
+            own_spend: z.clone(),
+            own_depreciation: z.clone(),
+            own_operations: z.clone(),
+            rental: z.clone(),
+            scratch: AssetScratch {
+                programme: z.clone(),
+                spend: z.clone(),
+                depreciation: z.clone(),
+                capacity: z,
+            },
+        }
+    }
+
+    fn clear(&mut self) {
+        for v in [
+            &mut self.spend,
+            &mut self.own_spend,
+            &mut self.own_depreciation,
+            &mut self.own_operations,
+            &mut self.rental,
+        ] {
+            v.fill(0.0);
+        }
+    }
+}
+
+/// One class of assets (GPUs or facilities) bought on the programme schedule.
+struct AssetClass {
+    share: f64,
+    life: f64,
+    cost_decline: f64,
+}
+
+impl Capex {
+    /// Fills `out` for one path whose inputs are `v`.
+    pub fn simulate(&self, v: &[f64], out: &mut CapexYears) {
+        out.clear();
+        let total = self.total.get(v);
+        let gpu_share = self.gpu_share.get(v);
+        let partner_share = self.partner_share.get(v);
+        let margin = self.partner_margin.get(v);
+        let ops_share = self.ops_share.get(v);
+
+        self.fill_programme(total, self.years.get(v), &mut out.scratch.programme);
+        let classes = [
+            AssetClass {
+                share: gpu_share,
+                life: self.gpu_life_years.get(v),
+                cost_decline: self.gpu_cost_decline.get(v),
+            },
+            AssetClass {
+                share: 1.0 - gpu_share,
+                life: self.facility_life_years.get(v),
+                cost_decline: 0.0,
+            },
+        ];
+        for class in &classes {
+            run_asset_class(class, self.refresh, &mut out.scratch);
+            let s = &out.scratch;
+            for y in 0..s.spend.len() {
+                let operations = ops_share * s.capacity[y];
+                out.spend[y] += s.spend[y];
+                out.own_spend[y] += (1.0 - partner_share) * s.spend[y];
+                out.own_depreciation[y] += (1.0 - partner_share) * s.depreciation[y];
+                out.own_operations[y] += (1.0 - partner_share) * operations;
+                out.rental[y] += partner_share * (s.depreciation[y] + operations) * (1.0 + margin);
+            }
+        }
+    }
+
+    fn fill_programme(&self, total: f64, years: f64, programme: &mut [f64]) {
+        programme.fill(0.0);
+        let n = match &self.profile {
+            Profile::Custom(w) => w.len(),
+            _ => years as usize,
+        };
+        let ramp_sum = (n * (n + 1) / 2) as f64;
+        for k in 0..n {
+            let y = self.start + k;
+            if y >= programme.len() {
+                break;
+            }
+            let weight = match &self.profile {
+                Profile::Flat => 1.0 / n as f64,
+                Profile::Ramp => (k + 1) as f64 / ramp_sum,
+                Profile::Custom(w) => w[k],
+            };
+            programme[y] = total * weight;
+        }
+    }
+}
+
+/// Spending (programme plus refresh), straight-line depreciation and capacity in service for
+/// one asset class, written into the scratch arrays.
+fn run_asset_class(class: &AssetClass, refresh: bool, s: &mut AssetScratch) {
+    let years = s.spend.len();
+    let life = class.life;
+    let whole = life.floor() as usize;
+    let frac = life - whole as f64;
+    let keep = 1.0 - class.cost_decline;
+    let refresh_first = keep.powi(whole as i32) * (1.0 - frac);
+    let refresh_second = keep.powi(whole as i32 + 1) * frac;
+    let depreciation_years = life.ceil() as usize;
+
+    for y in 0..years {
+        s.spend[y] = class.share * s.programme[y];
+        s.depreciation[y] = 0.0;
+        s.capacity[y] = 0.0;
+    }
+    for y in 0..years {
+        let spent = s.spend[y];
+        if spent != 0.0 {
+            for k in 0..depreciation_years.min(years - y) {
+                let k = k as f64;
+                s.depreciation[y + k as usize] += spent * ((k + 1.0).min(life) - k) / life;
+            }
+            if refresh {
+                if whole >= 1 && y + whole < years {
+                    s.spend[y + whole] += spent * refresh_first;
+                }
+                if frac > 0.0 && y + whole + 1 < years {
+                    s.spend[y + whole + 1] += spent * refresh_second;
+                }
+            }
+        }
+        let built = class.share * s.programme[y];
+        if built != 0.0 {
+            for k in 0..years - y {
+                let alive = if refresh {
+                    1.0
+                } else {
+                    (life - k as f64).clamp(0.0, 1.0)
+                };
+                if alive == 0.0 {
+                    break;
+                }
+                s.capacity[y + k] += built * alive;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn capex(profile: Profile, refresh: bool) -> Capex {
+        // Inputs: 0 total, 1 years, 2 partner share, 3 gpu share, 4 gpu life, 5 facility life,
+        // 6 cost decline, 7 margin, 8 ops share.
+        Capex {
+            total: ParamId(0),
+            start: 0,
+            years: ParamId(1),
+            profile,
+            partner_share: ParamId(2),
+            gpu_share: ParamId(3),
+            gpu_life_years: ParamId(4),
+            facility_life_years: ParamId(5),
+            refresh,
+            gpu_cost_decline: ParamId(6),
+            partner_margin: ParamId(7),
+            ops_share: ParamId(8),
+        }
+    }
+
+    #[test]
+    fn flat_programme_without_refresh_depreciates_to_its_cost() {
+        let c = capex(Profile::Flat, false);
+        let v = [100.0, 4.0, 0.0, 1.0, 2.5, 20.0, 0.0, 0.0, 0.0];
+        let mut out = CapexYears::new(10);
+        c.simulate(&v, &mut out);
+        assert_eq!(out.spend[..5], [25.0, 25.0, 25.0, 25.0, 0.0]);
+        let dep: f64 = out.own_depreciation.iter().sum();
+        assert!((dep - 100.0).abs() < 1e-9);
+        // Each vintage: 10, 10, 5 over 2.5 years.
+        assert!((out.own_depreciation[0] - 10.0).abs() < 1e-12);
+        assert!((out.own_depreciation[2] - 25.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn refresh_buys_again_at_falling_cost_on_a_fractional_life() {
+        let c = capex(Profile::Custom(vec![1.0]), true);
+        let v = [100.0, 1.0, 0.0, 1.0, 2.5, 20.0, 0.1, 0.0, 0.0];
+        let mut out = CapexYears::new(4);
+        c.simulate(&v, &mut out);
+        // Half refreshed after 2 years at 0.9^2, half after 3 years at 0.9^3; the year-2
+        // refresh has not reached its own life by year 3.
+        assert!((out.spend[2] - 100.0 * 0.5 * 0.81).abs() < 1e-9);
+        assert!((out.spend[3] - 100.0 * 0.5 * 0.729).abs() < 1e-9);
+    }
+
+    #[test]
+    fn partner_share_moves_cost_from_depreciation_to_rent() {
+        let c = capex(Profile::Ramp, false);
+        let v = [300.0, 2.0, 0.5, 0.5, 2.0, 10.0, 0.0, 0.2, 0.05];
+        let mut out = CapexYears::new(3);
+        c.simulate(&v, &mut out);
+        assert_eq!(out.spend[..2], [100.0, 200.0]);
+        assert_eq!(out.own_spend[..2], [50.0, 100.0]);
+        // Year 0: GPU dep 50/2, facility dep 50/10: total 30, half partner.
+        assert!((out.own_depreciation[0] - 15.0).abs() < 1e-12);
+        let operations = 0.05 * 100.0;
+        assert!((out.rental[0] - 0.5 * (30.0 + operations) * 1.2).abs() < 1e-12);
+        assert!((out.own_operations[0] - 0.5 * operations).abs() < 1e-12);
+    }
+}

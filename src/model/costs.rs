@@ -1,0 +1,64 @@
+//! Operating costs other than the build-out: cost of revenue, R&D and staff, SG&A, and fixed
+//! compute commitments.
+//!
+//! Cost of revenue (serving and other variable costs, excluding the build-out's own
+//! depreciation and rent, which `capex` accounts for) is a share of revenue that moves
+//! geometrically from its start value toward a long-run value. R&D and staff start at a level
+//! and grow at a rate. SG&A is a share of revenue. Commitments are fixed contracts paid evenly
+//! over their years.
+
+use super::ParamId;
+
+/// The compiled cost block.
+#[derive(Debug, Clone)]
+pub struct Costs {
+    pub cost_of_revenue_share: ParamId,
+    pub cost_of_revenue_share_long_run: ParamId,
+    pub cost_of_revenue_speed: ParamId,
+    pub rnd: ParamId,
+    pub rnd_growth: ParamId,
+    pub sga_share: ParamId,
+}
+
+/// A compiled fixed commitment, such as a multi-year compute contract.
+#[derive(Debug, Clone)]
+pub struct Commitment {
+    pub name: String,
+    /// First year of payments, as an offset from the scenario's start year.
+    pub start: usize,
+    /// Number of yearly payments.
+    pub years: usize,
+    /// Total paid over all years.
+    pub total: ParamId,
+}
+
+impl Costs {
+    /// Cost of revenue as a share of revenue in year index `y`.
+    #[inline]
+    pub fn cost_of_revenue_share(&self, v: &[f64], previous: f64, y: usize) -> f64 {
+        if y == 0 {
+            self.cost_of_revenue_share.get(v)
+        } else {
+            let long_run = self.cost_of_revenue_share_long_run.get(v);
+            long_run + (previous - long_run) * (1.0 - self.cost_of_revenue_speed.get(v))
+        }
+    }
+
+    /// R&D and staff cost in year index `y`.
+    #[inline]
+    pub fn rnd(&self, v: &[f64], y: usize) -> f64 {
+        self.rnd.get(v) * (1.0 + self.rnd_growth.get(v)).powi(y as i32)
+    }
+}
+
+impl Commitment {
+    /// The payment due in year index `y`.
+    #[inline]
+    pub fn payment(&self, v: &[f64], y: usize) -> f64 {
+        if y >= self.start && y < self.start + self.years {
+            self.total.get(v) / self.years as f64
+        } else {
+            0.0
+        }
+    }
+}

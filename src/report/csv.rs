@@ -1,0 +1,157 @@
+//! The report as CSV: one row per number, in long form, for spreadsheets and pandas.
+//!
+//! Columns: `section,name,year,statistic,value,ci95_low,ci95_high,note`. Sections are
+//! `run`, `threshold`, `break_even`, `metric` and `input`; statistics are `probability`,
+//! `mean`, `sd`, `min`, `p5`, `p10`, `p50`, `p90`, `p95`, `max`, `share`, and for `run` the
+//! seed, path count and simulator version. `note` carries an input's source.
+
+use super::{Distribution, Report};
+
+struct Rows {
+    writer: ::csv::Writer<Vec<u8>>,
+}
+
+impl Rows {
+    fn row(&mut self, cells: [&str; 8]) {
+        self.writer
+            .write_record(cells)
+            .expect("writing CSV to memory cannot fail");
+    }
+
+    fn number(&mut self, section: &str, name: &str, year: &str, stat: &str, value: f64) {
+        self.row([section, name, year, stat, &value.to_string(), "", "", ""]);
+    }
+
+    fn probability(&mut self, section: &str, name: &str, year: &str, p: &super::Probability) {
+        self.row([
+            section,
+            name,
+            year,
+            "probability",
+            &p.probability.to_string(),
+            &p.ci95[0].to_string(),
+            &p.ci95[1].to_string(),
+            "",
+        ]);
+    }
+
+    fn distribution(&mut self, section: &str, name: &str, year: &str, d: &Distribution) {
+        let stats = [
+            ("mean", d.mean),
+            ("sd", d.sd),
+            ("min", d.min),
+            ("p5", d.p5),
+            ("p10", d.p10),
+            ("p50", d.p50),
+            ("p90", d.p90),
+            ("p95", d.p95),
+            ("max", d.max),
+        ];
+        for (stat, v) in stats {
+            if let Some(v) = v {
+                self.number(section, name, year, stat, v);
+            }
+        }
+    }
+}
+
+/// Renders the report as CSV.
+pub fn render(r: &Report) -> String {
+    let mut rows = Rows {
+        writer: ::csv::Writer::from_writer(Vec::new()),
+    };
+    rows.row([
+        "section",
+        "name",
+        "year",
+        "statistic",
+        "value",
+        "ci95_low",
+        "ci95_high",
+        "note",
+    ]);
+    rows.row([
+        "run",
+        "simulator",
+        "",
+        "version",
+        r.simulator.version,
+        "",
+        "",
+        "",
+    ]);
+    rows.row([
+        "run",
+        "scenario",
+        "",
+        "file",
+        &r.scenario.file,
+        "",
+        "",
+        &r.scenario.name,
+    ]);
+    rows.number("run", "seed", "", "value", r.seed as f64);
+    rows.number("run", "paths", "", "value", r.paths as f64);
+    rows.row([
+        "run",
+        "partial",
+        "",
+        "value",
+        if r.partial { "true" } else { "false" },
+        "",
+        "",
+        "",
+    ]);
+    for t in &r.thresholds {
+        rows.probability("threshold", &t.name, "", &t.estimate);
+    }
+    let be = &r.break_even;
+    rows.probability("break_even", "operating", "", &be.operating.within_horizon);
+    rows.probability(
+        "break_even",
+        "cash_payback",
+        "",
+        &be.cash_payback.within_horizon,
+    );
+    for (name, e) in [
+        ("operating_year", &be.operating),
+        ("payback_year", &be.cash_payback),
+    ] {
+        for y in &e.by_year {
+            rows.number("break_even", name, &y.year.to_string(), "share", y.share);
+        }
+        rows.number("break_even", name, "never", "share", e.never_share);
+    }
+    for p in &be.profitable_by_year {
+        rows.probability(
+            "break_even",
+            "ebit_non_negative",
+            &p.year.to_string(),
+            &p.estimate,
+        );
+    }
+    rows.distribution("break_even", "funding_gap", "", &be.funding_gap);
+    rows.distribution("break_even", "npv", "", &be.npv);
+    for m in &r.metrics {
+        for y in &m.years {
+            rows.distribution("metric", m.name, &y.year.to_string(), &y.distribution);
+        }
+    }
+    for i in &r.inputs {
+        rows.row([
+            "input",
+            &i.key,
+            "",
+            "distribution",
+            &i.distribution,
+            "",
+            "",
+            i.source.as_deref().unwrap_or(""),
+        ]);
+    }
+    let bytes = rows
+        .writer
+        .into_inner()
+        .expect("flushing CSV to memory cannot fail");
+    String::from_utf8(bytes).expect("CSV of UTF-8 strings is UTF-8")
+}

@@ -1,0 +1,397 @@
+//! What a run reports, and one exporter per output format.
+//!
+//! [`Report`] turns a [`Summary`] into the numbers a reader wants: threshold probabilities
+//! with Wilson intervals, break-even and payback, metric percentiles by year, and the inputs
+//! with their sources. It serialises to the stable JSON document; [`table`], [`markdown`] and
+//! [`csv`] render the same report for terminals, documents and spreadsheets. Timing and thread
+//! count are run facts shown in the table only, so the JSON for a seed is byte-identical
+//! whatever the threads.
+
+pub mod csv;
+pub mod format;
+pub mod json;
+pub mod markdown;
+pub mod table;
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::model::{Metric, Unit};
+use crate::scenario::Scenario;
+use crate::simulation::Layout;
+use crate::stats::{MetricStats, Summary, YearCounts, Z95, histogram, wilson_interval};
+
+/// The quantiles reported for every metric.
+pub const QUANTILES: [(&str, f64); 5] = [
+    ("p5", 0.05),
+    ("p10", 0.10),
+    ("p50", 0.50),
+    ("p90", 0.90),
+    ("p95", 0.95),
+];
+
+/// An output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// A report for the terminal, 100 columns wide.
+    Table,
+    /// The stable machine-readable document.
+    Json,
+    /// One row per number, for spreadsheets.
+    Csv,
+    /// Tables for documents.
+    Markdown,
+}
+
+impl Format {
+    /// Renders a report in this format.
+    pub fn render(self, report: &Report) -> String {
+        match self {
+            Format::Table => table::render(report),
+            Format::Json => json::render(report),
+            Format::Csv => csv::render(report),
+            Format::Markdown => markdown::render(report),
+        }
+    }
+}
+
+/// The simulator's name and version, stamped on every output.
+#[derive(Debug, Clone, Serialize)]
+pub struct Simulator {
+    pub name: &'static str,
+    pub version: &'static str,
+}
+
+impl Simulator {
+    pub const CURRENT: Simulator = Simulator {
+        name: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+    };
+}
+
+/// The scenario a report is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct ScenarioInfo {
+    pub name: String,
+    /// The file it was read from.
+    pub file: String,
+    pub description: String,
+    pub start_year: i32,
+    pub horizon: i32,
+}
+
+/// A probability estimated from paths.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Probability {
+    /// Share of paths where the event happened.
+    pub probability: f64,
+    /// Wilson 95% interval.
+    pub ci95: [f64; 2],
+    /// Number of paths where it happened.
+    pub paths: u64,
+}
+
+impl Probability {
+    pub fn from_counts(hits: u64, trials: u64) -> Probability {
+        let (low, high) = wilson_interval(hits, trials, Z95);
+        Probability {
+            probability: if trials == 0 {
+                0.0
+            } else {
+                hits as f64 / trials as f64
+            },
+            ci95: [low, high],
+            paths: hits,
+        }
+    }
+}
+
+/// One threshold's result.
+#[derive(Debug, Clone, Serialize)]
+pub struct ThresholdResult {
+    /// The key in the scenario file.
+    pub name: String,
+    /// A readable description.
+    pub label: String,
+    #[serde(flatten)]
+    pub estimate: Probability,
+    pub source: Option<String>,
+}
+
+/// Percentiles and moments of one quantity.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distribution {
+    pub mean: Option<f64>,
+    pub sd: Option<f64>,
+    pub min: Option<f64>,
+    pub p5: Option<f64>,
+    pub p10: Option<f64>,
+    pub p50: Option<f64>,
+    pub p90: Option<f64>,
+    pub p95: Option<f64>,
+    pub max: Option<f64>,
+}
+
+impl Distribution {
+    fn of(stats: &MetricStats) -> Distribution {
+        let q = |p| stats.quantile(p);
+        Distribution {
+            mean: stats.mean(),
+            sd: stats.sd(),
+            min: stats.min(),
+            p5: q(0.05),
+            p10: q(0.10),
+            p50: q(0.50),
+            p90: q(0.90),
+            p95: q(0.95),
+            max: stats.max(),
+        }
+    }
+
+    /// The value of a named quantile from [`QUANTILES`].
+    pub fn quantile(&self, name: &str) -> Option<f64> {
+        match name {
+            "p5" => self.p5,
+            "p10" => self.p10,
+            "p50" => self.p50,
+            "p90" => self.p90,
+            "p95" => self.p95,
+            _ => None,
+        }
+    }
+}
+
+/// A metric in one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricYear {
+    pub year: i32,
+    #[serde(flatten)]
+    pub distribution: Distribution,
+}
+
+/// A metric over the years.
+#[derive(Debug, Clone, Serialize)]
+pub struct MetricResult {
+    pub name: &'static str,
+    /// `USD` or `people`.
+    pub unit: &'static str,
+    pub description: &'static str,
+    pub years: Vec<MetricYear>,
+}
+
+/// Paths whose event first (for good) happened in a year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearShare {
+    pub year: i32,
+    pub paths: u64,
+    pub share: f64,
+}
+
+/// When an event happens, over paths.
+#[derive(Debug, Clone, Serialize)]
+pub struct EventYears {
+    /// Probability that it happens within the horizon.
+    #[serde(flatten)]
+    pub within_horizon: Probability,
+    /// What the event is.
+    pub definition: String,
+    /// Year percentiles; `None` means "not within the horizon".
+    pub p10_year: Option<i32>,
+    pub median_year: Option<i32>,
+    pub p90_year: Option<i32>,
+    pub by_year: Vec<YearShare>,
+    /// Share of paths where it does not happen within the horizon.
+    pub never_share: f64,
+}
+
+impl EventYears {
+    fn of(counts: &YearCounts, start_year: i32, definition: String) -> EventYears {
+        let total = counts.total();
+        let year = |q| counts.quantile(q).map(|i| start_year + i as i32);
+        let share = |n: u64| {
+            if total == 0 {
+                0.0
+            } else {
+                n as f64 / total as f64
+            }
+        };
+        EventYears {
+            within_horizon: Probability::from_counts(total - counts.never(), total),
+            definition,
+            p10_year: year(0.10),
+            median_year: year(0.50),
+            p90_year: year(0.90),
+            by_year: counts
+                .by_year()
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| YearShare {
+                    year: start_year + i as i32,
+                    paths: n,
+                    share: share(n),
+                })
+                .collect(),
+            never_share: share(counts.never()),
+        }
+    }
+}
+
+/// Break-even results.
+#[derive(Debug, Clone, Serialize)]
+pub struct BreakEven {
+    /// Operating break-even: EBIT >= 0 from some year through the horizon.
+    pub operating: EventYears,
+    /// Cash payback: cumulative free cash flow >= 0 from some year through the horizon.
+    pub cash_payback: EventYears,
+    /// Probability of EBIT >= 0 in each year.
+    pub profitable_by_year: Vec<YearProbability>,
+    /// The deepest cash deficit over the horizon.
+    pub funding_gap: Distribution,
+    /// NPV of free cash flow.
+    pub npv: Distribution,
+}
+
+/// A probability in one year.
+#[derive(Debug, Clone, Serialize)]
+pub struct YearProbability {
+    pub year: i32,
+    #[serde(flatten)]
+    pub estimate: Probability,
+}
+
+/// An input as the report lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputInfo {
+    pub key: String,
+    pub distribution: String,
+    pub source: Option<String>,
+}
+
+/// Facts about how the run was made that do not change its numbers.
+#[derive(Debug, Clone, Default)]
+pub struct RunFacts {
+    pub threads: usize,
+    pub elapsed: Duration,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub simulator: Simulator,
+    pub scenario: ScenarioInfo,
+    pub seed: u64,
+    /// Paths simulated.
+    pub paths: u64,
+    /// True when the run was interrupted and covers fewer paths than asked.
+    pub partial: bool,
+    /// Paths asked for.
+    pub paths_requested: u64,
+    pub sampler: &'static str,
+    /// Largest relative error of reported percentiles (from the quantile histogram).
+    pub quantile_relative_error: f64,
+    pub thresholds: Vec<ThresholdResult>,
+    pub break_even: BreakEven,
+    pub metrics: Vec<MetricResult>,
+    pub inputs: Vec<InputInfo>,
+    #[serde(skip)]
+    pub run: RunFacts,
+}
+
+impl Report {
+    /// Builds the report of `summary`, a run of `scenario` with `seed` that was asked for
+    /// `paths_requested` paths.
+    pub fn new(
+        scenario: &Scenario,
+        summary: &Summary,
+        seed: u64,
+        paths_requested: u64,
+        run: RunFacts,
+    ) -> Report {
+        let layout = Layout::of(scenario);
+        let n = summary.paths;
+        let horizon = scenario.horizon;
+        Report {
+            simulator: Simulator::CURRENT,
+            scenario: ScenarioInfo {
+                name: scenario.name.clone(),
+                file: scenario.origin.clone(),
+                description: scenario.description.clone(),
+                start_year: scenario.start_year,
+                horizon,
+            },
+            seed,
+            paths: n,
+            partial: n < paths_requested,
+            paths_requested,
+            sampler: "mc",
+            quantile_relative_error: histogram::RELATIVE_ERROR,
+            thresholds: scenario
+                .thresholds
+                .iter()
+                .enumerate()
+                .map(|(i, t)| ThresholdResult {
+                    name: t.name.clone(),
+                    label: t.label.clone(),
+                    estimate: Probability::from_counts(summary.counters[layout.threshold(i)], n),
+                    source: t.source.clone(),
+                })
+                .collect(),
+            break_even: BreakEven {
+                operating: EventYears::of(
+                    &summary.events[Layout::BREAK_EVEN],
+                    scenario.start_year,
+                    format!("EBIT >= 0 from this year through {horizon}"),
+                ),
+                cash_payback: EventYears::of(
+                    &summary.events[Layout::PAYBACK],
+                    scenario.start_year,
+                    format!("cumulative free cash flow >= 0 from this year through {horizon}"),
+                ),
+                profitable_by_year: (0..layout.years)
+                    .map(|y| YearProbability {
+                        year: scenario.year(y),
+                        estimate: Probability::from_counts(
+                            summary.counters[layout.profitable(y)],
+                            n,
+                        ),
+                    })
+                    .collect(),
+                funding_gap: Distribution::of(&summary.series[layout.funding_gap()]),
+                npv: Distribution::of(&summary.series[layout.npv()]),
+            },
+            metrics: Metric::ALL
+                .iter()
+                .map(|&m| MetricResult {
+                    name: m.name(),
+                    unit: match m.unit() {
+                        Unit::Usd => "USD",
+                        Unit::People => "people",
+                    },
+                    description: m.description(),
+                    years: (0..layout.years)
+                        .map(|y| MetricYear {
+                            year: scenario.year(y),
+                            distribution: Distribution::of(&summary.series[layout.metric(m, y)]),
+                        })
+                        .collect(),
+                })
+                .collect(),
+            inputs: scenario
+                .inputs
+                .iter()
+                .map(|i| InputInfo {
+                    key: i.key.clone(),
+                    distribution: i.dist.to_string(),
+                    source: i.source.clone(),
+                })
+                .collect(),
+            run,
+        }
+    }
+
+    /// The metric with this name.
+    pub fn metric(&self, metric: Metric) -> &MetricResult {
+        &self.metrics[metric as usize]
+    }
+}

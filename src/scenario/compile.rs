@@ -1,0 +1,852 @@
+//! Validation of a raw scenario and its compilation into a [`Scenario`].
+//!
+//! Each numeric input becomes an [`Input`] with a ready [`Dist`], checked against the domain
+//! its role needs (a share in [0, 1], a positive life, a growth rate above -100%, a whole
+//! number of years). The model refers to inputs by [`ParamId`]. Omitted optional inputs get
+//! documented defaults and appear among the inputs with the source `"default"`.
+
+use crate::dist::{Dist, Shape};
+use crate::model::{
+    Capex, Commitment, Costs, Finance, Metric, Model, ParamId, Profile, Shock, Stream,
+    Subscriptions,
+};
+use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
+
+use super::overrides::nearest_keys;
+use super::raw::{RawDist, RawParam, RawScenario, RawThreshold};
+use super::{Input, RunDefaults, Scenario};
+
+/// The most years a scenario may simulate.
+pub const MAX_YEARS: i32 = 200;
+
+/// A problem at a key path.
+#[derive(Debug)]
+pub(super) struct Problem {
+    pub key: String,
+    pub message: String,
+}
+
+fn problem(key: impl Into<String>, message: impl Into<String>) -> Problem {
+    Problem {
+        key: key.into(),
+        message: message.into(),
+    }
+}
+
+/// The values an input may take, given its role in the model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Domain {
+    Any,
+    /// In [0, 1].
+    Share,
+    /// At least zero.
+    NonNegative,
+    /// Strictly positive.
+    Positive,
+    /// A yearly rate above -100%.
+    Rate,
+    /// An asset life of at least one year.
+    Life,
+    /// A whole number of years, at least one.
+    WholeYears,
+}
+
+impl Domain {
+    fn check(self, dist: &Dist) -> Result<(), String> {
+        let (lo, hi) = dist.support();
+        let lognormal = matches!(dist.shape(), Shape::LogNormal { .. });
+        let (ok, need) = match self {
+            Domain::Any => (true, ""),
+            Domain::Share => (lo >= 0.0 && hi <= 1.0, "a share must lie in [0, 1]"),
+            Domain::NonNegative => (lo >= 0.0, "must not be negative"),
+            Domain::Positive => (lo > 0.0 || (lognormal && lo >= 0.0), "must be positive"),
+            Domain::Rate => (lo > -1.0, "a yearly rate must be above -1 (-100%)"),
+            Domain::Life => (lo >= 1.0, "an asset life must be at least 1 year"),
+            Domain::WholeYears => (
+                lo >= 1.0 && dist.is_integer_valued(),
+                "must be a whole number of years, at least 1 (a number or a discrete distribution)",
+            ),
+        };
+        if ok {
+            Ok(())
+        } else if dist.is_fixed() {
+            Err(format!("{need}, got {dist}"))
+        } else {
+            Err(format!(
+                "{need}, but {dist} can take values in [{lo}, {hi}]{}",
+                if lo.is_infinite() || hi.is_infinite() {
+                    "; add truncate = [low, high]"
+                } else {
+                    ""
+                }
+            ))
+        }
+    }
+}
+
+/// The parameters each family takes, for error messages and unused-field checks.
+fn family_fields(family: &str) -> Option<&'static [&'static str]> {
+    Some(match family {
+        "fixed" => &["value"],
+        "uniform" => &["min", "max"],
+        "triangular" => &["min", "mode", "max"],
+        "pert" => &["min", "mode", "max", "shape"],
+        "normal" => &["mean", "sd"],
+        "lognormal" => &["mu", "sigma", "ci90"],
+        "beta" => &["alpha", "beta", "min", "max"],
+        "discrete" => &["values", "weights"],
+        _ => return None,
+    })
+}
+
+const FAMILIES: &str = "fixed, uniform, triangular, pert, normal, lognormal, beta, discrete";
+
+fn build_dist(key: &str, raw: &RawDist) -> Result<Dist, Problem> {
+    let family = match (&raw.dist, raw.value) {
+        (Some(d), _) => d.as_str(),
+        (None, Some(_)) => "fixed",
+        (None, None) => {
+            return Err(problem(
+                key,
+                format!("a distribution table needs 'dist' (one of {FAMILIES}) or 'value'"),
+            ));
+        }
+    };
+    let Some(allowed) = family_fields(family) else {
+        return Err(problem(
+            format!("{key}.dist"),
+            format!("unknown distribution '{family}' (expected one of {FAMILIES})"),
+        ));
+    };
+    let given: [(&str, bool); 14] = [
+        ("value", raw.value.is_some()),
+        ("min", raw.min.is_some()),
+        ("mode", raw.mode.is_some()),
+        ("max", raw.max.is_some()),
+        ("shape", raw.shape.is_some()),
+        ("mean", raw.mean.is_some()),
+        ("sd", raw.sd.is_some()),
+        ("mu", raw.mu.is_some()),
+        ("sigma", raw.sigma.is_some()),
+        ("ci90", raw.ci90.is_some()),
+        ("alpha", raw.alpha.is_some()),
+        ("beta", raw.beta.is_some()),
+        ("values", raw.values.is_some()),
+        ("weights", raw.weights.is_some()),
+    ];
+    for (field, present) in given {
+        if present && !allowed.contains(&field) {
+            return Err(problem(
+                format!("{key}.{field}"),
+                format!(
+                    "'{field}' is not a parameter of a {family} distribution (it takes {})",
+                    allowed.join(", ")
+                ),
+            ));
+        }
+    }
+    let need = |field: &str, v: Option<f64>| {
+        v.ok_or_else(|| problem(key, format!("a {family} distribution needs '{field}'")))
+    };
+    let built = match family {
+        "fixed" => Dist::fixed(need("value", raw.value)?),
+        "uniform" => Dist::uniform(need("min", raw.min)?, need("max", raw.max)?),
+        "triangular" => Dist::triangular(
+            need("min", raw.min)?,
+            need("mode", raw.mode)?,
+            need("max", raw.max)?,
+        ),
+        "pert" => Dist::pert(
+            need("min", raw.min)?,
+            need("mode", raw.mode)?,
+            need("max", raw.max)?,
+            raw.shape.unwrap_or(4.0),
+        ),
+        "normal" => Dist::normal(need("mean", raw.mean)?, need("sd", raw.sd)?),
+        "lognormal" => match (&raw.ci90, raw.mu, raw.sigma) {
+            (Some(ci), None, None) => match ci.as_slice() {
+                [low, high] => Dist::lognormal_ci90(*low, *high),
+                _ => {
+                    return Err(problem(
+                        format!("{key}.ci90"),
+                        format!("ci90 needs two numbers [low, high], got {}", ci.len()),
+                    ));
+                }
+            },
+            (None, Some(mu), Some(sigma)) => Dist::lognormal(mu, sigma),
+            _ => {
+                return Err(problem(
+                    key,
+                    "a lognormal distribution needs either 'mu' and 'sigma' or 'ci90' = [low, high]",
+                ));
+            }
+        },
+        "beta" => Dist::beta(
+            need("alpha", raw.alpha)?,
+            need("beta", raw.beta)?,
+            raw.min.unwrap_or(0.0),
+            raw.max.unwrap_or(1.0),
+        ),
+        "discrete" => {
+            let values = raw
+                .values
+                .clone()
+                .ok_or_else(|| problem(key, "a discrete distribution needs 'values'"))?;
+            Dist::discrete(values, raw.weights.clone())
+        }
+        _ => unreachable!("family_fields accepted only the families above"),
+    };
+    let dist = built.map_err(|e| problem(key, e.to_string()))?;
+    match raw.truncate.as_deref() {
+        None => Ok(dist),
+        Some([low, high]) => dist
+            .truncate(*low, *high)
+            .map_err(|e| problem(format!("{key}.truncate"), e.to_string())),
+        Some(other) => Err(problem(
+            format!("{key}.truncate"),
+            format!(
+                "truncate needs two numbers [low, high], got {}",
+                other.len()
+            ),
+        )),
+    }
+}
+
+/// Collects inputs while the model is built.
+struct Inputs {
+    list: Vec<Input>,
+}
+
+impl Inputs {
+    fn add(&mut self, key: String, dist: Dist, source: Option<String>) -> ParamId {
+        self.list.push(Input { key, dist, source });
+        ParamId(self.list.len() - 1)
+    }
+
+    /// A required input.
+    fn required(&mut self, key: &str, raw: &RawParam, domain: Domain) -> Result<ParamId, Problem> {
+        let (dist, source) = match raw {
+            RawParam::Number(x) => (
+                Dist::fixed(*x).map_err(|e| problem(key, e.to_string()))?,
+                None,
+            ),
+            RawParam::Dist(d) => (build_dist(key, d)?, d.source.clone()),
+        };
+        domain.check(&dist).map_err(|m| problem(key, m))?;
+        Ok(self.add(key.to_string(), dist, source))
+    }
+
+    /// An optional input with a default value.
+    fn optional(
+        &mut self,
+        key: &str,
+        raw: Option<&RawParam>,
+        default: f64,
+        domain: Domain,
+    ) -> Result<ParamId, Problem> {
+        match raw {
+            Some(raw) => self.required(key, raw, domain),
+            None => {
+                let dist = Dist::fixed(default).expect("defaults are finite");
+                Ok(self.add(key.to_string(), dist, Some("default".into())))
+            }
+        }
+    }
+
+    /// An optional input that, when omitted, is the same draw as another input.
+    fn or_same_as(
+        &mut self,
+        key: &str,
+        raw: Option<&RawParam>,
+        same_as: ParamId,
+        domain: Domain,
+    ) -> Result<ParamId, Problem> {
+        match raw {
+            Some(raw) => self.required(key, raw, domain),
+            None => Ok(same_as),
+        }
+    }
+
+    fn support(&self, id: ParamId) -> (f64, f64) {
+        self.list[id.0].dist.support()
+    }
+}
+
+struct Span {
+    start: i32,
+    horizon: i32,
+}
+
+impl Span {
+    /// The offset of `year` from the start, which must lie within the simulated years.
+    fn offset(&self, key: &str, year: i32) -> Result<usize, Problem> {
+        if year < self.start || year > self.horizon {
+            return Err(problem(
+                key,
+                format!(
+                    "{year} is outside the simulated years {}–{}",
+                    self.start, self.horizon
+                ),
+            ));
+        }
+        Ok((year - self.start) as usize)
+    }
+}
+
+pub(super) fn compile(
+    raw: &RawScenario,
+    origin: &str,
+    document: toml::Table,
+) -> Result<Scenario, Problem> {
+    let meta = &raw.scenario;
+    if meta.horizon < meta.start_year {
+        return Err(problem(
+            "scenario.horizon",
+            format!(
+                "the horizon ({}) is before the start year ({})",
+                meta.horizon, meta.start_year
+            ),
+        ));
+    }
+    if meta.horizon - meta.start_year >= MAX_YEARS {
+        return Err(problem(
+            "scenario.horizon",
+            format!("at most {MAX_YEARS} simulated years are supported"),
+        ));
+    }
+    let span = Span {
+        start: meta.start_year,
+        horizon: meta.horizon,
+    };
+    let years = (meta.horizon - meta.start_year + 1) as usize;
+    if raw.run.paths == Some(0) {
+        return Err(problem(
+            "run.paths",
+            "the number of paths must be at least 1",
+        ));
+    }
+    let mut inputs = Inputs { list: Vec::new() };
+
+    let finance = Finance {
+        starting_cash: inputs.optional(
+            "finance.starting_cash",
+            raw.finance.starting_cash.as_ref(),
+            0.0,
+            Domain::Any,
+        )?,
+        discount_rate: inputs.optional(
+            "finance.discount_rate",
+            raw.finance.discount_rate.as_ref(),
+            0.08,
+            Domain::Rate,
+        )?,
+    };
+
+    let capex = match &raw.capex {
+        None => None,
+        Some(c) => {
+            let start = span.offset("capex.start_year", c.start_year.unwrap_or(meta.start_year))?;
+            let profile = match (c.profile.as_deref().unwrap_or("flat"), &c.weights) {
+                ("flat", None) => Profile::Flat,
+                ("ramp", None) => Profile::Ramp,
+                ("custom", Some(w)) => {
+                    if w.is_empty() {
+                        return Err(problem(
+                            "capex.weights",
+                            "a custom profile needs at least one weight",
+                        ));
+                    }
+                    if let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
+                        return Err(problem(
+                            "capex.weights",
+                            format!("weights must be finite and not negative, got {bad}"),
+                        ));
+                    }
+                    let sum: f64 = w.iter().sum();
+                    if !(sum > 0.0 && sum.is_finite()) {
+                        return Err(problem(
+                            "capex.weights",
+                            "weights must have a positive, finite sum",
+                        ));
+                    }
+                    if c.years.is_some() {
+                        return Err(problem(
+                            "capex.years",
+                            "a custom profile takes its length from 'weights'; remove 'years'",
+                        ));
+                    }
+                    Profile::Custom(w.iter().map(|x| x / sum).collect())
+                }
+                ("custom", None) => {
+                    return Err(problem(
+                        "capex.weights",
+                        "profile = \"custom\" needs 'weights'",
+                    ));
+                }
+                ("flat" | "ramp", Some(_)) => {
+                    return Err(problem(
+                        "capex.weights",
+                        "weights are only used with profile = \"custom\"",
+                    ));
+                }
+                (other, _) => {
+                    return Err(problem(
+                        "capex.profile",
+                        format!("unknown profile '{other}' (expected flat, ramp or custom)"),
+                    ));
+                }
+            };
+            let years_param = match (&profile, &c.years) {
+                (Profile::Custom(w), _) => {
+                    inputs.optional("capex.years", None, w.len() as f64, Domain::WholeYears)?
+                }
+                (_, Some(y)) => inputs.required("capex.years", y, Domain::WholeYears)?,
+                (_, None) => {
+                    return Err(problem(
+                        "capex.years",
+                        "missing: the number of years the programme runs",
+                    ));
+                }
+            };
+            Some(Capex {
+                total: inputs.required("capex.total", &c.total, Domain::NonNegative)?,
+                start,
+                years: years_param,
+                profile,
+                partner_share: inputs.optional(
+                    "capex.partner_share",
+                    c.partner_share.as_ref(),
+                    0.0,
+                    Domain::Share,
+                )?,
+                gpu_share: inputs.optional(
+                    "capex.gpu_share",
+                    c.gpu_share.as_ref(),
+                    1.0,
+                    Domain::Share,
+                )?,
+                gpu_life_years: match &c.gpu_life_years {
+                    Some(p) => inputs.required("capex.gpu_life_years", p, Domain::Life)?,
+                    None => {
+                        return Err(problem(
+                            "capex.gpu_life_years",
+                            "missing: the GPUs' depreciation life in years",
+                        ));
+                    }
+                },
+                facility_life_years: inputs.optional(
+                    "capex.facility_life_years",
+                    c.facility_life_years.as_ref(),
+                    20.0,
+                    Domain::Life,
+                )?,
+                refresh: c.refresh.unwrap_or(true),
+                gpu_cost_decline: inputs.optional(
+                    "capex.gpu_cost_decline",
+                    c.gpu_cost_decline.as_ref(),
+                    0.0,
+                    Domain::Share,
+                )?,
+                partner_margin: inputs.optional(
+                    "capex.partner_margin",
+                    c.partner_margin.as_ref(),
+                    0.0,
+                    Domain::NonNegative,
+                )?,
+                ops_share: inputs.optional(
+                    "capex.ops_share",
+                    c.ops_share.as_ref(),
+                    0.0,
+                    Domain::NonNegative,
+                )?,
+            })
+        }
+    };
+
+    let mut commitments = Vec::new();
+    for (name, c) in &raw.commitments {
+        let key = format!("commitments.{name}");
+        if c.years == 0 {
+            return Err(problem(
+                format!("{key}.years"),
+                "a commitment runs for at least 1 year",
+            ));
+        }
+        if c.start_year < meta.start_year {
+            return Err(problem(
+                format!("{key}.start_year"),
+                format!(
+                    "{} is before the start year {}",
+                    c.start_year, meta.start_year
+                ),
+            ));
+        }
+        let total = inputs.required(&format!("{key}.total"), &c.total, Domain::NonNegative)?;
+        if let Some(source) = &c.source {
+            inputs.list[total.0]
+                .source
+                .get_or_insert_with(|| source.clone());
+        }
+        commitments.push(Commitment {
+            name: name.clone(),
+            start: (c.start_year - meta.start_year) as usize,
+            years: c.years as usize,
+            total,
+        });
+    }
+
+    let subscriptions = match &raw.subscriptions {
+        None => None,
+        Some(s) => Some(Subscriptions {
+            users: inputs.required("subscriptions.users", &s.users, Domain::Positive)?,
+            user_ceiling: inputs.required(
+                "subscriptions.user_ceiling",
+                &s.user_ceiling,
+                Domain::Positive,
+            )?,
+            user_growth: inputs.required(
+                "subscriptions.user_growth",
+                &s.user_growth,
+                Domain::NonNegative,
+            )?,
+            user_volatility: inputs.optional(
+                "subscriptions.user_volatility",
+                s.user_volatility.as_ref(),
+                0.0,
+                Domain::NonNegative,
+            )?,
+            paying_share: inputs.required(
+                "subscriptions.paying_share",
+                &s.paying_share,
+                Domain::Share,
+            )?,
+            conversion: inputs.required(
+                "subscriptions.conversion",
+                &s.conversion,
+                Domain::Share,
+            )?,
+            churn: inputs.required("subscriptions.churn", &s.churn, Domain::Share)?,
+            price: inputs.required("subscriptions.price", &s.price, Domain::NonNegative)?,
+            price_growth: inputs.optional(
+                "subscriptions.price_growth",
+                s.price_growth.as_ref(),
+                0.0,
+                Domain::Rate,
+            )?,
+            price_elasticity: inputs.optional(
+                "subscriptions.price_elasticity",
+                s.price_elasticity.as_ref(),
+                0.0,
+                Domain::NonNegative,
+            )?,
+        }),
+    };
+
+    let mut streams = Vec::new();
+    for (name, s) in &raw.streams {
+        let key = format!("streams.{name}");
+        if name == "subscriptions" {
+            return Err(problem(
+                key,
+                "'subscriptions' is reserved for the [subscriptions] table",
+            ));
+        }
+        let growth = inputs.required(&format!("{key}.growth"), &s.growth, Domain::Rate)?;
+        streams.push(Stream {
+            name: name.clone(),
+            start: span.offset(
+                &format!("{key}.start_year"),
+                s.start_year.unwrap_or(meta.start_year),
+            )?,
+            revenue: inputs.required(&format!("{key}.revenue"), &s.revenue, Domain::NonNegative)?,
+            growth,
+            terminal_growth: inputs.or_same_as(
+                &format!("{key}.terminal_growth"),
+                s.terminal_growth.as_ref(),
+                growth,
+                Domain::Rate,
+            )?,
+            growth_fade: inputs.optional(
+                &format!("{key}.growth_fade"),
+                s.growth_fade.as_ref(),
+                0.0,
+                Domain::Share,
+            )?,
+            volatility: inputs.optional(
+                &format!("{key}.volatility"),
+                s.volatility.as_ref(),
+                0.0,
+                Domain::NonNegative,
+            )?,
+        });
+    }
+
+    let mut shocks = Vec::new();
+    for (name, s) in &raw.shocks {
+        let key = format!("shocks.{name}");
+        if s.streams.is_empty() {
+            return Err(problem(
+                format!("{key}.streams"),
+                "a shock must affect at least one stream",
+            ));
+        }
+        let mut affects_subscriptions = false;
+        let mut indices = Vec::new();
+        for target in &s.streams {
+            if target == "subscriptions" && raw.subscriptions.is_some() {
+                affects_subscriptions = true;
+            } else if let Some(i) = raw.streams.get_index_of(target.as_str()) {
+                indices.push(i);
+            } else {
+                let mut known: Vec<String> = raw.streams.keys().cloned().collect();
+                if raw.subscriptions.is_some() {
+                    known.insert(0, "subscriptions".into());
+                }
+                return Err(problem(
+                    format!("{key}.streams"),
+                    format!("no stream named '{target}' (streams: {})", known.join(", ")),
+                ));
+            }
+        }
+        let start_year = s.start_year.unwrap_or(meta.start_year + 1);
+        let start = span
+            .offset(&format!("{key}.start_year"), start_year)?
+            .max(1);
+        let probability =
+            inputs.required(&format!("{key}.probability"), &s.probability, Domain::Share)?;
+        if let Some(source) = &s.source {
+            inputs.list[probability.0]
+                .source
+                .get_or_insert_with(|| source.clone());
+        }
+        shocks.push(Shock {
+            name: name.clone(),
+            start,
+            probability,
+            price_factor: inputs.required(
+                &format!("{key}.price_factor"),
+                &s.price_factor,
+                Domain::Share,
+            )?,
+            exposure: inputs.optional(
+                &format!("{key}.exposure"),
+                s.exposure.as_ref(),
+                1.0,
+                Domain::Share,
+            )?,
+            subscriptions: affects_subscriptions,
+            streams: indices,
+        });
+    }
+
+    let c = &raw.costs;
+    let cor_start = inputs.optional(
+        "costs.cost_of_revenue_share",
+        c.cost_of_revenue_share.as_ref(),
+        0.0,
+        Domain::Share,
+    )?;
+    let costs = Costs {
+        cost_of_revenue_share: cor_start,
+        cost_of_revenue_share_long_run: inputs.or_same_as(
+            "costs.cost_of_revenue_share_long_run",
+            c.cost_of_revenue_share_long_run.as_ref(),
+            cor_start,
+            Domain::Share,
+        )?,
+        cost_of_revenue_speed: inputs.optional(
+            "costs.cost_of_revenue_speed",
+            c.cost_of_revenue_speed.as_ref(),
+            0.0,
+            Domain::Share,
+        )?,
+        rnd: inputs.optional("costs.rnd", c.rnd.as_ref(), 0.0, Domain::NonNegative)?,
+        rnd_growth: inputs.optional(
+            "costs.rnd_growth",
+            c.rnd_growth.as_ref(),
+            0.0,
+            Domain::Rate,
+        )?,
+        sga_share: inputs.optional("costs.sga_share", c.sga_share.as_ref(), 0.0, Domain::Share)?,
+    };
+    let sga_max = inputs.support(costs.sga_share).1;
+    for (key, id) in [
+        ("costs.cost_of_revenue_share", costs.cost_of_revenue_share),
+        (
+            "costs.cost_of_revenue_share_long_run",
+            costs.cost_of_revenue_share_long_run,
+        ),
+    ] {
+        let cor_max = inputs.support(id).1;
+        if cor_max + sga_max >= 1.0 {
+            return Err(problem(
+                key,
+                format!(
+                    "cost of revenue ({cor_max}) plus SG&A ({sga_max}) can reach 100% of revenue, \
+                     so no revenue could break even; keep their sum below 1"
+                ),
+            ));
+        }
+    }
+
+    let model = Model {
+        start_year: meta.start_year,
+        years,
+        capex,
+        commitments,
+        subscriptions,
+        streams,
+        shocks,
+        costs,
+        finance,
+    };
+
+    let thresholds = raw
+        .thresholds
+        .iter()
+        .map(|(name, t)| compile_threshold(name, t, &span))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    Ok(Scenario {
+        name: meta.name.clone(),
+        description: meta.description.clone(),
+        origin: origin.to_string(),
+        start_year: meta.start_year,
+        horizon: meta.horizon,
+        inputs: inputs.list,
+        model,
+        thresholds,
+        defaults: RunDefaults {
+            paths: raw.run.paths,
+            seed: raw.run.seed,
+        },
+        document,
+    })
+}
+
+fn metric_names() -> Vec<String> {
+    Metric::ALL
+        .iter()
+        .map(|m| m.name().to_string())
+        .chain(PathQuantity::ALL.iter().map(|q| q.name().to_string()))
+        .collect()
+}
+
+fn unknown_metric(key: String, name: &str) -> Problem {
+    let names = metric_names();
+    let near = nearest_keys(name, &names);
+    let hint = if near.is_empty() {
+        format!("expected one of {}", names.join(", "))
+    } else {
+        format!("did you mean {}?", near.join(" or "))
+    };
+    problem(key, format!("unknown metric '{name}'; {hint}"))
+}
+
+fn short_number(x: f64) -> String {
+    if x.abs() >= 1e5 {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+fn compile_threshold(name: &str, t: &RawThreshold, span: &Span) -> Result<Threshold, Problem> {
+    let key = format!("thresholds.{name}");
+    let comparison = Comparison::parse(&t.op).ok_or_else(|| {
+        problem(
+            format!("{key}.op"),
+            format!("unknown comparison '{}' (expected >=, >, <= or <)", t.op),
+        )
+    })?;
+    if let Some(v) = t.value.filter(|v| !v.is_finite()) {
+        return Err(problem(
+            format!("{key}.value"),
+            format!("must be a finite number, got {v}"),
+        ));
+    }
+    if let Some(v) = t.times.filter(|v| !v.is_finite()) {
+        return Err(problem(
+            format!("{key}.times"),
+            format!("must be a finite number, got {v}"),
+        ));
+    }
+    let (test, description) = if let Some(metric) = Metric::from_name(&t.metric) {
+        let years = match (t.year, t.by) {
+            (Some(y), None) => Years::In(span.offset(&format!("{key}.year"), y)?),
+            (None, Some(y)) => Years::By(span.offset(&format!("{key}.by"), y)?),
+            _ => {
+                return Err(problem(
+                    key,
+                    "a per-year metric needs exactly one of 'year' (in that year) or 'by' (in any year up to it)",
+                ));
+            }
+        };
+        let target = match (t.value, t.times, &t.of) {
+            (Some(v), None, None) => Target::Value(v),
+            (None, Some(times), Some(of)) => Target::Times {
+                times,
+                of: Metric::from_name(of).ok_or_else(|| unknown_metric(format!("{key}.of"), of))?,
+            },
+            _ => {
+                return Err(problem(
+                    key,
+                    "give either 'value', or 'times' and 'of' (a multiple of another metric)",
+                ));
+            }
+        };
+        let rhs = match target {
+            Target::Value(v) => short_number(v),
+            Target::Times { times, of } => format!("{times}x {}", of.name()),
+        };
+        let when = match years {
+            Years::In(y) => format!("in {}", span.start + y as i32),
+            Years::By(y) => format!("by {}", span.start + y as i32),
+        };
+        (
+            Test::Metric {
+                metric,
+                years,
+                target,
+            },
+            format!("{} {} {rhs} {when}", metric.name(), comparison.symbol()),
+        )
+    } else if let Some(quantity) = PathQuantity::from_name(&t.metric) {
+        if t.year.is_some() || t.by.is_some() {
+            return Err(problem(
+                key,
+                format!(
+                    "'{}' is one number per path; remove 'year'/'by'",
+                    quantity.name()
+                ),
+            ));
+        }
+        let value = match (t.value, t.times, &t.of) {
+            (Some(v), None, None) => v,
+            _ => {
+                return Err(problem(
+                    key,
+                    format!("'{}' is compared with a 'value'", quantity.name()),
+                ));
+            }
+        };
+        (
+            Test::Path { quantity, value },
+            format!(
+                "{} {} {}",
+                quantity.name(),
+                comparison.symbol(),
+                short_number(value)
+            ),
+        )
+    } else {
+        return Err(unknown_metric(format!("{key}.metric"), &t.metric));
+    };
+    Ok(Threshold {
+        name: name.to_string(),
+        label: t.label.clone().unwrap_or(description),
+        test,
+        comparison,
+        source: t.source.clone(),
+    })
+}
