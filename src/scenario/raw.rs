@@ -212,7 +212,8 @@ impl<'de> Deserialize<'de> for RawParam {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawParam, A::Error> {
-                RawDist::deserialize(de::value::MapAccessDeserializer::new(map)).map(|d| RawParam::Dist(Box::new(d)))
+                RawDist::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|d| RawParam::Dist(Box::new(d)))
             }
         }
 
