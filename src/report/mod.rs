@@ -79,6 +79,10 @@ pub struct ScenarioInfo {
     pub description: String,
     pub start_year: i32,
     pub horizon: i32,
+    /// Hash of the scenario after overrides (see `Scenario::fingerprint`).
+    pub fingerprint: String,
+    /// The scenario after `--set` overrides, as TOML: the run can be reproduced from it.
+    pub document: String,
 }
 
 /// A probability estimated from paths.
@@ -319,6 +323,8 @@ impl Report {
                 description: scenario.description.clone(),
                 start_year: scenario.start_year,
                 horizon,
+                fingerprint: scenario.fingerprint(),
+                document: scenario.canonical_toml(),
             },
             seed,
             paths: n,

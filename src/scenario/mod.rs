@@ -67,6 +67,20 @@ impl Scenario {
         self.model.years
     }
 
+    /// The scenario after overrides as canonical TOML: comments and layout dropped, keys in
+    /// file order. Compiling it gives this scenario again.
+    pub fn canonical_toml(&self) -> String {
+        toml::to_string(&self.document).expect("a parsed TOML table serialises")
+    }
+
+    /// A short hash (the first 16 hex digits of SHA-256) of [`Scenario::canonical_toml`]: equal
+    /// fingerprints mean the same inputs, whatever the file's comments or layout.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.canonical_toml().as_bytes());
+        digest[..8].iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The index of the input with this key path.
     pub fn input_index(&self, key: &str) -> Option<usize> {
         self.inputs.iter().position(|i| i.key == key)

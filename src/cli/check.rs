@@ -1,0 +1,46 @@
+//! `simulate check`: validate a scenario and list its inputs with their sources.
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Args;
+
+use super::{ScenarioArgs, output};
+
+pub const EXAMPLES: &str = "\
+Examples:
+  simulate check scenarios/openai.toml
+  simulate check scenarios/openai.toml --set capex.years=8
+  cat my.toml | simulate check -";
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    scenario: ScenarioArgs,
+}
+
+pub fn run(args: CheckArgs) -> Result<ExitCode> {
+    let s = args.scenario.load()?;
+    let uncertain = s.inputs.iter().filter(|i| !i.dist.is_fixed()).count();
+    let mut out = format!(
+        "ok: {} — {} ({}–{}), {} inputs of which {} uncertain, {} thresholds\n\n",
+        s.origin,
+        s.name,
+        s.start_year,
+        s.horizon,
+        s.inputs.len(),
+        uncertain,
+        s.thresholds.len()
+    );
+    let width = s.inputs.iter().map(|i| i.key.len()).max().unwrap_or(0);
+    for i in &s.inputs {
+        out.push_str(&format!(
+            "  {:width$}  {}  [{}]\n",
+            i.key,
+            i.dist,
+            i.source.as_deref().unwrap_or("no source")
+        ));
+    }
+    output::write(&out, None)?;
+    Ok(ExitCode::SUCCESS)
+}

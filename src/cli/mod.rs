@@ -1,0 +1,99 @@
+//! Command-line arguments and dispatch; one file per subcommand.
+
+mod check;
+mod output;
+mod progress;
+mod run;
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use breakeven::scenario::{self, Override, Scenario, ScenarioError};
+use breakeven::simulation::PathError;
+
+const EXAMPLES: &str = "\
+Examples:
+  simulate scenarios/openai.toml
+  simulate scenarios/openai.toml --paths 1000000 --seed 7 --format json > out.json
+  simulate scenarios/openai.toml --set capex.partner_share=0.3
+  simulate scenarios/openai.toml --set capex.partner_share.mode=0.4 --format markdown --out openai.md
+  simulate check scenarios/my.toml
+
+Exit codes: 0 success, 1 internal error, 2 bad input or usage.";
+
+#[derive(Parser)]
+#[command(
+    name = "simulate",
+    version,
+    about = "Monte Carlo break-even simulator for the AI infrastructure build-out",
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    after_help = EXAMPLES
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    run: run::RunArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Simulate a scenario and report (the default when a file is given).
+    #[command(after_help = EXAMPLES)]
+    Run(run::RunArgs),
+    /// Validate a scenario and list its inputs, without simulating.
+    #[command(after_help = check::EXAMPLES)]
+    Check(check::CheckArgs),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Run(args)) => run::run(args),
+        Some(Command::Check(args)) => check::run(args),
+        None => run::run(cli.run),
+    }
+}
+
+/// The scenario file and its overrides, shared by every command that reads a scenario.
+#[derive(Args)]
+pub struct ScenarioArgs {
+    /// Scenario file (TOML), or `-` to read standard input.
+    #[arg(required = true)]
+    file: Option<PathBuf>,
+    /// Override an input: key.path=VALUE (a number, a TOML value, or a distribution table).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<Override>,
+}
+
+impl ScenarioArgs {
+    /// Reads and compiles the scenario.
+    pub fn load(&self) -> Result<Scenario> {
+        let file = self.file.as_deref().expect("clap requires the file");
+        if file == Path::new("-") {
+            let mut text = String::new();
+            io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the scenario from standard input")?;
+            Ok(scenario::parse(&text, "-", &self.set)?)
+        } else {
+            Ok(scenario::load(file, &self.set)?)
+        }
+    }
+}
+
+/// A usage or input error found by the command line itself.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InputError(pub String);
+
+/// Whether an error is the user's input (exit code 2) rather than an internal failure (1).
+pub fn is_input_error(err: &anyhow::Error) -> bool {
+    err.chain()
+        .any(|e| e.is::<ScenarioError>() || e.is::<PathError>() || e.is::<InputError>())
+}
