@@ -34,11 +34,15 @@
 //! assert_eq!(report.thresholds[0].estimate.probability, 1.0);
 //! ```
 
+pub mod correlation;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod precision;
 pub mod report;
+pub mod sampler;
 pub mod scenario;
+pub mod shard;
 pub mod simulation;
 pub mod stats;
 pub mod threshold;

@@ -1,20 +1,21 @@
 //! A scenario as a Monte Carlo experiment: drawing a path's inputs, running the model,
 //! testing thresholds, and recording the outcomes into a [`Summary`].
 //!
-//! Every path gets a 64-bit key from its chunk's generator. Each input then draws from its
-//! own stream derived from (key, input index), and each yearly random process from its own
-//! stream too, so that changing one input's distribution leaves every other draw of every path
-//! unchanged: sweeps and goal seeks compare parameter values with common random numbers.
+//! Every path gets a 64-bit key from its chunk's generator. Its inputs are drawn by the chosen
+//! [`Sampler`] (by default each input from its own stream derived from (key, input index)),
+//! and each yearly random process draws from its own stream too, so that changing one input's
+//! distribution leaves every other draw of every path unchanged: sweeps and goal seeks compare
+//! parameter values with common random numbers.
 //! Outcomes go into a per-worker buffer during the chunk and into the summary after it, so
 //! the path loop allocates nothing.
 
 use std::sync::atomic::AtomicBool;
 
 use rand::Rng;
-use rand_distr::Distribution;
 
 use crate::engine::{self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress};
-use crate::model::{Metric, NumericError, Workspace, path_stream};
+use crate::model::{Metric, NumericError, Trajectory, Workspace};
+use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 
@@ -95,16 +96,23 @@ pub struct PathError {
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
     layout: Layout,
-    /// Indices of the inputs that are random; fixed inputs draw nothing.
-    random: Vec<usize>,
+    draw: InputDraw<'a>,
 }
 
 /// Scratch space of one worker.
 pub struct Worker {
     values: Vec<f64>,
+    draw: DrawScratch,
     workspace: Workspace,
     /// Recorded series, `series x CHUNK_PATHS`, series-major.
     buffer: Vec<f64>,
+}
+
+impl Worker {
+    /// The last path's results.
+    pub fn trajectory(&self) -> &Trajectory {
+        &self.workspace.trajectory
+    }
 }
 
 impl Merge for Summary {
@@ -114,14 +122,22 @@ impl Merge for Summary {
 }
 
 impl<'a> Simulation<'a> {
+    /// A plain Monte Carlo simulation of a scenario.
     pub fn new(scenario: &'a Scenario) -> Simulation<'a> {
-        Simulation {
+        Simulation::with_sampler(scenario, Sampler::Mc, 0).expect("mc takes any scenario")
+    }
+
+    /// A simulation drawing inputs with `sampler`; `seed` is the run's (Sobol scrambling).
+    pub fn with_sampler(
+        scenario: &'a Scenario,
+        sampler: Sampler,
+        seed: u64,
+    ) -> Result<Simulation<'a>, SamplerError> {
+        Ok(Simulation {
             scenario,
             layout: Layout::of(scenario),
-            random: (0..scenario.inputs.len())
-                .filter(|&j| !scenario.inputs[j].dist.is_fixed())
-                .collect(),
-        }
+            draw: InputDraw::new(scenario, sampler, seed)?,
+        })
     }
 
     /// The summary layout.
@@ -129,30 +145,32 @@ impl<'a> Simulation<'a> {
         self.layout
     }
 
-    /// Input values before any draw: fixed inputs hold their value, random ones zero.
-    pub fn initial_values(&self) -> Vec<f64> {
-        self.scenario
-            .inputs
-            .iter()
-            .map(|i| {
-                if i.dist.is_fixed() {
-                    i.dist.quantile(0.5)
-                } else {
-                    0.0
-                }
-            })
-            .collect()
+    /// The sampler.
+    pub fn sampler(&self) -> Sampler {
+        self.draw.sampler()
     }
 
-    /// Draws every random input of the path with key `key` into `values`, which must start
-    /// from [`Simulation::initial_values`].
+    /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
+    /// is `key`: draws its inputs and fills the worker's trajectory (`worker.trajectory()`).
+    /// Allocates nothing.
     #[inline]
-    pub fn draw_inputs(&self, key: u64, values: &mut [f64]) {
-        for &j in &self.random {
-            values[j] = self.scenario.inputs[j]
-                .dist
-                .sample(&mut path_stream(key, j as u64));
-        }
+    pub fn run_path(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        key: u64,
+        worker: &mut Worker,
+    ) -> Result<(), PathError> {
+        self.draw
+            .draw(in_chunk, global, key, &mut worker.draw, &mut worker.values);
+        self.scenario
+            .model
+            .simulate(&worker.values, key, &mut worker.workspace)
+            .map_err(|error| PathError {
+                path: global,
+                error,
+                suspect: self.suspect(&worker.values),
+            })
     }
 
     fn suspect(&self, values: &[f64]) -> Option<String> {
@@ -177,7 +195,8 @@ impl Experiment for Simulation<'_> {
 
     fn worker(&self) -> Worker {
         Worker {
-            values: self.initial_values(),
+            values: self.draw.initial_values(),
+            draw: self.draw.scratch(),
             workspace: self.scenario.model.workspace(),
             buffer: vec![0.0; self.layout.series() * CHUNK_PATHS as usize],
         }
@@ -196,18 +215,11 @@ impl Experiment for Simulation<'_> {
         summary: &mut Summary,
     ) -> Result<(), PathError> {
         let layout = self.layout;
-        let model = &self.scenario.model;
         let stride = CHUNK_PATHS as usize;
+        self.draw.begin_chunk(paths, rng, &mut worker.draw);
         for i in 0..paths {
             let key = rng.next_u64();
-            self.draw_inputs(key, &mut worker.values);
-            model
-                .simulate(&worker.values, key, &mut worker.workspace)
-                .map_err(|error| PathError {
-                    path: first_path + i as u64,
-                    error,
-                    suspect: self.suspect(&worker.values),
-                })?;
+            self.run_path(i, first_path + i as u64, key, worker)?;
             let t = &worker.workspace.trajectory;
             for m in Metric::ALL {
                 for (y, &x) in t.series(m).iter().enumerate() {
@@ -234,7 +246,7 @@ impl Experiment for Simulation<'_> {
     }
 }
 
-/// Runs `plan` for a scenario on the current rayon pool.
+/// Runs `plan` for a scenario with plain Monte Carlo on the current rayon pool.
 pub fn run(
     scenario: &Scenario,
     plan: &Plan,
@@ -242,4 +254,25 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<Outcome<Summary>, PathError> {
     engine::run(&Simulation::new(scenario), plan, progress, cancel)
+}
+
+/// Runs `plan` for a scenario with `sampler` on the current rayon pool.
+pub fn run_with(
+    scenario: &Scenario,
+    sampler: Sampler,
+    plan: &Plan,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Outcome<Summary>, RunError> {
+    let simulation = Simulation::with_sampler(scenario, sampler, plan.seed)?;
+    Ok(engine::run(&simulation, plan, progress, cancel)?)
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Sampler(#[from] SamplerError),
+    #[error(transparent)]
+    Path(#[from] PathError),
 }

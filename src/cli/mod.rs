@@ -1,6 +1,7 @@
 //! Command-line arguments and dispatch; one file per subcommand.
 
 mod check;
+mod merge;
 mod output;
 mod progress;
 mod run;
@@ -21,6 +22,9 @@ Examples:
   simulate scenarios/openai.toml --paths 1000000 --seed 7 --format json > out.json
   simulate scenarios/openai.toml --set capex.partner_share=0.3
   simulate scenarios/openai.toml --set capex.partner_share.mode=0.4 --format markdown --out openai.md
+  simulate scenarios/openai.toml --sampler sobol --precision 0.002
+  simulate scenarios/openai.toml --paths 1000000 --shard 0/4 --out part-0.json
+  simulate merge part-*.json
   simulate check scenarios/my.toml
 
 Exit codes: 0 success, 1 internal error, 2 bad input or usage.";
@@ -49,6 +53,9 @@ enum Command {
     /// Validate a scenario and list its inputs, without simulating.
     #[command(after_help = check::EXAMPLES)]
     Check(check::CheckArgs),
+    /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
+    #[command(after_help = merge::EXAMPLES)]
+    Merge(merge::MergeArgs),
 }
 
 /// Runs the parsed command.
@@ -56,6 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Check(args)) => check::run(args),
+        Some(Command::Merge(args)) => merge::run(args),
         None => run::run(cli.run),
     }
 }

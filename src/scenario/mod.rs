@@ -15,6 +15,7 @@ pub mod raw;
 use std::fmt;
 use std::path::Path;
 
+use crate::correlation::Correlations;
 use crate::dist::Dist;
 use crate::model::Model;
 use crate::threshold::Threshold;
@@ -51,6 +52,8 @@ pub struct Scenario {
     pub inputs: Vec<Input>,
     pub model: Model,
     pub thresholds: Vec<Threshold>,
+    /// Rank correlations between inputs.
+    pub correlations: Correlations,
     pub defaults: RunDefaults,
     /// The document after overrides, from which the scenario can be rebuilt.
     pub document: toml::Table,
