@@ -274,6 +274,7 @@ mod tests {
     use super::*;
     use crate::engine::chunk_rng;
     use crate::scenario;
+    use rand::Rng;
 
     fn scenario(extra: &str) -> Scenario {
         let text = format!(
