@@ -6,13 +6,19 @@
 //! exactly by inversion on the truncated probability range, and tests can compare samples with
 //! the analytic CDF. PERT is the Beta-PERT of Vose (2008): a Beta on `[min, max]` with
 //! `alpha = 1 + shape (mode - min) / (max - min)`, `beta = 1 + shape (max - mode) / (max - min)`.
+//! PERT and Beta are sampled directly by Cheng's (1978) algorithm; their quantile function
+//! (used by truncation, the stratified samplers and correlations) is tabulated on first use and
+//! interpolated within [`crate::quantile_table::MAX_ERROR`] of the range.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, StandardNormal};
-use statrs::function::beta::{beta_reg, inv_beta_reg};
+use statrs::function::beta::beta_reg;
 use statrs::function::erf::{erfc, erfc_inv};
+
+use crate::quantile_table::QuantileTable;
 
 /// The z-score of the 95th percentile of the standard normal: a 90% interval spans ±1.6449 sd.
 pub const Z90: f64 = 1.644_853_626_951_472_2;
@@ -87,6 +93,8 @@ pub struct Dist {
     truncation: Option<Truncation>,
     /// Beta sampler for PERT and Beta shapes.
     beta: Option<Beta<f64>>,
+    /// Their quantile function, tabulated on first use (see [`crate::quantile_table`]).
+    beta_quantile: OnceLock<QuantileTable>,
     /// Cumulative normalised weights for discrete shapes.
     cumulative: Vec<f64>,
 }
@@ -178,6 +186,7 @@ impl Dist {
             shape,
             truncation: None,
             beta,
+            beta_quantile: OnceLock::new(),
             cumulative,
         }
     }
@@ -464,15 +473,23 @@ impl Dist {
                 max,
                 shape,
             } => {
-                let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
-                min + (max - min) * inv_beta_reg(a, b, p)
+                let table = self.beta_quantile.get_or_init(|| {
+                    let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
+                    QuantileTable::new(a, b)
+                });
+                min + (max - min) * table.quantile(p)
             }
             Shape::Beta {
                 alpha,
                 beta,
                 min,
                 max,
-            } => min + (max - min) * inv_beta_reg(*alpha, *beta, p),
+            } => {
+                let table = self
+                    .beta_quantile
+                    .get_or_init(|| QuantileTable::new(*alpha, *beta));
+                min + (max - min) * table.quantile(p)
+            }
             Shape::Normal { mean, sd } => mean + sd * normal_quantile(p),
             Shape::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(p)).exp(),
             Shape::Discrete { values, .. } => {

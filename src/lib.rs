@@ -39,6 +39,7 @@ pub mod dist;
 pub mod engine;
 pub mod model;
 pub mod precision;
+pub mod quantile_table;
 pub mod report;
 pub mod sampler;
 pub mod scenario;
