@@ -99,7 +99,10 @@ mod tests {
                 let p = i as f64 / 200_000.0;
                 let exact = inv_beta_reg(a, b, p);
                 let error = (table.quantile(p) - exact).abs();
-                assert!(error <= MAX_ERROR, "Beta({a}, {b}) at p = {p}: error {error:e}");
+                assert!(
+                    error <= MAX_ERROR,
+                    "Beta({a}, {b}) at p = {p}: error {error:e}"
+                );
                 worst = worst.max(error);
             }
         }
