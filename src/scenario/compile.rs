@@ -18,6 +18,9 @@ use super::{Input, RunDefaults, Scenario};
 
 /// The most years a scenario may simulate.
 pub const MAX_YEARS: i32 = 200;
+/// The range of calendar years a scenario may start in.
+const MIN_YEAR: i32 = 1900;
+const MAX_YEAR: i32 = 2500;
 
 /// A problem at a key path.
 #[derive(Debug)]
@@ -63,8 +66,8 @@ impl Domain {
             Domain::Rate => (lo > -1.0, "a yearly rate must be above -1 (-100%)"),
             Domain::Life => (lo >= 1.0, "an asset life must be at least 1 year"),
             Domain::WholeYears => (
-                lo >= 1.0 && dist.is_integer_valued(),
-                "must be a whole number of years, at least 1 (a number or a discrete distribution)",
+                lo >= 1.0 && hi <= f64::from(MAX_YEARS) && dist.is_integer_valued(),
+                "must be a whole number of years from 1 to 200 (a number or a discrete distribution)",
             ),
         };
         if ok {
@@ -308,7 +311,16 @@ pub(super) fn compile(
             ),
         ));
     }
-    if meta.horizon - meta.start_year >= MAX_YEARS {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&meta.start_year) {
+        return Err(problem(
+            "scenario.start_year",
+            format!(
+                "must be a calendar year between {MIN_YEAR} and {MAX_YEAR}, got {}",
+                meta.start_year
+            ),
+        ));
+    }
+    if i64::from(meta.horizon) - i64::from(meta.start_year) >= i64::from(MAX_YEARS) {
         return Err(problem(
             "scenario.horizon",
             format!("at most {MAX_YEARS} simulated years are supported"),
@@ -788,6 +800,12 @@ fn compile_threshold(name: &str, t: &RawThreshold, span: &Span) -> Result<Thresh
                 times,
                 of: Metric::from_name(of).ok_or_else(|| unknown_metric(format!("{key}.of"), of))?,
             },
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(problem(
+                    key,
+                    "give 'value' or 'times' with 'of' (a multiple of another metric), not both",
+                ));
+            }
             _ => {
                 return Err(problem(
                     key,
