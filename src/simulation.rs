@@ -2,9 +2,10 @@
 //! testing thresholds, and recording the outcomes into a [`Summary`].
 //!
 //! Every path gets a 64-bit key from its chunk's generator. Each input then draws from its
-//! own stream derived from (key, input index), and each yearly random process from its own
-//! stream too, so that changing one input's distribution leaves every other draw of every path
-//! unchanged: sweeps and goal seeks compare parameter values with common random numbers.
+//! own stream derived from (key, the input's key path), and each yearly random process from its
+//! own stream too, so that changing one input's distribution, or adding an input, leaves every
+//! other draw of every path unchanged: sweeps and goal seeks compare parameter values with
+//! common random numbers.
 //! Outcomes go into a per-worker buffer during the chunk and into the summary after it, so
 //! the path loop allocates nothing.
 
@@ -149,9 +150,8 @@ impl<'a> Simulation<'a> {
     #[inline]
     pub fn draw_inputs(&self, key: u64, values: &mut [f64]) {
         for &j in &self.random {
-            values[j] = self.scenario.inputs[j]
-                .dist
-                .sample(&mut path_stream(key, j as u64));
+            let input = &self.scenario.inputs[j];
+            values[j] = input.dist.sample(&mut path_stream(key, input.salt));
         }
     }
 

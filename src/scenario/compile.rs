@@ -8,7 +8,7 @@
 use crate::dist::{Dist, Shape};
 use crate::model::{
     Capex, Commitment, Costs, Finance, Metric, Model, ParamId, Profile, Shock, Stream,
-    Subscriptions,
+    Subscriptions, stream_salt,
 };
 use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
 
@@ -222,7 +222,13 @@ struct Inputs {
 
 impl Inputs {
     fn add(&mut self, key: String, dist: Dist, source: Option<String>) -> ParamId {
-        self.list.push(Input { key, dist, source });
+        let salt = stream_salt(&key);
+        self.list.push(Input {
+            key,
+            dist,
+            source,
+            salt,
+        });
         ParamId(self.list.len() - 1)
     }
 
@@ -566,6 +572,7 @@ pub(super) fn compile(
         let growth = inputs.required(&format!("{key}.growth"), &s.growth, Domain::Rate)?;
         streams.push(Stream {
             name: name.clone(),
+            salt: stream_salt(&key),
             start: span.offset(
                 &format!("{key}.start_year"),
                 s.start_year.unwrap_or(meta.start_year),
@@ -633,6 +640,7 @@ pub(super) fn compile(
         }
         shocks.push(Shock {
             name: name.clone(),
+            salt: stream_salt(&key),
             start,
             probability,
             price_factor: inputs.required(
@@ -711,6 +719,7 @@ pub(super) fn compile(
         shocks,
         costs,
         finance,
+        users_salt: stream_salt("subscriptions.users (yearly shocks)"),
     };
 
     let thresholds = raw

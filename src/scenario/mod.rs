@@ -29,6 +29,8 @@ pub struct Input {
     pub dist: Dist,
     /// The `source` given in the file, or `"default"` for an omitted input with a default.
     pub source: Option<String>,
+    /// Salt of the input's own random stream, from its key (see `model::stream_salt`).
+    pub salt: u64,
 }
 
 /// Run settings a scenario may carry.
