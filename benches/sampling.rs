@@ -178,14 +178,14 @@ impl<R: Rng> TryRng for Counting<R> {
 
 /// What one path of a scenario draws, path by path for a chunk of keys.
 struct Draws {
-    /// Per uncertain input: its index and whether it draws normals.
+    /// Per uncertain input: its stream's salt and whether it draws normals.
     inputs: Vec<(u64, bool)>,
     /// `keys x inputs`: variates each input drew for each path.
     counts: Vec<u32>,
     years: usize,
-    /// Yearly normal processes (users, streams) and uniform ones (shocks).
-    yearly_normals: u64,
-    yearly_uniforms: u64,
+    /// Salts of the yearly normal processes (users, streams) and uniform ones (shocks).
+    yearly_normals: Vec<u64>,
+    yearly_uniforms: Vec<u64>,
 }
 
 impl Draws {
@@ -195,24 +195,28 @@ impl Draws {
         let inputs: Vec<(u64, bool)> = scenario
             .inputs
             .iter()
-            .enumerate()
-            .filter(|(_, i)| !i.dist.is_fixed())
-            .map(|(j, i)| {
+            .filter(|i| !i.dist.is_fixed())
+            .map(|i| {
                 let normal = matches!(
                     (i.dist.shape(), i.dist.truncation()),
                     (Shape::Normal { .. } | Shape::LogNormal { .. }, None)
                 );
-                (j as u64, normal)
+                (i.salt, normal)
             })
             .collect();
         let mut counts = Vec::new();
+        let random: Vec<_> = scenario
+            .inputs
+            .iter()
+            .filter(|i| !i.dist.is_fixed())
+            .collect();
         for &key in &keys {
-            for &(j, _) in &inputs {
+            for input in &random {
                 let mut stream = Counting {
-                    inner: path_stream(key, j),
+                    inner: path_stream(key, input.salt),
                     words: 0,
                 };
-                black_box(scenario.inputs[j as usize].dist.sample(&mut stream));
+                black_box(input.dist.sample(&mut stream));
                 counts.push(stream.words);
             }
         }
@@ -221,8 +225,13 @@ impl Draws {
             inputs,
             counts,
             years: model.years,
-            yearly_normals: u64::from(model.subscriptions.is_some()) + model.streams.len() as u64,
-            yearly_uniforms: model.shocks.len() as u64,
+            yearly_normals: model
+                .subscriptions
+                .iter()
+                .map(|_| model.users_salt)
+                .chain(model.streams.iter().map(|s| s.salt))
+                .collect(),
+            yearly_uniforms: model.shocks.iter().map(|s| s.salt).collect(),
         }
     }
 
@@ -230,8 +239,8 @@ impl Draws {
     fn floor_path(&self, p: usize, key: u64) -> f64 {
         let mut sum = 0.0;
         let counts = &self.counts[p * self.inputs.len()..(p + 1) * self.inputs.len()];
-        for (&(j, normal), &n) in self.inputs.iter().zip(counts) {
-            let mut stream = path_stream(key, j);
+        for (&(salt, normal), &n) in self.inputs.iter().zip(counts) {
+            let mut stream = path_stream(key, salt);
             for _ in 0..n {
                 sum += if normal {
                     stream.sample::<f64, _>(StandardNormal)
@@ -240,14 +249,14 @@ impl Draws {
                 };
             }
         }
-        for process in 0..self.yearly_normals {
-            let mut stream = path_stream(key, (1 << 40) + process);
+        for &salt in &self.yearly_normals {
+            let mut stream = path_stream(key, salt);
             for _ in 1..self.years {
                 sum += stream.sample::<f64, _>(StandardNormal);
             }
         }
-        for shock in 0..self.yearly_uniforms {
-            let mut stream = path_stream(key, (3 << 40) + shock);
+        for &salt in &self.yearly_uniforms {
+            let mut stream = path_stream(key, salt);
             for _ in 1..self.years {
                 sum += stream.random::<f64>();
             }

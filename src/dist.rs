@@ -26,24 +26,33 @@ pub const Z90: f64 = 1.644_853_626_951_472_2;
 /// Why a distribution's parameters are impossible.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum DistError {
-    #[error("{name} must be a finite number, got {value}")]
+    #[error("{}must be a finite number, got {}", prefix(.name), num(*.value))]
     NotFinite { name: &'static str, value: f64 },
-    #[error("min ({min}) must be below max ({max})")]
+    #[error("min ({}) must be below max ({})", num(*.min), num(*.max))]
     EmptyRange { min: f64, max: f64 },
-    #[error("mode ({mode}) must lie within [min, max] = [{min}, {max}]")]
+    #[error("mode ({}) must lie within [min, max] = [{}, {}]", num(*.mode), num(*.min), num(*.max))]
     ModeOutside { min: f64, mode: f64, max: f64 },
-    #[error("{name} must be positive, got {value}")]
+    #[error("{name} must be positive, got {}", num(*.value))]
     NotPositive { name: &'static str, value: f64 },
-    #[error("a 90% interval needs 0 < low < high, got [{low}, {high}]")]
+    #[error("a 90% interval needs 0 < low < high, got [{}, {}]", num(*.low), num(*.high))]
     BadInterval { low: f64, high: f64 },
     #[error("a discrete distribution needs at least one value")]
     NoValues,
     #[error("{values} values but {weights} weights")]
     WeightCount { values: usize, weights: usize },
-    #[error("weight {index} is {weight}; weights must be finite and positive")]
+    #[error("weight number {} is {}; weights must be finite and positive", .index + 1, num(*.weight))]
     BadWeight { index: usize, weight: f64 },
-    #[error("truncation [{low}, {high}] keeps no probability mass")]
+    #[error("truncation [{}, {}] keeps no probability mass", num(*.low), num(*.high))]
     TruncationEmpty { low: f64, high: f64 },
+}
+
+/// "name " before a message, or nothing for the value of a plain number.
+fn prefix(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!("{name} ")
+    }
 }
 
 /// The family and parameters of a distribution, before truncation.
@@ -193,7 +202,7 @@ impl Dist {
 
     /// A constant.
     pub fn fixed(value: f64) -> Result<Dist, DistError> {
-        Ok(Dist::from_shape(Shape::Fixed(finite("value", value)?)))
+        Ok(Dist::from_shape(Shape::Fixed(finite("", value)?)))
     }
 
     /// Uniform on `[min, max]`.
@@ -626,8 +635,8 @@ impl Distribution<f64> for Dist {
     }
 }
 
-/// Short numbers for descriptions: `1.4e12`, `0.35`, `2`.
-fn num(x: f64) -> String {
+/// Short numbers for descriptions and errors: `1.4e12`, `0.35`, `2`.
+pub fn num(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
         format!("{x:e}")
     } else {

@@ -1,8 +1,9 @@
 //! How a path's uncertain inputs are drawn: plain Monte Carlo, Latin hypercube sampling, or an
 //! Owen-scrambled Sobol sequence, with rank correlations applied on top.
 //!
-//! * `mc`: input `j` of the path with key `k` draws from its own stream `path_stream(k, j)`,
-//!   so changing one input leaves every other draw unchanged (common random numbers).
+//! * `mc`: each input of the path with key `k` draws from its own stream, `path_stream(k,
+//!   salt)` with a salt from the input's key path, so changing one input leaves every other
+//!   draw unchanged (common random numbers).
 //! * `lhs`: Latin hypercube sampling (McKay, Beckman & Conover 1979) within each chunk of
 //!   paths: for each input, the chunk's `n` paths take the `n` equal-probability strata in a
 //!   random order (a permutation per input per chunk, from the chunk's generator), each at a
@@ -211,7 +212,7 @@ impl<'a> InputDraw<'a> {
         match self.sampler {
             Sampler::Mc => {
                 for (p, &j) in self.random.iter().enumerate() {
-                    let mut stream = path_stream(key, j as u64);
+                    let mut stream = path_stream(key, inputs[j].salt);
                     if self.direct[p] {
                         values[j] = inputs[j].dist.sample(&mut stream);
                     } else {
@@ -223,7 +224,7 @@ impl<'a> InputDraw<'a> {
                 let n = scratch.chunk_paths as f64;
                 let stride = CHUNK_PATHS as usize;
                 for (p, &j) in self.random.iter().enumerate() {
-                    let within: f64 = path_stream(key, j as u64).sample(Open01);
+                    let within: f64 = path_stream(key, inputs[j].salt).sample(Open01);
                     let stratum = scratch.strata[p * stride + in_chunk];
                     scratch.uniforms[p] = (f64::from(stratum) + within) / n;
                 }
@@ -236,7 +237,7 @@ impl<'a> InputDraw<'a> {
                 for (set, positions) in self.random.chunks(4).enumerate() {
                     let points = sobol_burley::sample_4d(index, set as u32, seed);
                     for (k, &j) in positions.iter().enumerate() {
-                        let within: f64 = path_stream(key, j as u64).sample(Open01);
+                        let within: f64 = path_stream(key, inputs[j].salt).sample(Open01);
                         let cell = f64::from(points[k]);
                         scratch.uniforms[set * 4 + k] = cell + within * SOBOL_CELL;
                     }

@@ -2,10 +2,10 @@
 //! testing thresholds, and recording the outcomes into a [`Summary`].
 //!
 //! Every path gets a 64-bit key from its chunk's generator. Its inputs are drawn by the chosen
-//! [`Sampler`] (by default each input from its own stream derived from (key, input index)),
-//! and each yearly random process draws from its own stream too, so that changing one input's
-//! distribution leaves every other draw of every path unchanged: sweeps and goal seeks compare
-//! parameter values with common random numbers.
+//! [`Sampler`] (by default each input from its own stream derived from (key, the input's key
+//! path)), and each yearly random process draws from its own stream too, so that changing one
+//! input's distribution, or adding an input, leaves every other draw of every path unchanged:
+//! sweeps and goal seeks compare parameter values with common random numbers.
 //! Outcomes go into a per-worker buffer during the chunk and into the summary after it, so
 //! the path loop allocates nothing.
 

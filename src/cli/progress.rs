@@ -21,7 +21,7 @@ impl Bar {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
             ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} paths ({per_sec}, eta {eta})",
+                "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} paths, {eta} left",
             )
             .expect("the template is valid"),
         );

@@ -150,6 +150,8 @@ pub struct Model {
     pub shocks: Vec<Shock>,
     pub costs: Costs,
     pub finance: Finance,
+    /// Salt of the yearly user-number shocks' random stream.
+    pub users_salt: u64,
 }
 
 /// One path's results.
@@ -218,11 +220,6 @@ pub struct Workspace {
     shock_rngs: Vec<SplitMix64>,
 }
 
-/// Salts that give each random process of a path its own stream.
-const USERS_STREAM: u64 = 1 << 40;
-const STREAM_STREAMS: u64 = 2 << 40;
-const SHOCK_STREAMS: u64 = 3 << 40;
-
 /// A well-mixed 64-bit hash (the SplitMix64 finaliser).
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {
@@ -231,7 +228,18 @@ pub fn mix64(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The random stream number `salt` of the path whose key is `path_key`.
+/// The salt of the random stream named `name` (an input's key path, or a yearly process
+/// such as `streams.api`): FNV-1a, then mixed. Naming streams rather than numbering them keeps
+/// every draw of a path unchanged when inputs are added to or removed from a scenario.
+pub fn stream_salt(name: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    mix64(h)
+}
+
+/// The random stream with salt `salt` of the path whose key is `path_key`.
 #[inline]
 pub fn path_stream(path_key: u64, salt: u64) -> SplitMix64 {
     SplitMix64::seed_from_u64(mix64(
@@ -262,12 +270,12 @@ impl Model {
         if let Some(c) = &self.capex {
             c.simulate(v, &mut ws.capex);
         }
-        let mut users_rng = path_stream(path_key, USERS_STREAM);
-        for (i, r) in ws.stream_rngs.iter_mut().enumerate() {
-            *r = path_stream(path_key, STREAM_STREAMS + i as u64);
+        let mut users_rng = path_stream(path_key, self.users_salt);
+        for (r, s) in ws.stream_rngs.iter_mut().zip(&self.streams) {
+            *r = path_stream(path_key, s.salt);
         }
-        for (i, r) in ws.shock_rngs.iter_mut().enumerate() {
-            *r = path_stream(path_key, SHOCK_STREAMS + i as u64);
+        for (r, s) in ws.shock_rngs.iter_mut().zip(&self.shocks) {
+            *r = path_stream(path_key, s.salt);
         }
         revenue::simulate(
             self.subscriptions.as_ref(),

@@ -40,6 +40,8 @@ pub struct Subscriptions {
 #[derive(Debug, Clone)]
 pub struct Stream {
     pub name: String,
+    /// Salt of this stream's yearly shocks (see `model::stream_salt`).
+    pub salt: u64,
     /// First year with revenue, as an offset from the scenario's start year.
     pub start: usize,
     pub revenue: ParamId,
@@ -53,6 +55,8 @@ pub struct Stream {
 #[derive(Debug, Clone)]
 pub struct Shock {
     pub name: String,
+    /// Salt of this shock's yearly draws (see `model::stream_salt`).
+    pub salt: u64,
     /// First year the shock can happen, as an offset (at least 1).
     pub start: usize,
     pub probability: ParamId,
@@ -296,6 +300,7 @@ mod tests {
     fn stream_growth_fades_and_a_certain_shock_cuts_prices() {
         let stream = Stream {
             name: "api".into(),
+            salt: 1,
             start: 0,
             revenue: ParamId(0),
             growth: ParamId(1),
@@ -305,6 +310,7 @@ mod tests {
         };
         let shock = Shock {
             name: "open weights".into(),
+            salt: 2,
             start: 2,
             probability: ParamId(5),
             price_factor: ParamId(6),

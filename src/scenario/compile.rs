@@ -9,7 +9,7 @@ use crate::correlation::{Correlations, Pair};
 use crate::dist::{Dist, Shape};
 use crate::model::{
     Capex, Commitment, Costs, Finance, Metric, Model, ParamId, Profile, Shock, Stream,
-    Subscriptions,
+    Subscriptions, stream_salt,
 };
 use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
 
@@ -19,6 +19,9 @@ use super::{Input, RunDefaults, Scenario};
 
 /// The most years a scenario may simulate.
 pub const MAX_YEARS: i32 = 200;
+/// The range of calendar years a scenario may start in.
+const MIN_YEAR: i32 = 1900;
+const MAX_YEAR: i32 = 2500;
 
 /// A problem at a key path.
 #[derive(Debug)]
@@ -64,8 +67,8 @@ impl Domain {
             Domain::Rate => (lo > -1.0, "a yearly rate must be above -1 (-100%)"),
             Domain::Life => (lo >= 1.0, "an asset life must be at least 1 year"),
             Domain::WholeYears => (
-                lo >= 1.0 && dist.is_integer_valued(),
-                "must be a whole number of years, at least 1 (a number or a discrete distribution)",
+                lo >= 1.0 && hi <= f64::from(MAX_YEARS) && dist.is_integer_valued(),
+                "must be a whole number of years from 1 to 200 (a number or a discrete distribution)",
             ),
         };
         if ok {
@@ -220,7 +223,13 @@ struct Inputs {
 
 impl Inputs {
     fn add(&mut self, key: String, dist: Dist, source: Option<String>) -> ParamId {
-        self.list.push(Input { key, dist, source });
+        let salt = stream_salt(&key);
+        self.list.push(Input {
+            key,
+            dist,
+            source,
+            salt,
+        });
         ParamId(self.list.len() - 1)
     }
 
@@ -309,7 +318,16 @@ pub(super) fn compile(
             ),
         ));
     }
-    if meta.horizon - meta.start_year >= MAX_YEARS {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&meta.start_year) {
+        return Err(problem(
+            "scenario.start_year",
+            format!(
+                "must be a calendar year between {MIN_YEAR} and {MAX_YEAR}, got {}",
+                meta.start_year
+            ),
+        ));
+    }
+    if i64::from(meta.horizon) - i64::from(meta.start_year) >= i64::from(MAX_YEARS) {
         return Err(problem(
             "scenario.horizon",
             format!("at most {MAX_YEARS} simulated years are supported"),
@@ -555,6 +573,7 @@ pub(super) fn compile(
         let growth = inputs.required(&format!("{key}.growth"), &s.growth, Domain::Rate)?;
         streams.push(Stream {
             name: name.clone(),
+            salt: stream_salt(&key),
             start: span.offset(
                 &format!("{key}.start_year"),
                 s.start_year.unwrap_or(meta.start_year),
@@ -622,6 +641,7 @@ pub(super) fn compile(
         }
         shocks.push(Shock {
             name: name.clone(),
+            salt: stream_salt(&key),
             start,
             probability,
             price_factor: inputs.required(
@@ -700,6 +720,7 @@ pub(super) fn compile(
         shocks,
         costs,
         finance,
+        users_salt: stream_salt("subscriptions.users (yearly shocks)"),
     };
 
     let thresholds = raw
@@ -862,6 +883,12 @@ fn compile_threshold(name: &str, t: &RawThreshold, span: &Span) -> Result<Thresh
                 times,
                 of: Metric::from_name(of).ok_or_else(|| unknown_metric(format!("{key}.of"), of))?,
             },
+            (Some(_), Some(_), _) | (Some(_), _, Some(_)) => {
+                return Err(problem(
+                    key,
+                    "give 'value' or 'times' with 'of' (a multiple of another metric), not both",
+                ));
+            }
             _ => {
                 return Err(problem(
                     key,

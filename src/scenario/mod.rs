@@ -30,6 +30,8 @@ pub struct Input {
     pub dist: Dist,
     /// The `source` given in the file, or `"default"` for an omitted input with a default.
     pub source: Option<String>,
+    /// Salt of the input's own random stream, from its key (see `model::stream_salt`).
+    pub salt: u64,
 }
 
 /// Run settings a scenario may carry.
@@ -139,7 +141,19 @@ pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<Scenari
     };
     let mut document: toml::Table = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| location::line_of(text, s.start));
-        error(line, None, format!("invalid TOML: {}", e.message().trim()))
+        // Quote the offending text when it is short, e.g. the key of a duplicate key.
+        let quoted = e
+            .span()
+            .and_then(|s| text.get(s))
+            .map(str::trim)
+            .filter(|s| !s.is_empty() && s.len() <= 40 && !s.contains('\n'))
+            .map(|s| format!(" at `{s}`"))
+            .unwrap_or_default();
+        error(
+            line,
+            None,
+            format!("invalid TOML: {}{quoted}", e.message().trim()),
+        )
     })?;
     for o in overrides {
         overrides::apply(&mut document, o)
