@@ -131,12 +131,23 @@ impl LogHistogram {
                 .iter()
                 .for_each(|&x| self.negative.add_covered(key(-x)));
         } else {
-            if max >= ZERO_BELOW {
-                self.positive.cover(key(ZERO_BELOW), key(max));
+            // Mixed signs: find each sign's key range first, so storage grows exactly as far
+            // as adding the values one by one would.
+            let (mut positive, mut negative) = ((i64::MAX, i64::MIN), (i64::MAX, i64::MIN));
+            for &x in values {
+                let m = x.abs();
+                if m >= ZERO_BELOW {
+                    let k = key(m);
+                    let range = if x > 0.0 {
+                        &mut positive
+                    } else {
+                        &mut negative
+                    };
+                    *range = (range.0.min(k), range.1.max(k));
+                }
             }
-            if min <= -ZERO_BELOW {
-                self.negative.cover(key(ZERO_BELOW), key(-min));
-            }
+            self.positive.cover(positive.0, positive.1);
+            self.negative.cover(negative.0, negative.1);
             for &x in values {
                 let m = x.abs();
                 if m < ZERO_BELOW {
