@@ -802,7 +802,7 @@ fn compile_correlations(raw: &RawCorrelations, inputs: &[Input]) -> Result<Corre
             .position(|q| (q.a, q.b) == (a, b) || (q.a, q.b) == (b, a))
         {
             return Err(problem(
-                format!("{at}"),
+                at.clone(),
                 format!(
                     "'{}' and '{}' are already correlated by correlations.pairs[{k}]",
                     p.a, p.b
