@@ -41,18 +41,6 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             i.source.as_deref().unwrap_or("no source")
         ));
     }
-    if !s.correlations.pairs.is_empty() {
-        out.push_str("\nrank correlations:\n");
-        for p in &s.correlations.pairs {
-            out.push_str(&format!(
-                "  {} ~ {}  rho {}  [{}]\n",
-                s.inputs[p.a].key,
-                s.inputs[p.b].key,
-                p.rho,
-                p.source.as_deref().unwrap_or("no source")
-            ));
-        }
-    }
     output::write(&out, None)?;
     Ok(ExitCode::SUCCESS)
 }
