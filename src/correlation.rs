@@ -92,11 +92,6 @@ impl Correlations {
         Ok(Correlations { pairs, groups })
     }
 
-    /// Whether any input is correlated.
-    pub fn is_empty(&self) -> bool {
-        self.groups.is_empty()
-    }
-
     /// The largest group size, for scratch buffers.
     pub fn largest_group(&self) -> usize {
         self.groups

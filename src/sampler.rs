@@ -141,11 +141,6 @@ impl<'a> InputDraw<'a> {
         })
     }
 
-    /// The sampler.
-    pub fn sampler(&self) -> Sampler {
-        self.sampler
-    }
-
     /// Input values before any draw: fixed inputs hold their value, uncertain ones zero.
     pub fn initial_values(&self) -> Vec<f64> {
         self.scenario

@@ -145,11 +145,6 @@ impl<'a> Simulation<'a> {
         self.layout
     }
 
-    /// The sampler.
-    pub fn sampler(&self) -> Sampler {
-        self.draw.sampler()
-    }
-
     /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
     /// is `key`: draws its inputs and fills the worker's trajectory (`worker.trajectory()`).
     /// Allocates nothing.
