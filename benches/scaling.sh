@@ -17,14 +17,14 @@ cpu() { # user+system seconds and wall seconds of one run
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
 echo
-echo "## throughput, 10^6 paths (cpu s, wall s, paths/s by wall, ns per path-year by cpu)"
+echo "## throughput, 10^6 paths (cpu s, wall s, paths/s and ns per path-year by wall time)"
 for f in scenarios/*.toml; do
-    years=$($sim check "$f" | sed -n 's/.*(\([0-9]*\)–\([0-9]*\)).*/\1 \2/p' | awk '{print $2 - $1 + 1}')
+    years=$($sim check "$f" | sed -n '1s/.*(\([0-9]*\)–\([0-9]*\)).*/\1 \2/p' | awk '{print $2 - $1 + 1}')
     for t in 1 2; do
         read -r c w < <(cpu $sim "$f" --paths 1000000 --threads $t --format json)
         awk -v f="$f" -v t=$t -v c=$c -v w=$w -v y=$years -v l="$(load)" 'BEGIN {
             printf "%-28s threads %d  cpu %6.2f s  wall %6.2f s  %9.0f paths/s  %6.1f ns/path-year  load %s\n",
-                f, t, c, w, 1e6 / w, c * 1e9 / (1e6 * y), l }'
+                f, t, c, w, 1e6 / w, w * 1e9 / (1e6 * y), l }'
     done
 done
 echo
