@@ -12,7 +12,7 @@ cargo build --release --quiet
 sim=target/release/simulate
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 cpu() { # user+system seconds and wall seconds of one run
-    /usr/bin/time -f "%U %S %e" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f %.2f", $1 + $2, $3}'
+    /usr/bin/time -f "%U %S %e" "$@" 2>&1 >/dev/null | tail -1 | awk '{printf "%.2f %.2f\n", $1 + $2, $3}'
 }
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores"
