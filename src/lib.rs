@@ -34,6 +34,7 @@
 //! assert_eq!(report.thresholds[0].estimate.probability, 1.0);
 //! ```
 
+pub mod analysis;
 pub mod dist;
 pub mod engine;
 pub mod model;

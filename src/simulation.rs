@@ -14,8 +14,10 @@ use std::sync::atomic::AtomicBool;
 use rand::Rng;
 use rand_distr::Distribution;
 
-use crate::engine::{self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress};
-use crate::model::{Metric, NumericError, Workspace, path_stream};
+use crate::engine::{
+    self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress, chunk_rng,
+};
+use crate::model::{Metric, NumericError, Trajectory, Workspace, path_stream};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 
@@ -242,4 +244,35 @@ pub fn run(
     cancel: &AtomicBool,
 ) -> Result<Outcome<Summary>, PathError> {
     engine::run(&Simulation::new(scenario), plan, progress, cancel)
+}
+
+/// Runs the paths of `plan` one after another on the calling thread and shows each to `visit`
+/// with the values its inputs drew and its trajectory. These are the paths [`run`] simulates
+/// for the same plan, with the same numbers; analyses that need more than a summary (rank
+/// correlations, calibration quantities) read them here. Nothing is allocated per path.
+pub fn for_each_path(
+    scenario: &Scenario,
+    plan: &Plan,
+    mut visit: impl FnMut(&[f64], &Trajectory),
+) -> Result<(), PathError> {
+    let simulation = Simulation::new(scenario);
+    let mut values = simulation.initial_values();
+    let mut workspace = scenario.model.workspace();
+    for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
+        let mut rng = chunk_rng(plan.seed, chunk);
+        for i in 0..plan.chunk_paths(chunk) {
+            let key = rng.next_u64();
+            simulation.draw_inputs(key, &mut values);
+            scenario
+                .model
+                .simulate(&values, key, &mut workspace)
+                .map_err(|error| PathError {
+                    path: chunk * CHUNK_PATHS + i as u64,
+                    error,
+                    suspect: simulation.suspect(&values),
+                })?;
+            visit(&values, &workspace.trajectory);
+        }
+    }
+    Ok(())
 }

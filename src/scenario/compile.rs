@@ -731,6 +731,7 @@ pub(super) fn compile(
     Ok(Scenario {
         name: meta.name.clone(),
         description: meta.description.clone(),
+        subject: meta.subject.clone(),
         origin: origin.to_string(),
         start_year: meta.start_year,
         horizon: meta.horizon,

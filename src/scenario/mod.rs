@@ -45,6 +45,8 @@ pub struct RunDefaults {
 pub struct Scenario {
     pub name: String,
     pub description: String,
+    /// What it models (e.g. `openai`), naming the figures it is calibrated against.
+    pub subject: Option<String>,
     /// Where it was read from (a file name or `-`).
     pub origin: String,
     pub start_year: i32,
