@@ -107,11 +107,12 @@ fn table(c: &Calibration, figures: &Path) -> String {
         out,
         "ok: the source lies within the model's P10–P90 · edge: within P5–P95 only · OUT: outside P5–P95\n"
     );
-    if c.checks.is_empty() {
+    if c.checks.is_empty() && c.uncovered.is_empty() {
         let _ = writeln!(
             out,
             "No figures of this scenario's subject to compare with."
         );
+        return out;
     }
     for k in &c.checks {
         let _ = writeln!(

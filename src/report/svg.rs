@@ -56,10 +56,12 @@ fn draw(
     Ok(svg)
 }
 
-/// A number in a few characters: `0.35`, `1.2K`, `1.40T`.
+/// A number in a few characters: `0.35`, `1.2K`, `1.40T`, `2.5e-5`.
 pub fn compact(x: f64) -> String {
     if x.abs() >= 1e3 {
         people(x)
+    } else if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:.1e}")
     } else {
         let s = format!("{x:.4}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
@@ -750,6 +752,7 @@ mod tests {
         assert_eq!(compact(5.0), "5");
         assert_eq!(compact(1.4e12), "1.40T");
         assert_eq!(compact(-0.0), "0");
+        assert_eq!(compact(2.5e-5), "2.5e-5");
     }
 
     #[test]
