@@ -115,6 +115,8 @@ pub struct Solution {
     pub range: [f64; 2],
     pub event: EventInfo,
     pub target: f64,
+    /// The bracket width reached: the requested tolerance, or finer when the 95% interval
+    /// came out narrower than ten times it.
     pub tolerance: f64,
     #[serde(flatten)]
     pub answer: Answer,
@@ -157,6 +159,7 @@ impl Curve<'_> {
     fn crossing(
         &mut self,
         statistic: &dyn Fn(u64) -> f64,
+        step: f64,
     ) -> Result<Option<(f64, f64)>, AnalysisError> {
         let target = self.problem.target;
         let above = |h: u64| statistic(h) >= target;
@@ -170,11 +173,6 @@ impl Curve<'_> {
             .position(|&(_, h)| above(h) != at_from)
             .expect("the ends differ");
         let (mut low, mut high) = (self.known[first_change - 1].0, self.known[first_change].0);
-        let step = if self.problem.parameter.is_whole() {
-            self.problem.tolerance.max(1.0)
-        } else {
-            self.problem.tolerance
-        };
         while high - low > step {
             let mut mid = 0.5 * (low + high);
             if self.problem.parameter.is_whole() {
@@ -222,29 +220,50 @@ pub fn solve(
     let touches = |h: u64| estimate(h) == problem.target;
 
     let middle = |(low, high): (f64, f64)| 0.5 * (low + high);
-    let answer = match curve.crossing(&estimate)? {
-        None if !(touches(from_hits) || touches(to_hits)) => Answer::Unreachable,
-        found => {
-            let end = if touches(from_hits) {
-                problem.from
-            } else {
-                problem.to
-            };
-            let bracket = found.unwrap_or((end, end));
-            // Rising: the upper Wilson bound reaches the target first, the lower one last.
-            let (first, last): (&dyn Fn(u64) -> f64, &dyn Fn(u64) -> f64) = if rising {
-                (&wilson_high, &wilson_low)
-            } else {
-                (&wilson_low, &wilson_high)
-            };
-            let low = curve.crossing(first)?.map(middle);
-            let high = curve.crossing(last)?.map(middle);
-            Answer::Found {
-                value: middle(bracket),
-                bracket: [bracket.0, bracket.1],
-                ci95: [low, high],
+    let whole = problem.parameter.is_whole();
+    let mut step = if whole {
+        problem.tolerance.max(1.0)
+    } else {
+        problem.tolerance
+    };
+    let answer = loop {
+        let answer = match curve.crossing(&estimate, step)? {
+            None if !(touches(from_hits) || touches(to_hits)) => Answer::Unreachable,
+            found => {
+                let end = if touches(from_hits) {
+                    problem.from
+                } else {
+                    problem.to
+                };
+                let bracket = found.unwrap_or((end, end));
+                // Rising: the upper Wilson bound reaches the target first, the lower one last.
+                let (first, last): (&dyn Fn(u64) -> f64, &dyn Fn(u64) -> f64) = if rising {
+                    (&wilson_high, &wilson_low)
+                } else {
+                    (&wilson_low, &wilson_high)
+                };
+                let low = curve.crossing(first, step)?.map(middle);
+                let high = curve.crossing(last, step)?.map(middle);
+                Answer::Found {
+                    value: middle(bracket),
+                    bracket: [bracket.0, bracket.1],
+                    ci95: [low, high],
+                }
             }
+        };
+        // An interval narrower than ten steps says little about its width: refine, reusing
+        // every evaluation so far, down to a billionth of the range.
+        let narrow = match &answer {
+            Answer::Found { ci95, .. } => {
+                let width = ci95[1].unwrap_or(problem.to) - ci95[0].unwrap_or(problem.from);
+                width < 10.0 * step
+            }
+            Answer::Unreachable => false,
+        };
+        if !narrow || whole || step < 1e-9 * (problem.to - problem.from) {
+            break answer;
         }
+        step /= 8.0;
     };
     progress.finish();
 
@@ -273,7 +292,7 @@ pub fn solve(
         range: [problem.from, problem.to],
         event: problem.event.info(scenario),
         target: problem.target,
-        tolerance: problem.tolerance,
+        tolerance: step,
         answer,
         at_from: Probability::from_counts(from_hits, n),
         at_to: Probability::from_counts(to_hits, n),

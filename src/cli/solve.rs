@@ -116,6 +116,24 @@ fn default_range(
     }
 }
 
+/// A parameter value with about six significant digits: `0.369629`, `245.337B`.
+fn precise(x: f64) -> String {
+    if x.abs() >= 1e5 {
+        let (scale, suffix) = match x.abs() {
+            a if a >= 1e12 => (1e12, "T"),
+            a if a >= 1e9 => (1e9, "B"),
+            a if a >= 1e6 => (1e6, "M"),
+            _ => (1e3, "K"),
+        };
+        format!("{:.3}{suffix}", x / scale)
+    } else if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:.5e}")
+    } else {
+        let s = format!("{x:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
 fn table(s: &Solution) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -133,19 +151,19 @@ fn table(s: &Solution) -> String {
         s.seed,
         s.paths,
         s.evaluations.len(),
-        s.range[0],
-        s.range[1]
+        compact(s.range[0]),
+        compact(s.range[1])
     );
     let ends = format!(
         "P = {} [{}, {}] at {} and {} [{}, {}] at {}",
         percent(s.at_from.probability),
         percent(s.at_from.ci95[0]),
         percent(s.at_from.ci95[1]),
-        s.range[0],
+        precise(s.range[0]),
         percent(s.at_to.probability),
         percent(s.at_to.ci95[0]),
         percent(s.at_to.ci95[1]),
-        s.range[1]
+        precise(s.range[1])
     );
     match &s.answer {
         Answer::Found {
@@ -154,10 +172,10 @@ fn table(s: &Solution) -> String {
             ci95,
         } => {
             let bound = |b: Option<f64>, past: f64, side: &str| match b {
-                Some(x) => format!("{x:.6}"),
-                None => format!("{side} {past}"),
+                Some(x) => precise(x),
+                None => format!("{side} {}", precise(past)),
             };
-            let _ = writeln!(out, "  {} = {value:.6}", s.parameter);
+            let _ = writeln!(out, "  {} = {}", s.parameter, precise(*value));
             let _ = writeln!(
                 out,
                 "  95% interval: {} to {}  (values whose Wilson 95% interval of P contains the target)",
@@ -166,9 +184,9 @@ fn table(s: &Solution) -> String {
             );
             let _ = writeln!(
                 out,
-                "  bracket: [{:.6}, {:.6}] (tolerance {})",
-                bracket[0],
-                bracket[1],
+                "  bracket: [{}, {}] (tolerance {})",
+                precise(bracket[0]),
+                precise(bracket[1]),
                 compact(s.tolerance)
             );
             let _ = writeln!(out, "  {ends}");

@@ -253,10 +253,14 @@ fn metric_tables(out: &mut String, r: &Report) {
     out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all fourteen metrics.</p>\n");
     for m in TABLES {
         let metric = r.metric(m);
+        let mut title = metric.description.to_string();
+        if let Some(first) = title.get(..1) {
+            title = first.to_uppercase() + &title[1..];
+        }
         let _ = writeln!(
             out,
             "<h3>{} <code>{}</code></h3>\n<table>\n<thead><tr><th class=\"l\">Year</th><th>P5</th><th>P10</th><th>Median</th><th>P90</th><th>P95</th><th>Mean</th></tr></thead>\n<tbody>",
-            esc(metric.description),
+            esc(&title),
             metric.name
         );
         for y in &metric.years {
@@ -320,7 +324,7 @@ fn sensitivity_table(out: &mut String, s: &Sensitivity) {
 fn calibration_table(out: &mut String, c: &Calibration) {
     let _ = writeln!(
         out,
-        "<p class=\"note\">Each figure of subject <code>{}</code> in the figures file against the model over {} paths. Verdicts: consistent (the source lies within the model's P10–P90), edge (outside P10–P90 but within P5–P95), contradicted (outside P5–P95). <code>h1</code> is half of the annual value; <code>run_rate_end</code> is the geometric mean of that year's and the next year's annual values.</p>",
+        "<p class=\"note\">Each figure of subject <code>{}</code> in the figures file against the model over {} paths. Verdicts: consistent (the source lies within the model's P10–P90), edge (outside P10–P90 but within P5–P95), contradicted (outside P5–P95). <code>h1</code> is half of the annual value; <code>run_rate_end</code> is the geometric mean of that year's and the next year's annual values. Source at: the share of paths at or below the source's value.</p>",
         esc(c.subject.as_deref().unwrap_or("")),
         thousands(c.paths)
     );
