@@ -37,6 +37,7 @@
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod simulation;

@@ -1,8 +1,10 @@
 //! Command-line arguments and dispatch; one file per subcommand.
 
 mod check;
+mod interrupt;
 mod output;
 mod progress;
+mod replay;
 mod run;
 
 use std::io::{self, Read};
@@ -12,6 +14,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use breakeven::replay::ReplayError;
 use breakeven::scenario::{self, Override, Scenario, ScenarioError};
 use breakeven::simulation::PathError;
 
@@ -22,8 +25,9 @@ Examples:
   simulate scenarios/openai.toml --set capex.partner_share=0.3
   simulate scenarios/openai.toml --set capex.partner_share.mode=0.4 --format markdown --out openai.md
   simulate check scenarios/my.toml
+  simulate replay result.json
 
-Exit codes: 0 success, 1 internal error, 2 bad input or usage.";
+Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (Ctrl-C).";
 
 #[derive(Parser)]
 #[command(
@@ -49,6 +53,9 @@ enum Command {
     /// Validate a scenario and list its inputs, without simulating.
     #[command(after_help = check::EXAMPLES)]
     Check(check::CheckArgs),
+    /// Rerun the run a JSON report records (same scenario, seed and paths).
+    #[command(after_help = replay::EXAMPLES)]
+    Replay(replay::ReplayArgs),
 }
 
 /// Runs the parsed command.
@@ -56,6 +63,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Check(args)) => check::run(args),
+        Some(Command::Replay(args)) => replay::run(args),
         None => run::run(cli.run),
     }
 }
@@ -94,6 +102,10 @@ pub struct InputError(pub String);
 
 /// Whether an error is the user's input (exit code 2) rather than an internal failure (1).
 pub fn is_input_error(err: &anyhow::Error) -> bool {
-    err.chain()
-        .any(|e| e.is::<ScenarioError>() || e.is::<PathError>() || e.is::<InputError>())
+    err.chain().any(|e| {
+        e.is::<ScenarioError>()
+            || e.is::<PathError>()
+            || e.is::<InputError>()
+            || e.is::<ReplayError>()
+    })
 }
