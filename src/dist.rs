@@ -137,7 +137,7 @@ fn positive(name: &'static str, value: f64) -> Result<f64, DistError> {
 fn range(min: f64, max: f64) -> Result<(), DistError> {
     finite("min", min)?;
     finite("max", max)?;
-    if !(min < max) {
+    if min >= max {
         Err(DistError::EmptyRange { min, max })
     } else if !(max - min).is_finite() {
         // Sampling min + u (max - min) would give inf, or NaN at u = 0.

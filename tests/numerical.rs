@@ -60,12 +60,17 @@ fn fifty_years_of_fast_growth_stay_finite() {
     );
     let r = run(&s, 20_000).expect("no path leaves the representable range");
     assert_finite(&r);
-    // Revenue doubles for 50 years on the API stream alone: about 2^49 times its start.
-    let p50 = r.metric(Metric::Revenue).years[49]
-        .distribution
-        .p50
-        .unwrap();
-    assert!(p50 > 1e24, "{p50}");
+    // The API stream's growth never falls below 80% a year (it fades from [0.8, 1.6] toward
+    // 100%): 1.8^49 = 3e12 before volatility and price shocks. Loosely: far more than 1e10.
+    let revenue = r.metric(Metric::Revenue);
+    let (first, last) = (
+        revenue.years[0].distribution.p50,
+        revenue.years[49].distribution.p50,
+    );
+    assert!(
+        last.unwrap() > 1e10 * first.unwrap(),
+        "{first:?} -> {last:?}"
+    );
 }
 
 #[test]

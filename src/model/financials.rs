@@ -53,7 +53,7 @@ pub fn account(
         lowest_cash = lowest_cash.min(cash);
         npv += fcf * discount_factor;
         discount_factor *= discount;
-        if t.npv_out_of_range.is_none() && !(npv.abs() <= MAGNITUDE_LIMIT) {
+        if t.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
             t.npv_out_of_range = Some(y);
         }
         if ebit < 0.0 {

@@ -204,7 +204,7 @@ impl Trajectory {
 
 /// A path whose arithmetic left the representable range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{quantity} is {value:e} in {year}, beyond what the simulator can represent")]
+#[error("{quantity} is {value:.3e} in {year}, beyond what the simulator can represent")]
 pub struct NumericError {
     pub year: i32,
     pub quantity: &'static str,
