@@ -669,6 +669,9 @@ impl Distribution<f64> for Dist {
     }
 }
 
+/// Values of a discrete distribution written out in its description; the rest are counted.
+const SHOWN_VALUES: usize = 20;
+
 /// Short numbers for descriptions: `1.4e12`, `0.35`, `2`.
 fn num(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
@@ -728,11 +731,14 @@ impl fmt::Display for Dist {
             Shape::Discrete { values, weights } => {
                 write!(f, "discrete(")?;
                 let total: f64 = weights.iter().sum();
-                for (i, (v, w)) in values.iter().zip(weights).enumerate() {
+                for (i, (v, w)) in values.iter().zip(weights).take(SHOWN_VALUES).enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
                     write!(f, "{}: {}", num(*v), num(w / total))?;
+                }
+                if values.len() > SHOWN_VALUES {
+                    write!(f, ", … {} more", values.len() - SHOWN_VALUES)?;
                 }
                 write!(f, ")")?
             }
@@ -870,6 +876,11 @@ mod tests {
         assert_eq!(
             Dist::pert(0.35, 0.5, 0.65, 4.0).unwrap().to_string(),
             "pert(0.35, 0.5, 0.65)"
+        );
+        let long = Dist::discrete((0..1000).map(f64::from).collect(), None).unwrap();
+        assert!(
+            long.to_string().ends_with("19: 0.001, … 980 more)"),
+            "{long}"
         );
     }
 }

@@ -133,7 +133,7 @@ impl fmt::Display for Suspect {
             ),
             None => write!(
                 f,
-                " (its most extreme draw; no single input makes the path finite)"
+                " (the most extreme value; no single input makes the path finite)"
             ),
         }
     }
@@ -252,21 +252,18 @@ impl<'a> Simulation<'a> {
         let extremity = |j: usize| {
             let d = &inputs[j].dist;
             if d.is_fixed() {
-                (1, -values[j].abs())
+                (1u8, -values[j].abs())
             } else {
                 let p = d.cdf(values[j]);
-                (0, p.min(1.0 - p))
+                (0u8, p.min(1.0 - p))
             }
         };
-        let mut candidates: Vec<usize> = (0..inputs.len())
+        let mut ranked: Vec<((u8, f64), usize)> = (0..inputs.len())
             .filter(|&j| values[j] != typical(j))
+            .map(|j| (extremity(j), j))
             .collect();
-        candidates.sort_by(|&a, &b| {
-            let (ka, xa) = extremity(a);
-            let (kb, xb) = extremity(b);
-            ka.cmp(&kb).then(xa.total_cmp(&xb))
-        });
-        candidates.truncate(MAX_SUSPECTS);
+        ranked.sort_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let candidates: Vec<usize> = ranked.iter().take(MAX_SUSPECTS).map(|&(_, j)| j).collect();
 
         let mut workspace = model.workspace();
         let mut trial = values.to_vec();
