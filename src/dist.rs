@@ -24,10 +24,14 @@ pub enum DistError {
     NotFinite { name: &'static str, value: f64 },
     #[error("min ({}) must be below max ({})", num(*.min), num(*.max))]
     EmptyRange { min: f64, max: f64 },
+    #[error("the range [{}, {}] is too wide: max - min overflows", num(*.min), num(*.max))]
+    TooWide { min: f64, max: f64 },
     #[error("mode ({}) must lie within [min, max] = [{}, {}]", num(*.mode), num(*.min), num(*.max))]
     ModeOutside { min: f64, mode: f64, max: f64 },
     #[error("{name} must be positive, got {}", num(*.value))]
     NotPositive { name: &'static str, value: f64 },
+    #[error("{name} must lie in [0.01, 1e6], got {}", num(*.value))]
+    ShapeOutOfRange { name: &'static str, value: f64 },
     #[error("a 90% interval needs 0 < low < high, got [{}, {}]", num(*.low), num(*.high))]
     BadInterval { low: f64, high: f64 },
     #[error("a discrete distribution needs at least one value")]
@@ -116,6 +120,21 @@ fn finite(name: &'static str, value: f64) -> Result<f64, DistError> {
     }
 }
 
+/// The range of Beta shape parameters (and PERT's `shape`) accepted: outside it the Beta
+/// functions lose all precision in double arithmetic.
+pub const MIN_BETA_SHAPE: f64 = 0.01;
+/// See [`MIN_BETA_SHAPE`].
+pub const MAX_BETA_SHAPE: f64 = 1e6;
+
+fn beta_shape(name: &'static str, value: f64) -> Result<f64, DistError> {
+    positive(name, value)?;
+    if (MIN_BETA_SHAPE..=MAX_BETA_SHAPE).contains(&value) {
+        Ok(value)
+    } else {
+        Err(DistError::ShapeOutOfRange { name, value })
+    }
+}
+
 fn positive(name: &'static str, value: f64) -> Result<f64, DistError> {
     if finite(name, value)? > 0.0 {
         Ok(value)
@@ -127,10 +146,13 @@ fn positive(name: &'static str, value: f64) -> Result<f64, DistError> {
 fn range(min: f64, max: f64) -> Result<(), DistError> {
     finite("min", min)?;
     finite("max", max)?;
-    if min < max {
-        Ok(())
-    } else {
+    if min >= max {
         Err(DistError::EmptyRange { min, max })
+    } else if !(max - min).is_finite() {
+        // Sampling min + u (max - min) would give inf, or NaN at u = 0.
+        Err(DistError::TooWide { min, max })
+    } else {
+        Ok(())
     }
 }
 
@@ -211,7 +233,13 @@ impl Dist {
     /// Beta-PERT on `[min, max]` with the given mode; `shape` is 4 in the classic PERT.
     pub fn pert(min: f64, mode: f64, max: f64, shape: f64) -> Result<Dist, DistError> {
         mode_within(min, mode, max)?;
-        positive("shape", shape)?;
+        // PERT's Beta shapes lie in [1, 1 + shape].
+        if !(finite("shape", shape)? > 0.0 && shape <= MAX_BETA_SHAPE) {
+            return Err(DistError::ShapeOutOfRange {
+                name: "shape",
+                value: shape,
+            });
+        }
         Ok(Dist::from_shape(Shape::Pert {
             min,
             mode,
@@ -246,8 +274,8 @@ impl Dist {
 
     /// Beta with shape parameters `alpha`, `beta`, scaled to `[min, max]` (0 and 1 by default).
     pub fn beta(alpha: f64, beta: f64, min: f64, max: f64) -> Result<Dist, DistError> {
-        positive("alpha", alpha)?;
-        positive("beta", beta)?;
+        beta_shape("alpha", alpha)?;
+        beta_shape("beta", beta)?;
         range(min, max)?;
         Ok(Dist::from_shape(Shape::Beta {
             alpha,
@@ -474,14 +502,14 @@ impl Dist {
                 shape,
             } => {
                 let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
-                min + (max - min) * inv_beta_reg(a, b, p)
+                min + (max - min) * beta_quantile(a, b, p)
             }
             Shape::Beta {
                 alpha,
                 beta,
                 min,
                 max,
-            } => min + (max - min) * inv_beta_reg(*alpha, *beta, p),
+            } => min + (max - min) * beta_quantile(*alpha, *beta, p),
             Shape::Normal { mean, sd } => mean + sd * normal_quantile(p),
             Shape::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(p)).exp(),
             Shape::Discrete { values, .. } => {
@@ -571,6 +599,38 @@ fn pert_alpha_beta(min: f64, mode: f64, max: f64, shape: f64) -> (f64, f64) {
     )
 }
 
+/// The inverse of the regularised incomplete beta function. statrs's iteration (AS 109) is
+/// used where it is reliable and its answer checks out; otherwise bisection on the CDF, which
+/// always ends. The iteration never ends on non-finite intermediates (shapes like 1e-300) and
+/// is far off in the tails for shapes well below 1 (beta(0.1, 0.1) at p = 0.05: the CDF of
+/// its answer is 0.06).
+fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    if (0.5..=MAX_BETA_SHAPE).contains(&a) && (0.5..=MAX_BETA_SHAPE).contains(&b) {
+        let x = inv_beta_reg(a, b, p);
+        if (0.0..=1.0).contains(&x) && (beta_reg(a, b, x) - p).abs() <= 1e-10 {
+            return x;
+        }
+    }
+    let (mut low, mut high) = (0.0f64, 1.0f64);
+    loop {
+        let mid = 0.5 * (low + high);
+        if mid <= low || mid >= high {
+            return high;
+        }
+        if beta_cdf(a, b, mid) < p {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+}
+
 fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
     if x <= 0.0 {
         0.0
@@ -617,6 +677,9 @@ impl Distribution<f64> for Dist {
         }
     }
 }
+
+/// Values of a discrete distribution written out in its description; the rest are counted.
+const SHOWN_VALUES: usize = 20;
 
 /// Short numbers for descriptions and errors: `1.4e12`, `0.35`, `2`.
 pub fn num(x: f64) -> String {
@@ -677,11 +740,14 @@ impl fmt::Display for Dist {
             Shape::Discrete { values, weights } => {
                 write!(f, "discrete(")?;
                 let total: f64 = weights.iter().sum();
-                for (i, (v, w)) in values.iter().zip(weights).enumerate() {
+                for (i, (v, w)) in values.iter().zip(weights).take(SHOWN_VALUES).enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
                     write!(f, "{}: {}", num(*v), num(w / total))?;
+                }
+                if values.len() > SHOWN_VALUES {
+                    write!(f, ", … {} more", values.len() - SHOWN_VALUES)?;
                 }
                 write!(f, ")")?
             }
@@ -706,6 +772,10 @@ mod tests {
             Err(DistError::EmptyRange { .. })
         ));
         assert!(Dist::triangular(0.0, 2.0, 1.0).is_err());
+        assert!(matches!(
+            Dist::uniform(-1e308, 1e308),
+            Err(DistError::TooWide { .. })
+        ));
         assert!(Dist::normal(0.0, 0.0).is_err());
         assert!(Dist::normal(f64::NAN, 1.0).is_err());
         assert!(Dist::lognormal_ci90(2.0, 1.0).is_err());
@@ -714,6 +784,8 @@ mod tests {
         assert!(Dist::discrete(vec![1.0, 2.0], Some(vec![1.0])).is_err());
         assert!(Dist::discrete(vec![1.0], Some(vec![0.0])).is_err());
         assert!(Dist::beta(0.0, 1.0, 0.0, 1.0).is_err());
+        assert!(Dist::beta(1e-300, 1e300, 0.0, 1.0).is_err());
+        assert!(Dist::pert(0.0, 0.5, 1.0, 1e300).is_err());
         assert!(Dist::fixed(f64::INFINITY).is_err());
         assert!(
             Dist::normal(0.0, 1.0)
@@ -750,6 +822,24 @@ mod tests {
                     (d.cdf(x) - p).abs() < 1e-7,
                     "{d}: p {p} -> {x} -> {}",
                     d.cdf(x)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn beta_quantiles_invert_the_cdf_where_the_iteration_alone_does_not() {
+        for (a, b) in [(0.1, 0.1), (0.01, 5.0), (0.5, 0.5), (1e6, 0.5), (2.0, 5.0)] {
+            let d = Dist::beta(a, b, 0.0, 1.0).unwrap();
+            for p in [1e-6, 0.05, 0.5, 0.95, 1.0 - 1e-6] {
+                let x = d.quantile(p);
+                assert!((0.0..=1.0).contains(&x));
+                // Exact up to the CDF's flatness: x is the smallest double with cdf >= p,
+                // within the bisection's last step.
+                let below = d.cdf((x - 1e-15).max(0.0));
+                assert!(
+                    below <= p + 1e-9 && d.cdf(x) >= p - 1e-9,
+                    "beta({a}, {b}) at {p}: {x}"
                 );
             }
         }
@@ -795,6 +885,11 @@ mod tests {
         assert_eq!(
             Dist::pert(0.35, 0.5, 0.65, 4.0).unwrap().to_string(),
             "pert(0.35, 0.5, 0.65)"
+        );
+        let long = Dist::discrete((0..1000).map(f64::from).collect(), None).unwrap();
+        assert!(
+            long.to_string().ends_with("19: 0.001, … 980 more)"),
+            "{long}"
         );
     }
 }

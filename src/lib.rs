@@ -38,6 +38,7 @@ pub mod analysis;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod replay;
 pub mod report;
 pub mod scenario;
 pub mod simulation;

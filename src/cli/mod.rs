@@ -2,8 +2,10 @@
 
 mod calibrate;
 mod check;
+mod interrupt;
 mod output;
 mod progress;
+mod replay;
 mod report;
 mod run;
 mod sampling;
@@ -19,6 +21,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use breakeven::analysis::AnalysisError;
+use breakeven::replay::ReplayError;
 use breakeven::scenario::{self, Override, Scenario, ScenarioError};
 use breakeven::simulation::PathError;
 
@@ -34,8 +37,9 @@ Examples:
   simulate sensitivity scenarios/openai.toml
   simulate calibrate scenarios/openai.toml
   simulate report scenarios/openai.toml -o report.html
+  simulate replay result.json
 
-Exit codes: 0 success, 1 internal error, 2 bad input or usage.";
+Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (Ctrl-C).";
 
 #[derive(Parser)]
 #[command(
@@ -76,6 +80,9 @@ enum Command {
     /// Write one self-contained HTML report with charts.
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
+    /// Rerun the run a JSON report records (same scenario, seed and paths).
+    #[command(after_help = replay::EXAMPLES)]
+    Replay(replay::ReplayArgs),
 }
 
 /// Runs the parsed command.
@@ -88,6 +95,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Sensitivity(args)) => sensitivity::run(args),
         Some(Command::Calibrate(args)) => calibrate::run(args),
         Some(Command::Report(args)) => report::run(args),
+        Some(Command::Replay(args)) => replay::run(args),
         None => run::run(cli.run),
     }
 }
@@ -131,5 +139,6 @@ pub fn is_input_error(err: &anyhow::Error) -> bool {
             || e.is::<PathError>()
             || e.is::<InputError>()
             || e.is::<AnalysisError>()
+            || e.is::<ReplayError>()
     })
 }
