@@ -6,19 +6,19 @@
 //! exactly by inversion on the truncated probability range, and tests can compare samples with
 //! the analytic CDF. PERT is the Beta-PERT of Vose (2008): a Beta on `[min, max]` with
 //! `alpha = 1 + shape (mode - min) / (max - min)`, `beta = 1 + shape (max - mode) / (max - min)`.
-//! PERT and Beta are sampled directly by Cheng's (1978) algorithm; their quantile function
-//! (used by truncation, the stratified samplers and correlations) is tabulated on first use and
-//! interpolated within [`crate::quantile_table::MAX_ERROR`] of the range.
+//! PERT and Beta are sampled directly by Cheng's (1978) algorithm; for the stratified samplers
+//! and correlations, [`Dist::sampling_quantile`] reads their quantile function from a table
+//! built on first use, within [`crate::quantile_table::MAX_ERROR`] of the range.
 
 use std::fmt;
 use std::sync::OnceLock;
 
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, StandardNormal};
-use statrs::function::beta::beta_reg;
+use statrs::function::beta::{beta_reg, inv_beta_reg};
 use statrs::function::erf::{erfc, erfc_inv};
 
-use crate::quantile_table::QuantileTable;
+use crate::quantile_table::{self, QuantileTable};
 
 /// The z-score of the 95th percentile of the standard normal: a 90% interval spans ±1.6449 sd.
 pub const Z90: f64 = 1.644_853_626_951_472_2;
@@ -30,10 +30,14 @@ pub enum DistError {
     NotFinite { name: &'static str, value: f64 },
     #[error("min ({}) must be below max ({})", num(*.min), num(*.max))]
     EmptyRange { min: f64, max: f64 },
+    #[error("the range [{}, {}] is too wide: max - min overflows", num(*.min), num(*.max))]
+    TooWide { min: f64, max: f64 },
     #[error("mode ({}) must lie within [min, max] = [{}, {}]", num(*.mode), num(*.min), num(*.max))]
     ModeOutside { min: f64, mode: f64, max: f64 },
     #[error("{name} must be positive, got {}", num(*.value))]
     NotPositive { name: &'static str, value: f64 },
+    #[error("{name} must lie in [0.01, 1e6], got {}", num(*.value))]
+    ShapeOutOfRange { name: &'static str, value: f64 },
     #[error("a 90% interval needs 0 < low < high, got [{}, {}]", num(*.low), num(*.high))]
     BadInterval { low: f64, high: f64 },
     #[error("a discrete distribution needs at least one value")]
@@ -102,8 +106,9 @@ pub struct Dist {
     truncation: Option<Truncation>,
     /// Beta sampler for PERT and Beta shapes.
     beta: Option<Beta<f64>>,
-    /// Their quantile function, tabulated on first use (see [`crate::quantile_table`]).
-    beta_quantile: OnceLock<QuantileTable>,
+    /// Their quantile function for the samplers, tabulated on first use (see
+    /// [`Dist::sampling_quantile`]).
+    beta_table: OnceLock<QuantileTable>,
     /// Cumulative normalised weights for discrete shapes.
     cumulative: Vec<f64>,
 }
@@ -124,6 +129,21 @@ fn finite(name: &'static str, value: f64) -> Result<f64, DistError> {
     }
 }
 
+/// The range of Beta shape parameters (and PERT's `shape`) accepted: outside it the Beta
+/// functions lose all precision in double arithmetic.
+pub const MIN_BETA_SHAPE: f64 = 0.01;
+/// See [`MIN_BETA_SHAPE`].
+pub const MAX_BETA_SHAPE: f64 = 1e6;
+
+fn beta_shape(name: &'static str, value: f64) -> Result<f64, DistError> {
+    positive(name, value)?;
+    if (MIN_BETA_SHAPE..=MAX_BETA_SHAPE).contains(&value) {
+        Ok(value)
+    } else {
+        Err(DistError::ShapeOutOfRange { name, value })
+    }
+}
+
 fn positive(name: &'static str, value: f64) -> Result<f64, DistError> {
     if finite(name, value)? > 0.0 {
         Ok(value)
@@ -135,10 +155,13 @@ fn positive(name: &'static str, value: f64) -> Result<f64, DistError> {
 fn range(min: f64, max: f64) -> Result<(), DistError> {
     finite("min", min)?;
     finite("max", max)?;
-    if min < max {
-        Ok(())
-    } else {
+    if min >= max {
         Err(DistError::EmptyRange { min, max })
+    } else if !(max - min).is_finite() {
+        // Sampling min + u (max - min) would give inf, or NaN at u = 0.
+        Err(DistError::TooWide { min, max })
+    } else {
+        Ok(())
     }
 }
 
@@ -195,7 +218,7 @@ impl Dist {
             shape,
             truncation: None,
             beta,
-            beta_quantile: OnceLock::new(),
+            beta_table: OnceLock::new(),
             cumulative,
         }
     }
@@ -220,7 +243,13 @@ impl Dist {
     /// Beta-PERT on `[min, max]` with the given mode; `shape` is 4 in the classic PERT.
     pub fn pert(min: f64, mode: f64, max: f64, shape: f64) -> Result<Dist, DistError> {
         mode_within(min, mode, max)?;
-        positive("shape", shape)?;
+        // PERT's Beta shapes lie in [1, 1 + shape].
+        if !(finite("shape", shape)? > 0.0 && shape <= MAX_BETA_SHAPE) {
+            return Err(DistError::ShapeOutOfRange {
+                name: "shape",
+                value: shape,
+            });
+        }
         Ok(Dist::from_shape(Shape::Pert {
             min,
             mode,
@@ -255,8 +284,8 @@ impl Dist {
 
     /// Beta with shape parameters `alpha`, `beta`, scaled to `[min, max]` (0 and 1 by default).
     pub fn beta(alpha: f64, beta: f64, min: f64, max: f64) -> Result<Dist, DistError> {
-        positive("alpha", alpha)?;
-        positive("beta", beta)?;
+        beta_shape("alpha", alpha)?;
+        beta_shape("beta", beta)?;
         range(min, max)?;
         Ok(Dist::from_shape(Shape::Beta {
             alpha,
@@ -464,6 +493,46 @@ impl Dist {
         }
     }
 
+    /// The quantile function as the samplers use it (`lhs`, `sobol` and correlated inputs):
+    /// [`Dist::quantile`], except for Beta and PERT shapes whose two shape parameters lie in
+    /// [`quantile_table::SHAPES`], which read a table built on first use, within
+    /// [`quantile_table::MAX_ERROR`] of the range (see [`crate::quantile_table`]).
+    pub fn sampling_quantile(&self, p: f64) -> f64 {
+        let p = p.clamp(0.0, 1.0);
+        match self.truncation {
+            Some(t) => self
+                .untruncated_sampling_quantile(t.p_low + p * (t.p_high - t.p_low))
+                .clamp(t.low, t.high),
+            None => self.untruncated_sampling_quantile(p),
+        }
+    }
+
+    fn untruncated_sampling_quantile(&self, p: f64) -> f64 {
+        let (a, b, min, max) = match self.shape {
+            Shape::Pert {
+                min,
+                mode,
+                max,
+                shape,
+            } => {
+                let (a, b) = pert_alpha_beta(min, mode, max, shape);
+                (a, b, min, max)
+            }
+            Shape::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => (alpha, beta, min, max),
+            _ => return self.untruncated_quantile(p),
+        };
+        if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
+            return self.untruncated_quantile(p);
+        }
+        let table = self.beta_table.get_or_init(|| QuantileTable::new(a, b));
+        min + (max - min) * table.quantile(p)
+    }
+
     fn untruncated_quantile(&self, p: f64) -> f64 {
         match &self.shape {
             Shape::Fixed(v) => *v,
@@ -482,23 +551,15 @@ impl Dist {
                 max,
                 shape,
             } => {
-                let table = self.beta_quantile.get_or_init(|| {
-                    let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
-                    QuantileTable::new(a, b)
-                });
-                min + (max - min) * table.quantile(p)
+                let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
+                min + (max - min) * beta_quantile(a, b, p)
             }
             Shape::Beta {
                 alpha,
                 beta,
                 min,
                 max,
-            } => {
-                let table = self
-                    .beta_quantile
-                    .get_or_init(|| QuantileTable::new(*alpha, *beta));
-                min + (max - min) * table.quantile(p)
-            }
+            } => min + (max - min) * beta_quantile(*alpha, *beta, p),
             Shape::Normal { mean, sd } => mean + sd * normal_quantile(p),
             Shape::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(p)).exp(),
             Shape::Discrete { values, .. } => {
@@ -588,6 +649,38 @@ fn pert_alpha_beta(min: f64, mode: f64, max: f64, shape: f64) -> (f64, f64) {
     )
 }
 
+/// The inverse of the regularised incomplete beta function. statrs's iteration (AS 109) is
+/// used where it is reliable and its answer checks out; otherwise bisection on the CDF, which
+/// always ends. The iteration never ends on non-finite intermediates (shapes like 1e-300) and
+/// is far off in the tails for shapes well below 1 (beta(0.1, 0.1) at p = 0.05: the CDF of
+/// its answer is 0.06).
+pub(crate) fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+    if p <= 0.0 {
+        return 0.0;
+    }
+    if p >= 1.0 {
+        return 1.0;
+    }
+    if (0.5..=MAX_BETA_SHAPE).contains(&a) && (0.5..=MAX_BETA_SHAPE).contains(&b) {
+        let x = inv_beta_reg(a, b, p);
+        if (0.0..=1.0).contains(&x) && (beta_reg(a, b, x) - p).abs() <= 1e-10 {
+            return x;
+        }
+    }
+    let (mut low, mut high) = (0.0f64, 1.0f64);
+    loop {
+        let mid = 0.5 * (low + high);
+        if mid <= low || mid >= high {
+            return high;
+        }
+        if beta_cdf(a, b, mid) < p {
+            low = mid;
+        } else {
+            high = mid;
+        }
+    }
+}
+
 fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
     if x <= 0.0 {
         0.0
@@ -634,6 +727,9 @@ impl Distribution<f64> for Dist {
         }
     }
 }
+
+/// Values of a discrete distribution written out in its description; the rest are counted.
+const SHOWN_VALUES: usize = 20;
 
 /// Short numbers for descriptions and errors: `1.4e12`, `0.35`, `2`.
 pub fn num(x: f64) -> String {
@@ -694,11 +790,14 @@ impl fmt::Display for Dist {
             Shape::Discrete { values, weights } => {
                 write!(f, "discrete(")?;
                 let total: f64 = weights.iter().sum();
-                for (i, (v, w)) in values.iter().zip(weights).enumerate() {
+                for (i, (v, w)) in values.iter().zip(weights).take(SHOWN_VALUES).enumerate() {
                     if i > 0 {
                         write!(f, ", ")?;
                     }
                     write!(f, "{}: {}", num(*v), num(w / total))?;
+                }
+                if values.len() > SHOWN_VALUES {
+                    write!(f, ", … {} more", values.len() - SHOWN_VALUES)?;
                 }
                 write!(f, ")")?
             }
@@ -723,6 +822,10 @@ mod tests {
             Err(DistError::EmptyRange { .. })
         ));
         assert!(Dist::triangular(0.0, 2.0, 1.0).is_err());
+        assert!(matches!(
+            Dist::uniform(-1e308, 1e308),
+            Err(DistError::TooWide { .. })
+        ));
         assert!(Dist::normal(0.0, 0.0).is_err());
         assert!(Dist::normal(f64::NAN, 1.0).is_err());
         assert!(Dist::lognormal_ci90(2.0, 1.0).is_err());
@@ -731,6 +834,8 @@ mod tests {
         assert!(Dist::discrete(vec![1.0, 2.0], Some(vec![1.0])).is_err());
         assert!(Dist::discrete(vec![1.0], Some(vec![0.0])).is_err());
         assert!(Dist::beta(0.0, 1.0, 0.0, 1.0).is_err());
+        assert!(Dist::beta(1e-300, 1e300, 0.0, 1.0).is_err());
+        assert!(Dist::pert(0.0, 0.5, 1.0, 1e300).is_err());
         assert!(Dist::fixed(f64::INFINITY).is_err());
         assert!(
             Dist::normal(0.0, 1.0)
@@ -767,6 +872,24 @@ mod tests {
                     (d.cdf(x) - p).abs() < 1e-7,
                     "{d}: p {p} -> {x} -> {}",
                     d.cdf(x)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn beta_quantiles_invert_the_cdf_where_the_iteration_alone_does_not() {
+        for (a, b) in [(0.1, 0.1), (0.01, 5.0), (0.5, 0.5), (1e6, 0.5), (2.0, 5.0)] {
+            let d = Dist::beta(a, b, 0.0, 1.0).unwrap();
+            for p in [1e-6, 0.05, 0.5, 0.95, 1.0 - 1e-6] {
+                let x = d.quantile(p);
+                assert!((0.0..=1.0).contains(&x));
+                // Exact up to the CDF's flatness: x is the smallest double with cdf >= p,
+                // within the bisection's last step.
+                let below = d.cdf((x - 1e-15).max(0.0));
+                assert!(
+                    below <= p + 1e-9 && d.cdf(x) >= p - 1e-9,
+                    "beta({a}, {b}) at {p}: {x}"
                 );
             }
         }
@@ -812,6 +935,11 @@ mod tests {
         assert_eq!(
             Dist::pert(0.35, 0.5, 0.65, 4.0).unwrap().to_string(),
             "pert(0.35, 0.5, 0.65)"
+        );
+        let long = Dist::discrete((0..1000).map(f64::from).collect(), None).unwrap();
+        assert!(
+            long.to_string().ends_with("19: 0.001, … 980 more)"),
+            "{long}"
         );
     }
 }

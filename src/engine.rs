@@ -94,7 +94,7 @@ impl Plan {
     }
 
     /// Paths in chunk `c`.
-    fn chunk_paths(&self, c: u64) -> usize {
+    pub fn chunk_paths(&self, c: u64) -> usize {
         let start = c * CHUNK_PATHS;
         (self.paths.saturating_sub(start)).min(CHUNK_PATHS) as usize
     }

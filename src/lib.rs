@@ -34,12 +34,14 @@
 //! assert_eq!(report.thresholds[0].estimate.probability, 1.0);
 //! ```
 
+pub mod analysis;
 pub mod correlation;
 pub mod dist;
 pub mod engine;
 pub mod model;
 pub mod precision;
 pub mod quantile_table;
+pub mod replay;
 pub mod report;
 pub mod sampler;
 pub mod scenario;

@@ -11,7 +11,7 @@
 //! report of a plain run of that many paths. The intervals assume independent paths; with
 //! `lhs` or `sobol` the true error is usually smaller, so the stop is conservative.
 
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::{self, CHUNK_PATHS, Outcome, Plan, Progress};
 use crate::simulation::{Layout, PathError, Simulation};
@@ -93,8 +93,9 @@ pub fn run(
             }
         };
         summary.merge(&batch.summary);
-        paths += batch.paths;
-        if batch.cancelled {
+        // A cancellable simulation stops mid-chunk: the summary counts what was done.
+        paths = summary.paths;
+        if batch.cancelled || cancel.load(Ordering::Relaxed) {
             cancelled = true;
             break;
         }

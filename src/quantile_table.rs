@@ -1,23 +1,30 @@
 //! A fast inverse CDF for the Beta family (Beta and PERT inputs).
 //!
-//! statrs's `inv_beta_reg` takes about half a microsecond, which would dominate a path that
-//! draws a dozen PERT inputs by inversion. Instead the quantile function `Q` of `Beta(a, b)` is
+//! The exact inverse (statrs's `inv_beta_reg`, checked, in `dist::beta_quantile`) takes about
+//! half a microsecond, which would dominate a path that draws a dozen PERT inputs by inversion. Instead the quantile function `Q` of `Beta(a, b)` is
 //! tabulated once per input at `p = k / N` (`N` = [`INTERVALS`]) with its exact slope
 //! `Q'(p) = 1 / pdf(Q(p))`, and evaluated by cubic Hermite interpolation between knots. Near
 //! `p = 0` and `p = 1` the slope can be infinite, so the outer [`EXACT_INTERVALS`] intervals at
-//! each end (3.1% of the probability) use `inv_beta_reg` itself. Interpolated values are within
+//! each end (3.1% of the probability) use the exact inverse. Interpolated values are within
 //! [`MAX_ERROR`] of the exact quantile on the unit interval (a test measures it on a fine grid
 //! for shapes from flat to strongly skewed), far below any Monte Carlo error.
 
-use statrs::function::beta::{inv_beta_reg, ln_beta};
+use std::ops::RangeInclusive;
+
+use statrs::function::beta::ln_beta;
+
+use crate::dist::beta_quantile;
 
 /// Equal-probability intervals of the table.
 pub const INTERVALS: usize = 1024;
 /// Intervals at each end computed exactly.
 pub const EXACT_INTERVALS: usize = 16;
 /// The largest difference from the exact quantile of `Beta(a, b)` on [0, 1], for shape
-/// parameters between 1 and 40 (PERT with any mode and `shape` up to 38).
+/// parameters in [`SHAPES`].
 pub const MAX_ERROR: f64 = 2e-8;
+/// The shape parameters the table is used for, where its error was measured: PERT with any mode
+/// and `shape` up to 38 (both parameters at least 1). Other shapes are inverted exactly.
+pub const SHAPES: RangeInclusive<f64> = 1.0..=40.0;
 
 /// The tabulated quantile function of `Beta(a, b)` on [0, 1].
 #[derive(Debug, Clone)]
@@ -36,7 +43,7 @@ impl QuantileTable {
         let h = 1.0 / INTERVALS as f64;
         let ln_norm = ln_beta(a, b);
         let knots: Vec<f64> = (0..=INTERVALS)
-            .map(|k| inv_beta_reg(a, b, k as f64 * h))
+            .map(|k| beta_quantile(a, b, k as f64 * h))
             .collect();
         let slopes = knots
             .iter()
@@ -59,7 +66,7 @@ impl QuantileTable {
         let t = p * INTERVALS as f64;
         let k = t as usize;
         if !(EXACT_INTERVALS..INTERVALS - EXACT_INTERVALS).contains(&k) {
-            return inv_beta_reg(self.a, self.b, p.clamp(0.0, 1.0));
+            return beta_quantile(self.a, self.b, p.clamp(0.0, 1.0));
         }
         let s = t - k as f64;
         let (x0, x1) = (self.knots[k], self.knots[k + 1]);
@@ -97,7 +104,7 @@ mod tests {
             let table = QuantileTable::new(a, b);
             for i in 0..=200_000 {
                 let p = i as f64 / 200_000.0;
-                let exact = inv_beta_reg(a, b, p);
+                let exact = beta_quantile(a, b, p);
                 let error = (table.quantile(p) - exact).abs();
                 assert!(
                     error <= MAX_ERROR,

@@ -20,7 +20,8 @@
 //! Only the inputs drawn once per path are stratified; the yearly shocks (user and stream
 //! volatility, competitive shocks) stay on their own pseudo-random streams.
 //!
-//! Inputs drawn from uniforms get their value from their inverse CDF; with `mc`, an
+//! Inputs drawn from uniforms get their value from their inverse CDF
+//! ([`crate::dist::Dist::sampling_quantile`]); with `mc`, an
 //! uncorrelated input is sampled directly by its distribution's own sampler instead (the
 //! result is the same distribution). Correlated inputs (see [`crate::correlation`]) pass their
 //! uniforms through the Gaussian copula before the inverse CDF, whatever the sampler.
@@ -256,7 +257,7 @@ impl<'a> InputDraw<'a> {
         }
         for (p, &j) in self.random.iter().enumerate() {
             if !self.direct[p] {
-                values[j] = inputs[j].dist.quantile(scratch.uniforms[p]);
+                values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
             }
         }
     }

@@ -9,11 +9,14 @@
 //! Outcomes go into a per-worker buffer during the chunk and into the summary after it, so
 //! the path loop allocates nothing.
 
-use std::sync::atomic::AtomicBool;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::Rng;
 
-use crate::engine::{self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress};
+use crate::engine::{
+    self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress, chunk_rng,
+};
 use crate::model::{Metric, NumericError, Trajectory, Workspace};
 use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
@@ -83,20 +86,84 @@ impl Layout {
 
 /// A path that failed, with enough to find it again.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("path {path}: {error}")]
+#[error("path {path}: {error}; {}", suspect_text(.suspect))]
 pub struct PathError {
     /// Global index of the path in the run.
     pub path: u64,
     pub error: NumericError,
-    /// The input most likely at fault: the one drawn furthest into its distribution's tails.
-    pub suspect: Option<String>,
+    /// The input most likely at fault (see [`Suspect`]).
+    pub suspect: Option<Suspect>,
 }
+
+fn suspect_text(suspect: &Option<Suspect>) -> String {
+    match suspect {
+        Some(s) => format!("the input most likely at fault is {s}"),
+        None => "no input of the path could be singled out".to_string(),
+    }
+}
+
+/// The input most likely at fault for a path that left the representable range.
+///
+/// Found by counterfactual: each input in turn is moved part of the way back from the value
+/// the path drew toward a typical value (its median; zero for a constant) and the path is
+/// simulated again with the same random key. The input that makes the path finite with the
+/// smallest move is the suspect, so the search follows the failing quantity's actual
+/// dependencies: an input that does not feed it can never repair it. A growth rate of 1000%
+/// beats the level it compounds, because the level would have to go all the way to zero.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suspect {
+    /// The input's key path.
+    pub key: String,
+    /// The value the path drew.
+    pub value: f64,
+    /// The typical value it was moved toward.
+    pub typical: f64,
+    /// The largest remaining fraction of the distance `value - typical` at which the path is
+    /// finite: 0.5 means halfway back suffices; 0 means only the typical value itself did.
+    /// `None` when no single input repairs the path and this is the most extreme draw.
+    pub repaired_at: Option<f64>,
+}
+
+impl fmt::Display for Suspect {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}", self.key, short(self.value))?;
+        match self.repaired_at {
+            Some(t) => write!(
+                f,
+                " (the path stays finite with it moved {:.0}% of the way to {})",
+                100.0 * (1.0 - t),
+                short(self.typical)
+            ),
+            None => write!(
+                f,
+                " (the most extreme value; no single input makes the path finite)"
+            ),
+        }
+    }
+}
+
+fn short(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+/// Remaining fractions of the distance to the typical value tried for each input, largest
+/// first.
+const REPAIR_STEPS: [f64; 4] = [0.5, 0.1, 0.01, 0.0];
+/// At most this many inputs are tried, the most extreme first, so that diagnosing one path
+/// of a scenario with thousands of inputs stays quick.
+const MAX_SUSPECTS: usize = 64;
 
 /// A scenario ready to run.
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
     layout: Layout,
     draw: InputDraw<'a>,
+    /// When set, a chunk stops at its next path (see [`Simulation::cancellable`]).
+    cancel: Option<&'a AtomicBool>,
 }
 
 /// Scratch space of one worker.
@@ -137,7 +204,18 @@ impl<'a> Simulation<'a> {
             scenario,
             layout: Layout::of(scenario),
             draw: InputDraw::new(scenario, sampler, seed)?,
+            cancel: None,
         })
+    }
+
+    /// Makes chunks stop at the next path once `cancel` is set, keeping the paths done so
+    /// far. The engine checks the flag only between chunks, and a chunk of a long scenario
+    /// can take seconds (1,500 streams over 200 years: about 6 s); a path takes milliseconds.
+    pub fn cancellable(self, cancel: &'a AtomicBool) -> Simulation<'a> {
+        Simulation {
+            cancel: Some(cancel),
+            ..self
+        }
     }
 
     /// The summary layout.
@@ -147,7 +225,7 @@ impl<'a> Simulation<'a> {
 
     /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
     /// is `key`: draws its inputs and fills the worker's trajectory (`worker.trajectory()`).
-    /// Allocates nothing.
+    /// Allocates nothing unless the path fails.
     #[inline]
     pub fn run_path(
         &self,
@@ -164,22 +242,70 @@ impl<'a> Simulation<'a> {
             .map_err(|error| PathError {
                 path: global,
                 error,
-                suspect: self.suspect(&worker.values),
+                suspect: self.suspect(&worker.values, key),
             })
     }
 
-    fn suspect(&self, values: &[f64]) -> Option<String> {
-        self.scenario
-            .inputs
+    /// The input most likely at fault for the path with key `key` that drew `values` and
+    /// failed (see [`Suspect`]). Runs only on failure; allocates.
+    pub fn suspect(&self, values: &[f64], key: u64) -> Option<Suspect> {
+        let inputs = &self.scenario.inputs;
+        let model = &self.scenario.model;
+        let typical: Vec<f64> = inputs
             .iter()
-            .zip(values)
-            .filter(|(i, _)| !i.dist.is_fixed())
-            .map(|(i, &x)| {
-                let p = i.dist.cdf(x);
-                (p.min(1.0 - p), i)
+            .map(|i| {
+                if i.dist.is_fixed() {
+                    0.0
+                } else {
+                    i.dist.quantile(0.5)
+                }
             })
-            .min_by(|a, b| a.0.total_cmp(&b.0))
-            .map(|(p, i)| format!("{} (drawn at its {:.4}% tail)", i.key, 100.0 * p))
+            .collect();
+        let typical = |j: usize| typical[j];
+        // How extreme each input's value is: random inputs by their tail probability, then
+        // constants by magnitude.
+        let extremity = |j: usize| {
+            let d = &inputs[j].dist;
+            if d.is_fixed() {
+                (1u8, -values[j].abs())
+            } else {
+                let p = d.cdf(values[j]);
+                (0u8, p.min(1.0 - p))
+            }
+        };
+        let mut ranked: Vec<((u8, f64), usize)> = (0..inputs.len())
+            .filter(|&j| values[j] != typical(j))
+            .map(|j| (extremity(j), j))
+            .collect();
+        ranked.sort_by(|(a, _), (b, _)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let candidates: Vec<usize> = ranked.iter().take(MAX_SUSPECTS).map(|&(_, j)| j).collect();
+
+        let mut workspace = model.workspace();
+        let mut trial = values.to_vec();
+        let mut best: Option<(f64, usize)> = None;
+        for &j in &candidates {
+            for t in REPAIR_STEPS {
+                if best.is_some_and(|(b, _)| t <= b) {
+                    break;
+                }
+                trial[j] = typical(j) + (values[j] - typical(j)) * t;
+                if model.simulate(&trial, key, &mut workspace).is_ok() {
+                    best = Some((t, j));
+                    break;
+                }
+            }
+            trial[j] = values[j];
+        }
+        let (repaired_at, j) = match best {
+            Some((t, j)) => (Some(t), j),
+            None => (None, *candidates.first()?),
+        };
+        Some(Suspect {
+            key: inputs[j].key.clone(),
+            value: values[j],
+            typical: typical(j),
+            repaired_at,
+        })
     }
 }
 
@@ -211,8 +337,13 @@ impl Experiment for Simulation<'_> {
     ) -> Result<(), PathError> {
         let layout = self.layout;
         let stride = CHUNK_PATHS as usize;
+        let mut done = paths;
         self.draw.begin_chunk(paths, rng, &mut worker.draw);
         for i in 0..paths {
+            if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
+                done = i;
+                break;
+            }
             let key = rng.next_u64();
             self.run_path(i, first_path + i as u64, key, worker)?;
             let t = &worker.workspace.trajectory;
@@ -234,9 +365,9 @@ impl Experiment for Simulation<'_> {
             summary.events[Layout::PAYBACK].record(t.payback);
         }
         for (s, stats) in summary.series.iter_mut().enumerate() {
-            stats.add_batch(&worker.buffer[s * stride..s * stride + paths]);
+            stats.add_batch(&worker.buffer[s * stride..s * stride + done]);
         }
-        summary.paths += paths as u64;
+        summary.paths += done as u64;
         Ok(())
     }
 }
@@ -248,7 +379,7 @@ pub fn run(
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Outcome<Summary>, PathError> {
-    engine::run(&Simulation::new(scenario), plan, progress, cancel)
+    run_simulation(&Simulation::new(scenario), plan, progress, cancel)
 }
 
 /// Runs `plan` for a scenario with `sampler` on the current rayon pool.
@@ -260,7 +391,26 @@ pub fn run_with(
     cancel: &AtomicBool,
 ) -> Result<Outcome<Summary>, RunError> {
     let simulation = Simulation::with_sampler(scenario, sampler, plan.seed)?;
-    Ok(engine::run(&simulation, plan, progress, cancel)?)
+    Ok(run_simulation(&simulation, plan, progress, cancel)?)
+}
+
+/// Runs `plan` for a simulation, cancellable between paths.
+pub fn run_simulation(
+    simulation: &Simulation,
+    plan: &Plan,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Outcome<Summary>, PathError> {
+    let simulation = Simulation {
+        cancel: Some(cancel),
+        draw: simulation.draw.clone(),
+        ..*simulation
+    };
+    let mut outcome = engine::run(&simulation, plan, progress, cancel)?;
+    // A cancelled chunk keeps the paths it finished: count what the summary holds.
+    outcome.paths = outcome.summary.paths;
+    outcome.cancelled = outcome.paths < plan.covered_paths();
+    Ok(outcome)
 }
 
 /// Why a run failed.
@@ -270,4 +420,28 @@ pub enum RunError {
     Sampler(#[from] SamplerError),
     #[error(transparent)]
     Path(#[from] PathError),
+}
+
+/// Runs the paths of `plan` one after another on the calling thread and shows each to `visit`
+/// with the values its inputs drew and its trajectory. These are the paths [`run`] simulates
+/// for the same plan, with the same numbers; analyses that need more than a summary (rank
+/// correlations, calibration quantities) read them here. Nothing is allocated per path.
+pub fn for_each_path(
+    scenario: &Scenario,
+    plan: &Plan,
+    mut visit: impl FnMut(&[f64], &Trajectory),
+) -> Result<(), PathError> {
+    let simulation = Simulation::new(scenario);
+    let mut worker = simulation.worker();
+    for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
+        let mut rng = chunk_rng(plan.seed, chunk);
+        let paths = plan.chunk_paths(chunk);
+        simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
+        for i in 0..paths {
+            let key = rng.next_u64();
+            simulation.run_path(i, chunk * CHUNK_PATHS + i as u64, key, &mut worker)?;
+            visit(&worker.values, &worker.workspace.trajectory);
+        }
+    }
+    Ok(())
 }

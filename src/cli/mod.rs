@@ -1,10 +1,18 @@
 //! Command-line arguments and dispatch; one file per subcommand.
 
+mod calibrate;
 mod check;
+mod interrupt;
 mod merge;
 mod output;
 mod progress;
+mod replay;
+mod report;
 mod run;
+mod sampling;
+mod sensitivity;
+mod solve;
+mod sweep;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
@@ -13,6 +21,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
+use breakeven::analysis::AnalysisError;
+use breakeven::replay::ReplayError;
 use breakeven::scenario::{self, Override, Scenario, ScenarioError};
 use breakeven::simulation::PathError;
 
@@ -26,8 +36,14 @@ Examples:
   simulate scenarios/openai.toml --paths 1000000 --shard 0/4 --out part-0.json
   simulate merge part-*.json
   simulate check scenarios/my.toml
+  simulate sweep scenarios/openai.toml --param capex.partner_share=0.2..0.8:7
+  simulate solve scenarios/openai.toml --param capex.partner_share=0..1 --threshold payback --target 0.5
+  simulate sensitivity scenarios/openai.toml
+  simulate calibrate scenarios/openai.toml
+  simulate report scenarios/openai.toml -o report.html
+  simulate replay result.json
 
-Exit codes: 0 success, 1 internal error, 2 bad input or usage.";
+Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (Ctrl-C).";
 
 #[derive(Parser)]
 #[command(
@@ -53,6 +69,24 @@ enum Command {
     /// Validate a scenario and list its inputs, without simulating.
     #[command(after_help = check::EXAMPLES)]
     Check(check::CheckArgs),
+    /// Probabilities over a one- or two-parameter grid, on the same paths at every point.
+    #[command(after_help = sweep::EXAMPLES)]
+    Sweep(sweep::SweepArgs),
+    /// Goal seek: the parameter value at which an event's probability equals a target.
+    #[command(after_help = solve::EXAMPLES)]
+    Solve(solve::SolveArgs),
+    /// Which inputs move an outcome: tornado, rank correlations, what must be true.
+    #[command(after_help = sensitivity::EXAMPLES)]
+    Sensitivity(sensitivity::SensitivityArgs),
+    /// Compare the scenario with the figures of its subject in the sources.
+    #[command(after_help = calibrate::EXAMPLES)]
+    Calibrate(calibrate::CalibrateArgs),
+    /// Write one self-contained HTML report with charts.
+    #[command(after_help = report::EXAMPLES)]
+    Report(report::ReportArgs),
+    /// Rerun the run a JSON report records (same scenario, seed and paths).
+    #[command(after_help = replay::EXAMPLES)]
+    Replay(replay::ReplayArgs),
     /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
@@ -63,6 +97,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Check(args)) => check::run(args),
+        Some(Command::Sweep(args)) => sweep::run(args),
+        Some(Command::Solve(args)) => solve::run(args),
+        Some(Command::Sensitivity(args)) => sensitivity::run(args),
+        Some(Command::Calibrate(args)) => calibrate::run(args),
+        Some(Command::Report(args)) => report::run(args),
+        Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Merge(args)) => merge::run(args),
         None => run::run(cli.run),
     }
@@ -102,6 +142,11 @@ pub struct InputError(pub String);
 
 /// Whether an error is the user's input (exit code 2) rather than an internal failure (1).
 pub fn is_input_error(err: &anyhow::Error) -> bool {
-    err.chain()
-        .any(|e| e.is::<ScenarioError>() || e.is::<PathError>() || e.is::<InputError>())
+    err.chain().any(|e| {
+        e.is::<ScenarioError>()
+            || e.is::<PathError>()
+            || e.is::<InputError>()
+            || e.is::<AnalysisError>()
+            || e.is::<ReplayError>()
+    })
 }

@@ -35,6 +35,7 @@ impl Bar {
 impl Progress for Bar {
     fn start(&self, paths: u64) {
         self.bar.set_length(paths);
+        self.bar.set_position(0);
         *self.started.lock().expect("not poisoned") = Some(Instant::now());
     }
 

@@ -145,18 +145,18 @@ impl Capex {
 
     fn fill_programme(&self, total: f64, years: f64, programme: &mut [f64]) {
         programme.fill(0.0);
+        // In floating point: a programme may be longer than any integer type can count
+        // (`years = 1e300` is a whole number); only its first simulated years are written.
         let n = match &self.profile {
-            Profile::Custom(w) => w.len(),
-            _ => years as usize,
+            Profile::Custom(w) => w.len() as f64,
+            _ => years,
         };
-        let ramp_sum = (n * (n + 1) / 2) as f64;
-        for k in 0..n {
+        let ramp_sum = 0.5 * n * (n + 1.0);
+        let written = programme.len().saturating_sub(self.start).min(n as usize);
+        for k in 0..written {
             let y = self.start + k;
-            if y >= programme.len() {
-                break;
-            }
             let weight = match &self.profile {
-                Profile::Flat => 1.0 / n as f64,
+                Profile::Flat => 1.0 / n,
                 Profile::Ramp => (k + 1) as f64 / ramp_sum,
                 Profile::Custom(w) => w[k],
             };
@@ -170,12 +170,16 @@ impl Capex {
 fn run_asset_class(class: &AssetClass, refresh: bool, s: &mut AssetScratch) {
     let years = s.spend.len();
     let life = class.life;
-    let whole = life.floor() as usize;
-    let frac = life - whole as f64;
+    // Year counts are kept in floating point and capped at the simulated years before they
+    // become indices: a life of 1e300 years is valid and simply never ends in the horizon.
+    let whole_years = life.floor();
+    let frac = life - whole_years;
+    let whole = whole_years.min(years as f64) as usize;
     let keep = 1.0 - class.cost_decline;
+    // Used only when a refresh falls within the horizon, where `whole` is the true count.
     let refresh_first = keep.powi(whole as i32) * (1.0 - frac);
     let refresh_second = keep.powi(whole as i32 + 1) * frac;
-    let depreciation_years = life.ceil() as usize;
+    let depreciation_years = life.ceil().min(years as f64) as usize;
 
     for y in 0..years {
         s.spend[y] = class.share * s.programme[y];

@@ -10,7 +10,7 @@
 
 use super::capex::CapexYears;
 use super::revenue::RevenueYears;
-use super::{Metric, Model, ParamId, Trajectory};
+use super::{MAGNITUDE_LIMIT, Metric, Model, ParamId, Trajectory};
 
 /// The compiled finance block.
 #[derive(Debug, Clone)]
@@ -28,6 +28,7 @@ pub fn account(
     t: &mut Trajectory,
 ) {
     let costs = &model.costs;
+    t.npv_out_of_range = None;
     let sga_share = costs.sga_share.get(v);
     let discount = 1.0 / (1.0 + model.finance.discount_rate.get(v));
     let mut cash = model.finance.starting_cash.get(v);
@@ -52,6 +53,9 @@ pub fn account(
         lowest_cash = lowest_cash.min(cash);
         npv += fcf * discount_factor;
         discount_factor *= discount;
+        if t.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
+            t.npv_out_of_range = Some(y);
+        }
         if ebit < 0.0 {
             last_loss = Some(y);
         }

@@ -167,6 +167,8 @@ pub struct Trajectory {
     pub funding_gap: Usd,
     /// Net present value of free cash flows at the discount rate, start year undiscounted.
     pub npv: Usd,
+    /// The first year index at which the running NPV left the representable range.
+    npv_out_of_range: Option<usize>,
 }
 
 impl Trajectory {
@@ -178,6 +180,7 @@ impl Trajectory {
             payback: None,
             funding_gap: 0.0,
             npv: 0.0,
+            npv_out_of_range: None,
         }
     }
 
@@ -203,7 +206,7 @@ impl Trajectory {
 
 /// A path whose arithmetic left the representable range.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{quantity} is {value:e} in {year}, beyond what the simulator can represent")]
+#[error("{quantity} is {value:.3e} in {year}, beyond what the simulator can represent")]
 pub struct NumericError {
     pub year: i32,
     pub quantity: &'static str,
@@ -312,10 +315,20 @@ impl Model {
                 }
             }
         }
+        // Every year-end cash balance is in range, so a funding gap out of range comes from
+        // the starting cash.
+        if !ok(t.funding_gap) {
+            return Err(NumericError {
+                year: self.start_year,
+                quantity: "funding_gap",
+                value: t.funding_gap,
+            });
+        }
+        let y = t.npv_out_of_range.unwrap_or(self.years - 1);
         Err(NumericError {
-            year: self.start_year + self.years as i32 - 1,
-            quantity: if ok(t.npv) { "funding_gap" } else { "npv" },
-            value: if ok(t.npv) { t.funding_gap } else { t.npv },
+            year: self.start_year + y as i32,
+            quantity: "npv",
+            value: t.npv,
         })
     }
 }

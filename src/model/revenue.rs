@@ -213,8 +213,10 @@ fn subscription_year(
         let shock = lognormal_shock(rng, s.user_volatility.get(v));
         let ceiling = s.user_ceiling.get(v);
         let previous = out.users[y - 1];
+        // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
+        // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
         let logistic = if previous > 0.0 {
-            ceiling / (1.0 + (ceiling / previous - 1.0) * path.decay)
+            ceiling * previous / (previous + (ceiling - previous) * path.decay)
         } else {
             0.0
         };

@@ -3,7 +3,8 @@
 //! Columns: `section,name,year,statistic,value,ci95_low,ci95_high,note`. Sections are
 //! `run`, `threshold`, `break_even`, `metric` and `input`; statistics are `probability`,
 //! `mean`, `sd`, `min`, `p5`, `p10`, `p50`, `p90`, `p95`, `max`, `share`, and for `run` the
-//! seed, path count and simulator version. `note` carries an input's source.
+//! simulator version, the scenario's file and fingerprint (the hash of the scenario after
+//! overrides), the seed, the path count and whether the run was partial. `note` carries an input's source.
 
 use super::{Distribution, Report};
 
@@ -90,8 +91,27 @@ pub fn render(r: &Report) -> String {
         "",
         &r.scenario.name,
     ]);
-    rows.number("run", "seed", "", "value", r.seed as f64);
-    rows.number("run", "paths", "", "value", r.paths as f64);
+    rows.row([
+        "run",
+        "scenario",
+        "",
+        "fingerprint",
+        &r.scenario.fingerprint,
+        "",
+        "",
+        "",
+    ]);
+    rows.row(["run", "seed", "", "value", &r.seed.to_string(), "", "", ""]);
+    rows.row([
+        "run",
+        "paths",
+        "",
+        "value",
+        &r.paths.to_string(),
+        "",
+        "",
+        "",
+    ]);
     rows.row([
         "run",
         "partial",

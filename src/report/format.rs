@@ -1,5 +1,5 @@
-//! Number formatting shared by the human-readable exporters: money as `$1.23T`, people as
-//! `850M`, probabilities as `12.3%`.
+//! Number formatting shared by the human-readable exporters: money as `$1.23T` (`$1.58e27`
+//! beyond a thousand trillion), people as `850M`, probabilities as `12.3%`.
 
 /// Money with a scale suffix and three significant digits: `$1.40T`, `-$312B`, `$4.30B`.
 pub fn usd(x: f64) -> String {
@@ -17,6 +17,10 @@ fn scaled(x: f64, prefix: &str) -> String {
     }
     let sign = if x < 0.0 { "-" } else { "" };
     let m = x.abs();
+    if m >= 1e15 {
+        // Beyond a thousand trillion a suffix no longer helps: scientific, still 3 digits.
+        return format!("{sign}{prefix}{m:.2e}");
+    }
     let (value, suffix) = if m >= 1e12 {
         (m / 1e12, "T")
     } else if m >= 1e9 {
@@ -82,6 +86,8 @@ mod tests {
         assert_eq!(usd(0.0), "$0");
         assert_eq!(usd(12.5), "$12.5");
         assert_eq!(people(7e8), "700M");
+        assert_eq!(usd(-1.5846e27), "-$1.58e27");
+        assert_eq!(usd(999e12), "$999T");
         assert_eq!(percent(0.123), "12.3%");
         assert_eq!(percent(0.0004), "0.040%");
         assert_eq!(percent(0.0), "0%");

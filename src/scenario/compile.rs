@@ -327,6 +327,7 @@ pub(super) fn compile(
             ),
         ));
     }
+    // In i64: the difference of two extreme i32 years does not fit an i32.
     if i64::from(meta.horizon) - i64::from(meta.start_year) >= i64::from(MAX_YEARS) {
         return Err(problem(
             "scenario.horizon",
@@ -508,7 +509,8 @@ pub(super) fn compile(
         }
         commitments.push(Commitment {
             name: name.clone(),
-            start: (c.start_year - meta.start_year) as usize,
+            // A contract starting after the horizon is allowed; it simply pays nothing.
+            start: (i64::from(c.start_year) - i64::from(meta.start_year)) as usize,
             years: c.years as usize,
             total,
         });
@@ -628,10 +630,11 @@ pub(super) fn compile(
                 ));
             }
         }
-        let start_year = s.start_year.unwrap_or(meta.start_year + 1);
-        let start = span
-            .offset(&format!("{key}.start_year"), start_year)?
-            .max(1);
+        let start = match s.start_year {
+            Some(year) => span.offset(&format!("{key}.start_year"), year)?.max(1),
+            // The year after the start, which may lie beyond the horizon (then it never hits).
+            None => 1,
+        };
         let probability =
             inputs.required(&format!("{key}.probability"), &s.probability, Domain::Share)?;
         if let Some(source) = &s.source {
@@ -734,6 +737,7 @@ pub(super) fn compile(
     Ok(Scenario {
         name: meta.name.clone(),
         description: meta.description.clone(),
+        subject: meta.subject.clone(),
         origin: origin.to_string(),
         start_year: meta.start_year,
         horizon: meta.horizon,

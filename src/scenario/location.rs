@@ -12,6 +12,72 @@ pub fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
+/// The key path being written at 1-based `line` of text that may not parse: the last table
+/// header at or before the line, joined with the key of the top-level assignment that the
+/// line belongs to (a value may span lines). For errors in text that is not TOML, which the
+/// parser can place only by line.
+pub fn key_at_line(text: &str, line: usize) -> Option<String> {
+    let header_at = |l: &str| {
+        let l = l.trim();
+        let inner = l.strip_prefix("[[").and_then(|r| r.split("]]").next());
+        let inner = inner.or_else(|| l.strip_prefix('[').and_then(|r| r.split(']').next()));
+        inner.map(|h| h.trim().to_string())
+    };
+    let assignment_at = |l: &str| {
+        let (key, _) = l.split_once('=')?;
+        let key = key.trim();
+        let bare = |c: char| c.is_ascii_alphanumeric() || "_-.\"' ".contains(c);
+        (!key.is_empty() && key.chars().all(bare)).then(|| key.replace(['"', '\'', ' '], ""))
+    };
+    let mut table = None;
+    let mut key = None;
+    // Open brackets and braces of a value still being written, outside strings and comments.
+    let mut depth = 0i64;
+    for l in text.lines().take(line) {
+        if depth == 0 {
+            if let Some(h) = header_at(l) {
+                table = Some(h);
+                key = None;
+                continue;
+            }
+            key = assignment_at(l);
+        }
+        depth = (depth + bracket_balance(l)).max(0);
+    }
+    match (table, key) {
+        (Some(t), Some(k)) => Some(format!("{t}.{k}")),
+        (t, k) => k.or(t),
+    }
+}
+
+/// Opening minus closing brackets and braces on a line, ignoring strings and comments.
+fn bracket_balance(line: &str) -> i64 {
+    let mut balance = 0;
+    let mut quote = None;
+    let mut escaped = false;
+    for c in line.chars() {
+        match quote {
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' && q == '"' {
+                    escaped = true;
+                } else if c == q {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '"' | '\'' => quote = Some(c),
+                '#' => break,
+                '[' | '{' => balance += 1,
+                ']' | '}' => balance -= 1,
+                _ => {}
+            },
+        }
+    }
+    balance
+}
+
 /// The line where the deepest existing prefix of `key_path` is written, if the text parses.
 /// Array indices written as `[i]` are followed into arrays.
 pub fn line_of_key(text: &str, key_path: &str) -> Option<usize> {
@@ -61,5 +127,18 @@ mod tests {
         // A missing key points at its deepest existing parent.
         assert_eq!(line_of_key(TEXT, "capex.nothing"), Some(4));
         assert_eq!(line_of_key(TEXT, "nowhere.at_all"), None);
+    }
+
+    #[test]
+    fn names_the_key_at_a_line_of_text_that_does_not_parse() {
+        let text = "[scenario]\nname = \"x\"\nname = \"y\"\n[capex]\ntotal = { dist = \"pert\",\n  min = [[[ }\n";
+        assert_eq!(key_at_line(text, 3).as_deref(), Some("scenario.name"));
+        assert_eq!(key_at_line(text, 6).as_deref(), Some("capex.total"));
+        assert_eq!(key_at_line(text, 4).as_deref(), Some("capex"));
+        assert_eq!(
+            key_at_line("[a]\nx = 1\ngarbage\n", 3).as_deref(),
+            Some("a")
+        );
+        assert_eq!(key_at_line("a = [1,\n", 1).as_deref(), Some("a"));
     }
 }

@@ -11,6 +11,7 @@ mod compile;
 pub mod location;
 pub mod overrides;
 pub mod raw;
+pub mod schema;
 
 use std::fmt;
 use std::path::Path;
@@ -46,6 +47,8 @@ pub struct RunDefaults {
 pub struct Scenario {
     pub name: String,
     pub description: String,
+    /// What it models (e.g. `openai`), naming the figures it is calibrated against.
+    pub subject: Option<String>,
     /// Where it was read from (a file name or `-`).
     pub origin: String,
     pub start_year: i32,
@@ -141,17 +144,18 @@ pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<Scenari
     };
     let mut document: toml::Table = toml::from_str(text).map_err(|e| {
         let line = e.span().map(|s| location::line_of(text, s.start));
-        // Quote the offending text when it is short, e.g. the key of a duplicate key.
+        // Name the key being written on that line; failing that, quote the offending text.
+        let key = line.and_then(|l| location::key_at_line(text, l));
         let quoted = e
             .span()
             .and_then(|s| text.get(s))
             .map(str::trim)
-            .filter(|s| !s.is_empty() && s.len() <= 40 && !s.contains('\n'))
+            .filter(|s| key.is_none() && !s.is_empty() && s.len() <= 40 && !s.contains('\n'))
             .map(|s| format!(" at `{s}`"))
             .unwrap_or_default();
         error(
             line,
-            None,
+            key,
             format!("invalid TOML: {}{quoted}", e.message().trim()),
         )
     })?;
@@ -173,8 +177,19 @@ pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<Scenari
     };
     let raw: raw::RawScenario =
         serde_path_to_error::deserialize(toml::Value::Table(document.clone())).map_err(|e| {
-            let key = e.path().to_string();
+            let mut key = e.path().to_string();
             let message = e.inner().message().trim().to_string();
+            // A missing field is named by its own key path, not its table's.
+            if let Some(field) = message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next())
+            {
+                key = if key == "." {
+                    field.to_string()
+                } else {
+                    format!("{key}.{field}")
+                };
+            }
             let (line, note) = locate(&key);
             let key = (key != ".").then_some(key);
             error(line, key, format!("{note}{message}"))

@@ -12,6 +12,8 @@ use std::str::FromStr;
 
 use toml::{Table, Value};
 
+use super::schema;
+
 /// One `key.path=VALUE` override.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Override {
@@ -107,8 +109,20 @@ pub fn nearest_keys(key: &str, known: &[String]) -> Vec<String> {
     scored.into_iter().take(5).map(|(_, k)| k.clone()).collect()
 }
 
-/// Applies one override to the document. New keys may be added to existing tables; whether
-/// they are valid is decided by the same validation as the file.
+/// An unknown key, with the nearest keys the document has or the schema allows.
+fn unknown_key(document: &Table, key: &str) -> OverrideError {
+    let mut known = key_paths(document);
+    known.extend(schema::valid_keys(document));
+    known.sort();
+    known.dedup();
+    OverrideError::UnknownKey {
+        suggestions: nearest_keys(key, &known),
+    }
+}
+
+/// Applies one override to the document. New keys may be added to existing tables when the
+/// schema allows them; whether their values are valid is decided by the same validation as
+/// the file.
 pub fn apply(document: &mut Table, o: &Override) -> Result<(), OverrideError> {
     let segments: Vec<&str> = o.key.split('.').collect();
     let (last, parents) = segments.split_last().expect("a key path has a segment");
@@ -125,12 +139,11 @@ pub fn apply(document: &mut Table, o: &Override) -> Result<(), OverrideError> {
                     child: segments[depth + 1].to_string(),
                 });
             }
-            None => {
-                return Err(OverrideError::UnknownKey {
-                    suggestions: nearest_keys(&o.key, &key_paths(document)),
-                });
-            }
+            None => return Err(unknown_key(document, &o.key)),
         }
+    }
+    if !table.contains_key(*last) && !schema::allows(document, &o.key) {
+        return Err(unknown_key(document, &o.key));
     }
     let value = match parse_value(&o.value) {
         Ok(v) => v,
@@ -195,6 +208,24 @@ mod tests {
         assert!(err.to_string().contains("capex.partner_share"), "{err}");
         let err = set(&mut d, "capex.total.mode=3").unwrap_err();
         assert!(matches!(err, OverrideError::NotATable { .. }), "{err}");
+    }
+
+    #[test]
+    fn keys_absent_from_the_file_are_suggested_from_the_schema() {
+        let mut d = doc();
+        let err = set(&mut d, "capex.ops_shar=0.03").unwrap_err();
+        assert!(
+            matches!(&err, OverrideError::UnknownKey { suggestions } if suggestions[0] == "capex.ops_share"),
+            "{err}"
+        );
+        let err = set(&mut d, "capex.partner_share.mdoe=0.4").unwrap_err();
+        assert!(
+            err.to_string().contains("capex.partner_share.mode"),
+            "{err}"
+        );
+        // A valid key the file does not have is added; a new named entry too.
+        set(&mut d, "capex.ops_share=0.03").unwrap();
+        set(&mut d, "capex.partner_margin.min=0.1").unwrap_err();
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub struct RawMeta {
     pub start_year: i32,
     /// The last simulated year.
     pub horizon: i32,
+    /// What the scenario models (e.g. `openai`): `simulate calibrate` compares it with the
+    /// figures of the same subject.
+    pub subject: Option<String>,
 }
 
 /// `[run]`: defaults for the command line.

@@ -1,0 +1,520 @@
+//! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no external
+//! assets) with the headline probabilities, the charts, the metric tables, the calibration
+//! table and the inputs with their sources. The markup is also well-formed XML, so it can be
+//! checked by an XML parser.
+
+use std::fmt::Write;
+
+use super::format::{people, percent, thousands, usd, year};
+use super::svg::{self, ChartError, compact};
+use super::{Distribution, MetricResult, Probability, Report};
+use crate::analysis::calibrate::{Calibration, Period, Verdict};
+use crate::analysis::sensitivity::Sensitivity;
+use crate::analysis::sweep::Sweep;
+use crate::dist::{Dist, Shape};
+use crate::model::Metric;
+use crate::scenario::Scenario;
+
+/// Everything the report shows; the analyses are optional.
+pub struct Document<'a> {
+    pub report: &'a Report,
+    pub scenario: &'a Scenario,
+    /// Tornado, rank correlations and "what must be true".
+    pub sensitivity: Option<&'a Sensitivity>,
+    /// A one-parameter sweep.
+    pub curve: Option<&'a Sweep>,
+    /// A two-parameter sweep.
+    pub grid: Option<&'a Sweep>,
+    /// The event the sweeps plot, by name.
+    pub event: &'a str,
+    pub calibration: Option<&'a Calibration>,
+    /// Why an optional part is missing, shown in its place.
+    pub notes: Vec<String>,
+    /// The command that made the report.
+    pub command: String,
+}
+
+/// Metrics with a table in the report.
+const TABLES: [Metric; 7] = [
+    Metric::Revenue,
+    Metric::RequiredRevenue,
+    Metric::Capex,
+    Metric::Ebit,
+    Metric::FreeCashFlow,
+    Metric::Cash,
+    Metric::PayingUsers,
+];
+
+const STYLE: &str = "
+body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
+  color: #1d2330; background: #f5f6f8; margin: 0; line-height: 1.45; }
+main { max-width: 1120px; margin: 0 auto; padding: 24px 32px 64px; background: #fff; }
+h1 { font-size: 28px; margin: 8px 0 4px; }
+h2 { font-size: 21px; margin: 36px 0 10px; padding-top: 10px; border-top: 2px solid #e3e6ec; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+p.meta, p.note { color: #5a6270; font-size: 14px; margin: 4px 0; }
+table { border-collapse: collapse; font-size: 14px; margin: 8px 0 16px; width: 100%; }
+th, td { border-bottom: 1px solid #e3e6ec; padding: 5px 8px; text-align: right; vertical-align: top; white-space: nowrap; }
+th { background: #f0f2f6; font-weight: 600; }
+td.l, th.l { text-align: left; white-space: normal; }
+td.src { text-align: left; color: #5a6270; font-size: 13px; max-width: 420px; white-space: normal; }
+tr.bad td { background: #fff1f0; }
+.ok { color: #1a7f37; font-weight: 600; }
+.no { color: #c62828; font-weight: 600; }
+.edge { color: #b26a00; font-weight: 600; }
+figure { margin: 12px 0 24px; }
+figure svg { width: 100%; height: auto; border: 1px solid #e3e6ec; }
+figcaption { color: #5a6270; font-size: 13px; margin-top: 4px; }
+.big { font-size: 22px; font-weight: 700; }
+code { background: #f0f2f6; padding: 1px 4px; border-radius: 3px; font-size: 13px; }
+";
+
+/// Escapes text for HTML (and XML).
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn interval(p: &Probability) -> String {
+    format!("{} – {}", percent(p.ci95[0]), percent(p.ci95[1]))
+}
+
+/// A short number for input parameters: `0.35`, `1.4e12`.
+fn number(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
+        format!("{x:e}")
+    } else {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A distribution's family and its parameters, named.
+fn family_and_parameters(d: &Dist) -> (&'static str, String) {
+    let (family, mut parameters) = match d.shape() {
+        Shape::Fixed(v) => ("fixed", number(*v)),
+        Shape::Uniform { min, max } => (
+            "uniform",
+            format!("min {}, max {}", number(*min), number(*max)),
+        ),
+        Shape::Triangular { min, mode, max } => (
+            "triangular",
+            format!(
+                "min {}, mode {}, max {}",
+                number(*min),
+                number(*mode),
+                number(*max)
+            ),
+        ),
+        Shape::Pert {
+            min,
+            mode,
+            max,
+            shape,
+        } => (
+            "pert",
+            format!(
+                "min {}, mode {}, max {}, shape {}",
+                number(*min),
+                number(*mode),
+                number(*max),
+                number(*shape)
+            ),
+        ),
+        Shape::Normal { mean, sd } => (
+            "normal",
+            format!("mean {}, sd {}", number(*mean), number(*sd)),
+        ),
+        Shape::LogNormal { mu, sigma } => (
+            "lognormal",
+            format!(
+                "mu {}, sigma {} (median {}, 90% in [{}, {}])",
+                number(*mu),
+                number(*sigma),
+                number(d.quantile(0.5)),
+                number(d.quantile(0.05)),
+                number(d.quantile(0.95))
+            ),
+        ),
+        Shape::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => (
+            "beta",
+            format!(
+                "alpha {}, beta {} on [{}, {}]",
+                number(*alpha),
+                number(*beta),
+                number(*min),
+                number(*max)
+            ),
+        ),
+        Shape::Discrete { values, weights } => {
+            let total: f64 = weights.iter().sum();
+            let pairs: Vec<String> = values
+                .iter()
+                .zip(weights)
+                .map(|(v, w)| format!("{}: {}", number(*v), number(w / total)))
+                .collect();
+            ("discrete", pairs.join(", "))
+        }
+    };
+    if let Some((low, high)) = d.truncation() {
+        let _ = write!(
+            parameters,
+            "; truncated to [{}, {}]",
+            number(low),
+            number(high)
+        );
+    }
+    (family, parameters)
+}
+
+fn value(metric: &MetricResult, x: Option<f64>) -> String {
+    match x {
+        None => "–".into(),
+        Some(x) if metric.unit == "people" => people(x),
+        Some(x) => usd(x),
+    }
+}
+
+fn figure(out: &mut String, svg: &str, caption: &str) {
+    let _ = writeln!(
+        out,
+        "<figure>{svg}<figcaption>{}</figcaption></figure>",
+        esc(caption)
+    );
+}
+
+fn headline(out: &mut String, r: &Report) {
+    out.push_str("<h2 id=\"headline\">Headline probabilities</h2>\n<table>\n<thead><tr><th class=\"l\">Event</th><th>P</th><th>95% interval</th><th>Paths</th><th class=\"l\">Source</th></tr></thead>\n<tbody>\n");
+    let mut row = |label: &str, p: &Probability, source: Option<&str>| {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"l\">{}</td><td class=\"big\">{}</td><td>{}</td><td>{}</td><td class=\"src\">{}</td></tr>",
+            esc(label),
+            percent(p.probability),
+            interval(p),
+            thousands(p.paths),
+            esc(source.unwrap_or(""))
+        );
+    };
+    for t in &r.thresholds {
+        row(&t.label, &t.estimate, t.source.as_deref());
+    }
+    let be = &r.break_even;
+    row(
+        &format!(
+            "Operating break-even by {}: {}",
+            r.scenario.horizon, be.operating.definition
+        ),
+        &be.operating.within_horizon,
+        None,
+    );
+    row(
+        &format!(
+            "Cash payback by {}: {}",
+            r.scenario.horizon, be.cash_payback.definition
+        ),
+        &be.cash_payback.within_horizon,
+        None,
+    );
+    out.push_str("</tbody>\n</table>\n");
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Break-even year: P10 {}, median {}, P90 {}. Payback year: P10 {}, median {}, P90 {}. Funding gap: median {} (P10 {}, P90 {}). NPV of free cash flow: median {}. Intervals are Wilson 95% intervals over {} paths.</p>",
+        year(be.operating.p10_year),
+        year(be.operating.median_year),
+        year(be.operating.p90_year),
+        year(be.cash_payback.p10_year),
+        year(be.cash_payback.median_year),
+        year(be.cash_payback.p90_year),
+        usd(be.funding_gap.p50.unwrap_or(f64::NAN)),
+        usd(be.funding_gap.p10.unwrap_or(f64::NAN)),
+        usd(be.funding_gap.p90.unwrap_or(f64::NAN)),
+        usd(be.npv.p50.unwrap_or(f64::NAN)),
+        thousands(r.paths)
+    );
+}
+
+fn metric_tables(out: &mut String, r: &Report) {
+    out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all fourteen metrics.</p>\n");
+    for m in TABLES {
+        let metric = r.metric(m);
+        let mut title = metric.description.to_string();
+        if let Some(first) = title.get(..1) {
+            title = first.to_uppercase() + &title[1..];
+        }
+        let _ = writeln!(
+            out,
+            "<h3>{} <code>{}</code></h3>\n<table>\n<thead><tr><th class=\"l\">Year</th><th>P5</th><th>P10</th><th>Median</th><th>P90</th><th>P95</th><th>Mean</th></tr></thead>\n<tbody>",
+            esc(&title),
+            metric.name
+        );
+        for y in &metric.years {
+            let d: &Distribution = &y.distribution;
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                y.year,
+                value(metric, d.p5),
+                value(metric, d.p10),
+                value(metric, d.p50),
+                value(metric, d.p90),
+                value(metric, d.p95),
+                value(metric, d.mean)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
+}
+
+fn sensitivity_table(out: &mut String, s: &Sensitivity) {
+    let unit = s.output.unit;
+    let show = |x: f64| match unit {
+        "probability" => percent(x),
+        "USD" => usd(x),
+        _ => people(x),
+    };
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Tornado: {} paths per bar (common random numbers). Rank correlation and medians: a sample of {} paths, {} of them on the \"met\" side ({}); a Spearman coefficient within ±{:.3} is indistinguishable from zero.</p>",
+        thousands(s.paths),
+        thousands(s.sample_paths),
+        thousands(s.sample_met),
+        esc(s.split),
+        2.0 / (s.sample_paths.max(2) as f64 - 1.0).sqrt()
+    );
+    out.push_str("<table>\n<thead><tr><th>#</th><th class=\"l\">Input</th><th>At P10</th><th>At P90</th><th>Swing</th><th>Spearman</th><th>Median if met</th><th>Median if missed</th></tr></thead>\n<tbody>\n");
+    for (i, e) in s.inputs.iter().enumerate() {
+        let median = |m: Option<f64>| m.map(compact).unwrap_or_else(|| "–".into());
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td class=\"l\"><code>{}</code></td><td>{} → {}</td><td>{} → {}</td><td>{}</td><td>{:+.3}</td><td>{}</td><td>{}</td></tr>",
+            i + 1,
+            esc(&e.key),
+            compact(e.at_p10.input),
+            show(e.at_p10.output),
+            compact(e.at_p90.input),
+            show(e.at_p90.output),
+            match unit {
+                "probability" => format!("{:+.1} pp", 100.0 * e.swing),
+                _ => show(e.swing),
+            },
+            e.spearman,
+            median(e.median_met),
+            median(e.median_missed)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+fn calibration_table(out: &mut String, c: &Calibration) {
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Each figure of subject <code>{}</code> in the figures file against the model over {} paths. Verdicts: consistent (the source lies within the model's P10–P90), edge (outside P10–P90 but within P5–P95), contradicted (outside P5–P95). <code>h1</code> is half of the annual value; <code>run_rate_end</code> is the geometric mean of that year's and the next year's annual values. Source at: the share of paths at or below the source's value.</p>",
+        esc(c.subject.as_deref().unwrap_or("")),
+        thousands(c.paths)
+    );
+    out.push_str("<table>\n<thead><tr><th class=\"l\">Figure</th><th class=\"l\">Quantity</th><th>Source</th><th>Model P10</th><th>Median</th><th>Model P90</th><th>Source at</th><th>Verdict</th></tr></thead>\n<tbody>\n");
+    for k in &c.checks {
+        let show = |x: f64| match k.unit.as_str() {
+            "people" => people(x),
+            "share" => percent(x),
+            _ => usd(x),
+        };
+        let period = match k.period {
+            Period::Year => "year",
+            Period::H1 => "h1",
+            Period::RunRateEnd => "run rate, year end",
+        };
+        let _ = writeln!(
+            out,
+            "<tr{}><td class=\"l\"><code>{}</code><br/><span class=\"src\">{} ({})</span></td><td class=\"l\">{} {} ({})</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>P{:.0}</td><td>{}</td></tr>",
+            if k.verdict == Verdict::Contradicted {
+                " class=\"bad\""
+            } else {
+                ""
+            },
+            esc(&k.id),
+            esc(&k.description),
+            esc(&k.source),
+            esc(&k.metric),
+            k.year,
+            period,
+            show(k.value),
+            show(k.model_p10),
+            show(k.model_median),
+            show(k.model_p90),
+            100.0 * k.percentile,
+            match k.verdict {
+                Verdict::Consistent => "<span class=\"ok\">consistent</span>",
+                Verdict::Edge => "<span class=\"edge\">edge</span>",
+                Verdict::Contradicted => "<span class=\"no\">contradicted</span>",
+            }
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+    for u in &c.uncovered {
+        let _ = writeln!(
+            out,
+            "<p class=\"note\">Not compared: <code>{}</code> — {}</p>",
+            esc(&u.id),
+            esc(&u.reason)
+        );
+    }
+}
+
+fn inputs_table(out: &mut String, s: &Scenario) {
+    out.push_str("<h2 id=\"inputs\">Inputs</h2>\n<table>\n<thead><tr><th class=\"l\">Key</th><th class=\"l\">Distribution</th><th class=\"l\">Parameters</th><th class=\"l\">Source</th></tr></thead>\n<tbody>\n");
+    for i in &s.inputs {
+        let (family, parameters) = family_and_parameters(&i.dist);
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"l\"><code>{}</code></td><td class=\"l\">{}</td><td class=\"l\">{}</td><td class=\"src\">{}</td></tr>",
+            esc(&i.key),
+            family,
+            esc(&parameters),
+            esc(i.source.as_deref().unwrap_or("none given"))
+        );
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// Renders the report.
+pub fn render(doc: &Document) -> Result<String, ChartError> {
+    let r = doc.report;
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
+        esc(&r.scenario.name)
+    );
+    let _ = writeln!(
+        out,
+        "<h1>{}</h1>\n<p class=\"meta\">{}</p>\n<p class=\"meta\"><code>{}</code> · {}–{} · {} paths · seed {} · scenario fingerprint <code>{}</code> · {} {}</p>",
+        esc(&r.scenario.name),
+        esc(&r.scenario.description),
+        esc(&r.scenario.file),
+        r.scenario.start_year,
+        r.scenario.horizon,
+        thousands(r.paths),
+        r.seed,
+        esc(&r.scenario.fingerprint),
+        r.simulator.name,
+        r.simulator.version
+    );
+    headline(&mut out, r);
+
+    out.push_str("<h2 id=\"revenue\">Revenue against required revenue</h2>\n");
+    figure(
+        &mut out,
+        &svg::fan_chart(r, doc.scenario)?,
+        "Bands: the share of paths whose revenue lies within them each year. Required revenue: the revenue at which that year's EBIT would be zero (median over paths). Dashed horizontal lines: the scenario's revenue thresholds.",
+    );
+    out.push_str("<h2 id=\"break-even\">When does it break even?</h2>\n");
+    figure(
+        &mut out,
+        &svg::event_year_histogram(&r.break_even.operating, "Year of operating break-even")?,
+        "Share of paths whose EBIT turns non-negative in that year and stays so through the horizon; the grey bar holds the paths that do not break even within the horizon.",
+    );
+
+    out.push_str("<h2 id=\"sensitivity\">Which inputs matter</h2>\n");
+    match doc.sensitivity {
+        Some(s) => {
+            figure(
+                &mut out,
+                &svg::tornado(s, 15)?,
+                "Each uncertain input fixed at its own 10th and 90th percentile while all others stay random, on the same paths; inputs ranked by the swing.",
+            );
+            sensitivity_table(&mut out, s);
+        }
+        None => out.push_str("<p class=\"note\">No sensitivity analysis in this report.</p>\n"),
+    }
+
+    out.push_str("<h2 id=\"sweeps\">Sweeps</h2>\n");
+    if let Some(sweep) = doc.curve {
+        let events: Vec<usize> = sweep.event_index(doc.event).into_iter().collect();
+        figure(
+            &mut out,
+            &svg::sweep_curves(sweep, &events)?,
+            &format!(
+                "{} paths at each point, the same paths at every point (common random numbers); band: Wilson 95% interval.",
+                thousands(sweep.paths)
+            ),
+        );
+    }
+    if let Some(sweep) = doc.grid {
+        if let Some(e) = sweep.event_index(doc.event) {
+            figure(
+                &mut out,
+                &svg::heatmap(sweep, e)?,
+                &format!(
+                    "Probability in each cell of a two-parameter grid, {} paths per cell, the same paths in every cell.",
+                    thousands(sweep.paths)
+                ),
+            );
+        }
+    }
+
+    metric_tables(&mut out, r);
+
+    out.push_str("<h2 id=\"calibration\">Calibration against the sources</h2>\n");
+    match doc.calibration {
+        Some(c) if !c.checks.is_empty() => calibration_table(&mut out, c),
+        _ => out.push_str(
+            "<p class=\"note\">No figures of this scenario's subject to compare with.</p>\n",
+        ),
+    }
+
+    inputs_table(&mut out, doc.scenario);
+
+    if !doc.notes.is_empty() {
+        out.push_str("<h2 id=\"notes\">Notes</h2>\n");
+        for n in &doc.notes {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(n));
+        }
+    }
+    let _ = write!(
+        out,
+        "<p class=\"meta\">Made with <code>{}</code>. Every chart and table above is in this file; it needs no network and no scripts.</p>\n</main>\n</body>\n</html>\n",
+        esc(&doc.command)
+    );
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(esc("a < b & \"c\""), "a &lt; b &amp; &quot;c&quot;");
+    }
+
+    #[test]
+    fn names_distribution_parameters() {
+        let d = Dist::pert(0.35, 0.5, 0.65, 4.0).unwrap();
+        assert_eq!(
+            family_and_parameters(&d),
+            ("pert", "min 0.35, mode 0.5, max 0.65, shape 4".to_string())
+        );
+        let t = Dist::normal(0.0, 1.0).unwrap().truncate(-1.0, 2.0).unwrap();
+        assert_eq!(
+            family_and_parameters(&t).1,
+            "mean 0, sd 1; truncated to [-1, 2]"
+        );
+    }
+}

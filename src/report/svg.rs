@@ -1,0 +1,763 @@
+//! Charts as SVG, drawn with plotters' SVG backend: the revenue fan chart, the break-even year
+//! histogram, the tornado, sweep curves and the two-parameter heatmap.
+//!
+//! Text is written as SVG `<text>` in a generic `sans-serif` family, so a browser renders it
+//! with its own fonts and no font files are needed to draw (plotters is built without its
+//! font-rendering features and estimates text sizes for layout).
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::format::{people, percent, usd};
+use super::{EventYears, Report};
+use crate::analysis::sensitivity::Sensitivity;
+use crate::analysis::sweep::Sweep;
+use crate::model::Metric;
+use crate::scenario::Scenario;
+use crate::threshold::{Target, Test, Years};
+
+/// A chart could not be drawn.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot draw the chart: {0}")]
+pub struct ChartError(String);
+
+type Result<T> = std::result::Result<T, ChartError>;
+
+fn fail<E: std::fmt::Display>(e: E) -> ChartError {
+    ChartError(e.to_string())
+}
+
+const WIDTH: u32 = 960;
+const HEIGHT: u32 = 480;
+const FONT: &str = "sans-serif";
+
+const BLUE: RGBColor = RGBColor(31, 119, 180);
+const ORANGE: RGBColor = RGBColor(230, 120, 20);
+const GREEN: RGBColor = RGBColor(44, 160, 44);
+const RED: RGBColor = RGBColor(200, 40, 40);
+const PURPLE: RGBColor = RGBColor(148, 103, 189);
+const GREY: RGBColor = RGBColor(140, 140, 140);
+const PALETTE: [RGBColor; 6] = [BLUE, ORANGE, GREEN, RED, PURPLE, GREY];
+
+/// Draws on a fresh white canvas and returns the SVG text.
+fn draw(
+    size: (u32, u32),
+    paint: impl FnOnce(&DrawingArea<SVGBackend, Shift>) -> Result<()>,
+) -> Result<String> {
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+        root.fill(&WHITE).map_err(fail)?;
+        paint(&root)?;
+        root.present().map_err(fail)?;
+    }
+    Ok(svg)
+}
+
+/// A number in a few characters: `0.35`, `1.2K`, `1.40T`, `2.5e-5`.
+pub fn compact(x: f64) -> String {
+    if x.abs() >= 1e3 {
+        people(x)
+    } else if x != 0.0 && x.abs() < 1e-3 {
+        format!("{x:.1e}")
+    } else {
+        let s = format!("{x:.4}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" { "0".into() } else { s.into() }
+    }
+}
+
+/// A value of an output measured in `unit` (`probability`, `USD` or `people`).
+fn in_unit(unit: &str, x: f64) -> String {
+    match unit {
+        "probability" => percent(x),
+        "USD" => usd(x),
+        _ => people(x),
+    }
+}
+
+/// A probability on an axis: `35%`, `0.5%`, `0.01%`.
+fn axis_percent(p: f64) -> String {
+    let s = format!("{:.2}", 100.0 * p);
+    format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// How a legend entry is drawn.
+#[derive(Clone, Copy)]
+enum Mark {
+    /// A filled box: a band or a bar.
+    Swatch(RGBAColor),
+    Line(RGBColor),
+    Dashed(RGBColor),
+    /// A short vertical line.
+    Rule(RGBColor),
+}
+
+const LEGEND_ROW: i32 = 22;
+
+/// The height a legend of `entries` needs below a chart.
+fn legend_height(entries: &[(String, Mark)]) -> u32 {
+    (LEGEND_ROW * legend_rows(entries) + 12) as u32
+}
+
+fn legend_columns(entries: &[(String, Mark)]) -> usize {
+    if entries.iter().all(|(label, _)| label.chars().count() <= 52) {
+        2
+    } else {
+        1
+    }
+}
+
+fn legend_rows(entries: &[(String, Mark)]) -> i32 {
+    entries.len().div_ceil(legend_columns(entries)) as i32
+}
+
+/// Draws a legend into `area` (below the chart), in one or two columns.
+fn legend(area: &DrawingArea<SVGBackend, Shift>, entries: &[(String, Mark)]) -> Result<()> {
+    let columns = legend_columns(entries);
+    let rows = legend_rows(entries) as usize;
+    let width = area.dim_in_pixel().0 as i32;
+    for (i, (label, mark)) in entries.iter().enumerate() {
+        let x = 90 + (i / rows) as i32 * (width - 100) / columns as i32;
+        let y = 6 + (i % rows) as i32 * LEGEND_ROW + LEGEND_ROW / 2;
+        match *mark {
+            Mark::Swatch(color) => area.draw(&Rectangle::new(
+                [(x, y - 7), (x + 24, y + 7)],
+                color.filled(),
+            )),
+            Mark::Line(color) => area.draw(&PathElement::new(
+                [(x, y), (x + 24, y)],
+                color.stroke_width(3),
+            )),
+            Mark::Dashed(color) => [0, 10, 20].iter().try_for_each(|&d| {
+                area.draw(&PathElement::new(
+                    [(x + d, y), (x + d + 5, y)],
+                    color.stroke_width(3),
+                ))
+            }),
+            Mark::Rule(color) => area.draw(&PathElement::new(
+                [(x + 12, y - 8), (x + 12, y + 8)],
+                color.stroke_width(2),
+            )),
+        }
+        .map_err(fail)?;
+        let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+        area.draw(&Text::new(label.clone(), (x + 32, y), style))
+            .map_err(fail)?;
+    }
+    Ok(())
+}
+
+/// A horizontal reference line on the fan chart.
+struct Reference {
+    label: String,
+    value: f64,
+}
+
+/// The scenario's thresholds on revenue against a fixed value, such as Bain's $2T in 2030.
+fn revenue_references(scenario: &Scenario) -> Vec<Reference> {
+    scenario
+        .thresholds
+        .iter()
+        .filter_map(|t| match &t.test {
+            Test::Metric {
+                metric: Metric::Revenue,
+                years: Years::In(_) | Years::By(_),
+                target: Target::Value(v),
+            } if *v > 0.0 => Some(Reference {
+                label: t.label.clone(),
+                value: *v,
+            }),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Revenue percentile bands by year (P5–P95 and P10–P90), the median, the median revenue
+/// each year would need for EBIT to be zero, and the scenario's revenue thresholds (such as
+/// Bain's $2T), on a log scale.
+pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
+    let revenue = &report.metric(Metric::Revenue).years;
+    let required = &report.metric(Metric::RequiredRevenue).years;
+    let references = revenue_references(scenario);
+    let q = |y: &super::MetricYear, f: fn(&super::Distribution) -> Option<f64>| {
+        f(&y.distribution).unwrap_or(0.0)
+    };
+    let mut values: Vec<f64> = revenue
+        .iter()
+        .flat_map(|y| [q(y, |d| d.p5), q(y, |d| d.p95)])
+        .chain(required.iter().map(|y| q(y, |d| d.p50)))
+        .chain(references.iter().map(|r| r.value))
+        .filter(|v| *v > 0.0 && v.is_finite())
+        .collect();
+    values.sort_by(f64::total_cmp);
+    let (low, high) = match (values.first(), values.last()) {
+        (Some(&l), Some(&h)) => (l / 1.5, h * 1.5),
+        _ => (1.0, 10.0),
+    };
+    let floor = |v: f64| v.max(low);
+    let years = (report.scenario.start_year, report.scenario.horizon);
+    let reference_colors = [PURPLE, GREEN, ORANGE, GREY];
+    let mut entries = vec![
+        (
+            "Revenue, P5–P95 of paths".to_string(),
+            Mark::Swatch(BLUE.mix(0.15)),
+        ),
+        (
+            "Revenue, P10–P90 of paths".to_string(),
+            Mark::Swatch(BLUE.mix(0.3)),
+        ),
+        ("Revenue, median".to_string(), Mark::Line(BLUE)),
+        (
+            "Required revenue (EBIT = 0), median".to_string(),
+            Mark::Dashed(RED),
+        ),
+    ];
+    for (i, r) in references.iter().enumerate() {
+        entries.push((
+            format!("{} ({})", r.label, usd(r.value)),
+            Mark::Dashed(reference_colors[i % reference_colors.len()]),
+        ));
+    }
+    let below = legend_height(&entries);
+    draw((WIDTH, HEIGHT + below), |root| {
+        let (top, bottom) = root.split_vertically(HEIGHT);
+        legend(&bottom, &entries)?;
+        let mut chart = ChartBuilder::on(&top)
+            .caption(
+                "Revenue by year: percentile bands against what break-even requires",
+                (FONT, 22),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(90)
+            .build_cartesian_2d(years.0..years.1, (low..high).log_scale())
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc("Year")
+            .y_desc("US dollars per year (log scale)")
+            .x_labels((years.1 - years.0 + 1) as usize)
+            .x_label_formatter(&|y| y.to_string())
+            .y_label_formatter(&|v| usd(*v))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        let band = |lo: fn(&super::Distribution) -> Option<f64>,
+                    hi: fn(&super::Distribution) -> Option<f64>| {
+            revenue
+                .iter()
+                .map(|y| (y.year, floor(q(y, lo))))
+                .chain(revenue.iter().rev().map(|y| (y.year, floor(q(y, hi)))))
+                .collect::<Vec<_>>()
+        };
+        for (points, alpha) in [
+            (band(|d| d.p5, |d| d.p95), 0.15),
+            (band(|d| d.p10, |d| d.p90), 0.3),
+        ] {
+            chart
+                .draw_series(std::iter::once(Polygon::new(points, BLUE.mix(alpha))))
+                .map_err(fail)?;
+        }
+        chart
+            .draw_series(LineSeries::new(
+                revenue.iter().map(|y| (y.year, floor(q(y, |d| d.p50)))),
+                BLUE.stroke_width(3),
+            ))
+            .map_err(fail)?;
+        chart
+            .draw_series(DashedLineSeries::new(
+                required.iter().map(|y| (y.year, floor(q(y, |d| d.p50)))),
+                10,
+                6,
+                RED.stroke_width(3),
+            ))
+            .map_err(fail)?;
+        for (i, r) in references.iter().enumerate() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(years.0, r.value), (years.1, r.value)],
+                    8,
+                    6,
+                    reference_colors[i % reference_colors.len()].stroke_width(2),
+                ))
+                .map_err(fail)?;
+        }
+        Ok(())
+    })
+}
+
+/// The share of paths first breaking even (for good) in each year, with "not within the
+/// horizon" as its own bar.
+pub fn event_year_histogram(event: &EventYears, title: &str) -> Result<String> {
+    let bars: Vec<(String, f64, RGBColor)> = event
+        .by_year
+        .iter()
+        .map(|y| (y.year.to_string(), y.share, BLUE))
+        .chain(std::iter::once((
+            "not within horizon".to_string(),
+            event.never_share,
+            GREY,
+        )))
+        .collect();
+    let top = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(0.01) * 1.15;
+    let last = bars.len() as i32 - 1;
+    draw((WIDTH, HEIGHT), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(title, (FONT, 22))
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d((0..last).into_segmented(), 0.0..top)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .x_desc("Year of break-even (EBIT >= 0 from then through the horizon)")
+            .y_desc("Share of paths")
+            .x_labels(bars.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => bars
+                    .get(*i as usize)
+                    .map(|b| b.0.clone())
+                    .unwrap_or_default(),
+                SegmentValue::Last => String::new(),
+            })
+            .y_label_formatter(&|v| axis_percent(*v))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                let i = i as i32;
+                let mut bar = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), 0.0),
+                        (SegmentValue::Exact(i + 1), b.1),
+                    ],
+                    b.2.filled(),
+                );
+                bar.set_margin(0, 0, 6, 6);
+                bar
+            }))
+            .map_err(fail)?;
+        let label_style =
+            TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(
+                bars.iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.1 > 0.0)
+                    .map(|(i, b)| {
+                        Text::new(
+                            percent(b.1),
+                            (SegmentValue::CenterOf(i as i32), b.1),
+                            label_style.clone(),
+                        )
+                    }),
+            )
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// The tornado: the output with each input at its P10 and its P90, largest swing on top, at
+/// most `top` inputs.
+pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
+    let shown: Vec<_> = s.inputs.iter().take(top).collect();
+    if shown.is_empty() {
+        return draw((WIDTH, 120), |root| {
+            root.draw(&Text::new(
+                "No uncertain inputs: nothing to rank.",
+                (20, 50),
+                (FONT, 18),
+            ))
+            .map_err(fail)
+        });
+    }
+    let k = shown.len() as i32;
+    let mut lo = s.base;
+    let mut hi = s.base;
+    for e in &shown {
+        for v in [e.at_p10.output, e.at_p90.output] {
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    let pad = ((hi - lo) * 0.08).max(if s.output.unit == "probability" {
+        0.005
+    } else {
+        hi.abs() * 0.01 + 1e-9
+    });
+    let (lo, hi) = (lo - pad, hi + pad);
+    let (lo, hi) = if s.output.unit == "probability" {
+        (lo.max(0.0), hi.min(1.0))
+    } else {
+        (lo, hi)
+    };
+    let unit = s.output.unit;
+    let height = 140 + 34 * shown.len() as u32;
+    let label_width = shown.iter().map(|e| e.key.len()).max().unwrap_or(10) as u32 * 8 + 20;
+    let entries = [
+        (
+            "input fixed at its 10th percentile".to_string(),
+            Mark::Swatch(BLUE.mix(0.85)),
+        ),
+        (
+            "input fixed at its 90th percentile".to_string(),
+            Mark::Swatch(ORANGE.mix(0.85)),
+        ),
+        (
+            format!("all inputs random: {}", in_unit(unit, s.base)),
+            Mark::Rule(BLACK),
+        ),
+    ];
+    let below = legend_height(&entries);
+    draw((WIDTH, height + below), |root| {
+        let (top, bottom) = root.split_vertically(height);
+        legend(&bottom, &entries)?;
+        let mut chart = ChartBuilder::on(&top)
+            .caption(format!("Tornado: {}", s.output.label), (FONT, 20))
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(label_width.clamp(120, 420))
+            .build_cartesian_2d(lo..hi, (0..k - 1).into_segmented())
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .x_desc(match unit {
+                "probability" => "Probability",
+                "USD" => "US dollars",
+                _ => "People",
+            })
+            .x_label_formatter(&|v| {
+                if unit == "probability" {
+                    axis_percent(*v)
+                } else {
+                    in_unit(unit, *v)
+                }
+            })
+            .y_labels(shown.len())
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => shown
+                    .get((k - 1 - i) as usize)
+                    .map(|e| e.key.clone())
+                    .unwrap_or_default(),
+                SegmentValue::Last => String::new(),
+            })
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 15))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        let bar = |row: i32, value: f64, color: RGBColor| {
+            let (a, b) = (s.base.min(value), s.base.max(value));
+            let mut r = Rectangle::new(
+                [
+                    (a, SegmentValue::Exact(row)),
+                    (b, SegmentValue::Exact(row + 1)),
+                ],
+                color.mix(0.85).filled(),
+            );
+            r.set_margin(5, 5, 0, 0);
+            r
+        };
+        for (color, pick) in [(BLUE, 0usize), (ORANGE, 1usize)] {
+            chart
+                .draw_series(shown.iter().enumerate().map(|(i, e)| {
+                    let row = k - 1 - i as i32;
+                    let value = if pick == 0 {
+                        e.at_p10.output
+                    } else {
+                        e.at_p90.output
+                    };
+                    bar(row, value, color)
+                }))
+                .map_err(fail)?;
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [
+                    (s.base, SegmentValue::Exact(0)),
+                    (s.base, SegmentValue::Last),
+                ],
+                BLACK.stroke_width(2),
+            )))
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// A one-parameter sweep: each chosen event's probability against the parameter, with its
+/// Wilson 95% band.
+pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
+    let key = sweep
+        .parameters
+        .first()
+        .map(|p| p.key.as_str())
+        .unwrap_or("");
+    let xs: Vec<f64> = sweep.points.iter().map(|p| p.values[0]).collect();
+    let (x0, x1) = xs
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let (x0, x1) = if x0 < x1 {
+        let pad = 0.03 * (x1 - x0);
+        (x0 - pad, x1 + pad)
+    } else {
+        (x0 - 0.5, x0 + 0.5)
+    };
+    let mut y0 = 1.0f64;
+    let mut y1 = 0.0f64;
+    for p in &sweep.points {
+        for &e in events {
+            y0 = y0.min(p.probabilities[e].ci95[0]);
+            y1 = y1.max(p.probabilities[e].ci95[1]);
+        }
+    }
+    let pad = ((y1 - y0) * 0.1).max(0.01);
+    let (y0, y1) = ((y0 - pad).max(0.0), (y1 + pad).min(1.0));
+    let entries: Vec<(String, Mark)> = events
+        .iter()
+        .enumerate()
+        .flat_map(|(n, &e)| {
+            let color = PALETTE[n % PALETTE.len()];
+            [
+                (format!("P({})", sweep.events[e].label), Mark::Line(color)),
+                (
+                    "its Wilson 95% interval".to_string(),
+                    Mark::Swatch(color.mix(0.2)),
+                ),
+            ]
+        })
+        .collect();
+    let below = legend_height(&entries);
+    draw((WIDTH, HEIGHT + below), |root| {
+        let (top, bottom) = root.split_vertically(HEIGHT);
+        legend(&bottom, &entries)?;
+        let mut chart = ChartBuilder::on(&top)
+            .caption(
+                format!("Sweep of {key} (same paths at every point)"),
+                (FONT, 22),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(80)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc(key)
+            .y_desc("Probability")
+            .x_label_formatter(&|v| compact(*v))
+            .y_label_formatter(&|v| axis_percent(*v))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        for (n, &e) in events.iter().enumerate() {
+            let color = PALETTE[n % PALETTE.len()];
+            let band: Vec<(f64, f64)> = sweep
+                .points
+                .iter()
+                .map(|p| (p.values[0], p.probabilities[e].ci95[0]))
+                .chain(
+                    sweep
+                        .points
+                        .iter()
+                        .rev()
+                        .map(|p| (p.values[0], p.probabilities[e].ci95[1])),
+                )
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, color.mix(0.2))))
+                .map_err(fail)?;
+            chart
+                .draw_series(LineSeries::new(
+                    sweep
+                        .points
+                        .iter()
+                        .map(|p| (p.values[0], p.probabilities[e].probability)),
+                    color.stroke_width(3),
+                ))
+                .map_err(fail)?;
+            chart
+                .draw_series(sweep.points.iter().map(|p| {
+                    Circle::new(
+                        (p.values[0], p.probabilities[e].probability),
+                        4,
+                        color.filled(),
+                    )
+                }))
+                .map_err(fail)?;
+        }
+        Ok(())
+    })
+}
+
+/// The colour of probability `p` on a white-to-blue scale from `low` to `high`.
+fn shade(p: f64, low: f64, high: f64) -> RGBColor {
+    let t = if high > low {
+        ((p - low) / (high - low)).clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
+    let mix = |a: u8, b: u8| (f64::from(a) + (f64::from(b) - f64::from(a)) * t).round() as u8;
+    RGBColor(mix(247, 8), mix(251, 48), mix(255, 107))
+}
+
+/// A two-parameter sweep: one event's probability in each cell of the grid.
+pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
+    let [a, b] = match sweep.parameters.as_slice() {
+        [a, b] => [a, b],
+        _ => return Err(ChartError("a heatmap needs a two-parameter sweep".into())),
+    };
+    let (na, nb) = (a.range.steps, b.range.steps);
+    let xs: Vec<f64> = (0..na).map(|i| sweep.points[i * nb].values[0]).collect();
+    let ys: Vec<f64> = (0..nb).map(|j| sweep.points[j].values[1]).collect();
+    let probability =
+        |i: usize, j: usize| sweep.points[i * nb + j].probabilities[event].probability;
+    let all: Vec<f64> = (0..na)
+        .flat_map(|i| (0..nb).map(move |j| (i, j)))
+        .map(|(i, j)| probability(i, j))
+        .collect();
+    let low = all.iter().copied().fold(1.0, f64::min);
+    let high = all.iter().copied().fold(0.0, f64::max);
+    let label = sweep.events[event].label.clone();
+    let show_numbers = na <= 15 && nb <= 15;
+    draw((WIDTH, HEIGHT + 120), |root| {
+        let (left, right) = root.split_horizontally(WIDTH - 130);
+        let mut chart = ChartBuilder::on(&left)
+            .caption(format!("P({label})"), (FONT, 18))
+            .margin(16)
+            .x_label_area_size(55)
+            .y_label_area_size(90)
+            .build_cartesian_2d(
+                (0..na as i32 - 1).into_segmented(),
+                (0..nb as i32 - 1).into_segmented(),
+            )
+            .map_err(fail)?;
+        let name = |values: &[f64], v: &SegmentValue<i32>| match v {
+            SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => values
+                .get(*i as usize)
+                .map(|x| compact(*x))
+                .unwrap_or_default(),
+            SegmentValue::Last => String::new(),
+        };
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(a.key.as_str())
+            .y_desc(b.key.as_str())
+            .x_labels(na.min(15))
+            .y_labels(nb.min(15))
+            .x_label_formatter(&|v| name(&xs, v))
+            .y_label_formatter(&|v| name(&ys, v))
+            .label_style((FONT, 14))
+            .axis_desc_style((FONT, 16))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .draw_series(
+                (0..na)
+                    .flat_map(|i| (0..nb).map(move |j| (i, j)))
+                    .map(|(i, j)| {
+                        let (x, y) = (i as i32, j as i32);
+                        Rectangle::new(
+                            [
+                                (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                                (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+                            ],
+                            shade(probability(i, j), low, high).filled(),
+                        )
+                    }),
+            )
+            .map_err(fail)?;
+        if show_numbers {
+            let centre = Pos::new(HPos::Center, VPos::Center);
+            chart
+                .draw_series(
+                    (0..na)
+                        .flat_map(|i| (0..nb).map(move |j| (i, j)))
+                        .map(|(i, j)| {
+                            let p = probability(i, j);
+                            let dark = high > low && (p - low) / (high - low) > 0.55;
+                            let color: &'static RGBColor = if dark { &WHITE } else { &BLACK };
+                            Text::new(
+                                percent(p),
+                                (
+                                    SegmentValue::CenterOf(i as i32),
+                                    SegmentValue::CenterOf(j as i32),
+                                ),
+                                TextStyle::from((FONT, 13).into_font())
+                                    .color(color)
+                                    .pos(centre),
+                            )
+                        }),
+                )
+                .map_err(fail)?;
+        }
+        // The colour scale.
+        let steps = 40;
+        let mut scale = ChartBuilder::on(&right)
+            .margin_top(60)
+            .margin_bottom(70)
+            .margin_right(10)
+            .y_label_area_size(70)
+            .build_cartesian_2d(0.0..1.0, low..high.max(low + 1e-9))
+            .map_err(fail)?;
+        scale
+            .configure_mesh()
+            .disable_mesh()
+            .disable_x_axis()
+            .y_labels(6)
+            .y_label_formatter(&|v| axis_percent(*v))
+            .label_style((FONT, 13))
+            .draw()
+            .map_err(fail)?;
+        let span = (high - low).max(1e-9);
+        scale
+            .draw_series((0..steps).map(|s| {
+                let p0 = low + span * s as f64 / steps as f64;
+                let p1 = low + span * (s + 1) as f64 / steps as f64;
+                Rectangle::new([(0.0, p0), (1.0, p1)], shade(p0, low, high).filled())
+            }))
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_numbers() {
+        assert_eq!(compact(0.35), "0.35");
+        assert_eq!(compact(5.0), "5");
+        assert_eq!(compact(1.4e12), "1.40T");
+        assert_eq!(compact(-0.0), "0");
+        assert_eq!(compact(2.5e-5), "2.5e-5");
+    }
+
+    #[test]
+    fn shades_run_from_white_to_blue() {
+        assert_eq!(shade(0.0, 0.0, 1.0), RGBColor(247, 251, 255));
+        assert_eq!(shade(1.0, 0.0, 1.0), RGBColor(8, 48, 107));
+    }
+}
