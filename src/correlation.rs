@@ -36,7 +36,9 @@ pub struct Pair {
 pub struct Group {
     /// Input indices, ascending.
     pub inputs: Vec<usize>,
-    /// `A`, row-major `m x m`, with `A A^T` the Pearson correlation of the normal scores.
+    /// The Pearson correlation of the normal scores, `m x m` (symmetric).
+    matrix: Vec<f64>,
+    /// `A`, row-major `m x m`, with `A A^T` the matrix.
     factor: Vec<f64>,
 }
 
@@ -91,15 +93,6 @@ impl Correlations {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Correlations { pairs, groups })
     }
-
-    /// The largest group size, for scratch buffers.
-    pub fn largest_group(&self) -> usize {
-        self.groups
-            .iter()
-            .map(|g| g.inputs.len())
-            .max()
-            .unwrap_or(0)
-    }
 }
 
 fn factor_group(
@@ -117,13 +110,26 @@ fn factor_group(
             matrix[(b, a)] = r;
         }
     }
-    let eigen = SymmetricEigen::new(matrix);
-    let smallest = eigen.eigenvalues.min();
-    if smallest < EIGENVALUE_TOLERANCE {
-        return Err(CorrelationError::NotPositiveSemiDefinite {
+    let factor =
+        square_root(&matrix).map_err(|smallest| CorrelationError::NotPositiveSemiDefinite {
             inputs: inputs.iter().map(|&i| keys[i].to_string()).collect(),
             smallest,
-        });
+        })?;
+    Ok(Group {
+        inputs,
+        matrix: matrix.as_slice().to_vec(),
+        factor,
+    })
+}
+
+/// `A` (row-major) with `A A^T = matrix`, or the smallest eigenvalue when the matrix is not
+/// positive semi-definite.
+fn square_root(matrix: &DMatrix<f64>) -> Result<Vec<f64>, f64> {
+    let m = matrix.nrows();
+    let eigen = SymmetricEigen::new(matrix.clone());
+    let smallest = eigen.eigenvalues.min();
+    if smallest < EIGENVALUE_TOLERANCE {
+        return Err(smallest);
     }
     let mut factor = vec![0.0; m * m];
     for row in 0..m {
@@ -132,10 +138,29 @@ fn factor_group(
                 eigen.eigenvectors[(row, col)] * eigen.eigenvalues[col].max(0.0).sqrt();
         }
     }
-    Ok(Group { inputs, factor })
+    Ok(factor)
 }
 
 impl Group {
+    /// The group of `keep` (some of its inputs, ascending) alone, as when the others are fixed
+    /// by `--set` or by an analysis: the correlations among the kept inputs are unchanged. A
+    /// principal sub-matrix of a positive semi-definite matrix is one too, so this cannot fail.
+    pub fn restricted(&self, keep: &[usize]) -> Group {
+        let m = self.inputs.len();
+        let rows: Vec<usize> = keep
+            .iter()
+            .map(|i| self.inputs.iter().position(|x| x == i).expect("a member"))
+            .collect();
+        let sub = DMatrix::from_fn(rows.len(), rows.len(), |r, c| {
+            self.matrix[rows[r] + rows[c] * m]
+        });
+        Group {
+            inputs: keep.to_vec(),
+            matrix: sub.as_slice().to_vec(),
+            factor: square_root(&sub).expect("a principal sub-matrix stays semi-definite"),
+        }
+    }
+
     /// Turns the group's independent uniforms, `u[k]` for `inputs[k]`, into correlated ones in
     /// place. `z` is scratch of at least the group's size. Allocates nothing.
     #[inline]
@@ -180,7 +205,6 @@ mod tests {
         assert_eq!(c.groups.len(), 2);
         assert_eq!(c.groups[0].inputs, vec![0, 1, 2]);
         assert_eq!(c.groups[1].inputs, vec![3, 4]);
-        assert_eq!(c.largest_group(), 3);
     }
 
     #[test]
@@ -202,6 +226,19 @@ mod tests {
         let mut z = [0.0; 2];
         c.groups[0].correlate(&mut u, &mut z);
         assert!((u[0] - u[1]).abs() < 1e-6, "{u:?}");
+    }
+
+    #[test]
+    fn a_restricted_group_keeps_the_correlations_of_its_members() {
+        let c = Correlations::new(
+            vec![pair(0, 1, 0.5), pair(1, 2, -0.3), pair(0, 2, 0.2)],
+            &KEYS,
+        )
+        .unwrap();
+        let g = c.groups[0].restricted(&[0, 2]);
+        assert_eq!(g.inputs, vec![0, 2]);
+        let product: f64 = (0..2).map(|k| g.factor[k] * g.factor[2 + k]).sum();
+        assert!((product - pearson_of_spearman(0.2)).abs() < 1e-12);
     }
 
     #[test]

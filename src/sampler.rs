@@ -31,6 +31,7 @@ use rand::seq::SliceRandom;
 use rand_distr::{Distribution, Open01};
 use serde::{Deserialize, Serialize};
 
+use crate::correlation::Group;
 use crate::engine::{CHUNK_PATHS, ChunkRng};
 use crate::model::{mix64, path_stream};
 use crate::scenario::Scenario;
@@ -82,7 +83,9 @@ pub struct InputDraw<'a> {
     random: Vec<usize>,
     /// Per position: drawn directly by its distribution's sampler (mc, uncorrelated).
     direct: Vec<bool>,
-    /// Per correlation group: the positions of its inputs.
+    /// The correlation groups among the uncertain inputs (inputs fixed by `--set` or by an
+    /// analysis leave their groups), and the positions of their inputs.
+    groups: Vec<Group>,
     group_positions: Vec<Vec<usize>>,
 }
 
@@ -117,17 +120,28 @@ impl<'a> InputDraw<'a> {
                 max,
             });
         }
-        let position = |j: usize| random.iter().position(|&r| r == j);
-        let group_positions: Vec<Vec<usize>> = scenario
+        let groups: Vec<Group> = scenario
             .correlations
             .groups
             .iter()
-            .map(|g| {
-                g.inputs
+            .filter_map(|g| {
+                let keep: Vec<usize> = g
+                    .inputs
                     .iter()
-                    .map(|&j| position(j).expect("correlated inputs are uncertain"))
-                    .collect()
+                    .copied()
+                    .filter(|&j| !scenario.inputs[j].dist.is_fixed())
+                    .collect();
+                match keep.len() {
+                    n if n == g.inputs.len() => Some(g.clone()),
+                    0 | 1 => None,
+                    _ => Some(g.restricted(&keep)),
+                }
             })
+            .collect();
+        let position = |j: usize| random.iter().position(|&r| r == j).expect("uncertain");
+        let group_positions: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| g.inputs.iter().map(|&j| position(j)).collect())
             .collect();
         let direct = (0..random.len())
             .map(|p| sampler == Sampler::Mc && !group_positions.iter().flatten().any(|&q| q == p))
@@ -138,6 +152,7 @@ impl<'a> InputDraw<'a> {
             seed,
             random,
             direct,
+            groups,
             group_positions,
         })
     }
@@ -164,10 +179,16 @@ impl<'a> InputDraw<'a> {
         } else {
             0
         };
+        let largest = self
+            .groups
+            .iter()
+            .map(|g| g.inputs.len())
+            .max()
+            .unwrap_or(0);
         DrawScratch {
             uniforms: vec![0.0; self.random.len()],
-            group: vec![0.0; self.scenario.correlations.largest_group()],
-            scores: vec![0.0; self.scenario.correlations.largest_group()],
+            group: vec![0.0; largest],
+            scores: vec![0.0; largest],
             strata: vec![0; strata],
             chunk_paths: 0,
         }
@@ -240,13 +261,7 @@ impl<'a> InputDraw<'a> {
                 }
             }
         }
-        for (group, positions) in self
-            .scenario
-            .correlations
-            .groups
-            .iter()
-            .zip(&self.group_positions)
-        {
+        for (group, positions) in self.groups.iter().zip(&self.group_positions) {
             for (g, &p) in scratch.group.iter_mut().zip(positions) {
                 *g = scratch.uniforms[p];
             }

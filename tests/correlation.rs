@@ -213,3 +213,26 @@ fn inconsistent_unknown_and_fixed_inputs_are_errors_naming_them() {
         &["correlations.pairs[0]", "weight"],
     );
 }
+
+#[test]
+fn an_input_fixed_by_set_leaves_its_correlations_and_the_rest_still_apply() {
+    // A sweep or goal seek fixes a correlated input with --set: its pairs no longer apply, the
+    // others keep their correlation.
+    let set = ["subscriptions.conversion=0.05".parse().unwrap()];
+    let s = scenario::parse(SCENARIO, "c.toml", &set).unwrap();
+    let cols = columns(&s, Sampler::Mc);
+    let col = |key: &str| &cols[s.input_index(key).unwrap()];
+    assert!(col("subscriptions.conversion").iter().all(|&x| x == 0.05));
+    let r = spearman(
+        col("subscriptions.user_ceiling"),
+        col("subscriptions.user_growth"),
+    );
+    let se = (1.06 / (N as f64 - 3.0)).sqrt();
+    assert!((r.atanh() - f64::atanh(0.3)).abs() <= 4.0 * se, "{r}");
+    // As an analysis does, fixing an input of the compiled scenario directly.
+    let mut fixed = scenario::parse(SCENARIO, "c.toml", &[]).unwrap();
+    let j = fixed.input_index("subscriptions.user_growth").unwrap();
+    fixed.inputs[j].dist = breakeven::dist::Dist::fixed(0.5).unwrap();
+    let cols = columns(&fixed, Sampler::Lhs);
+    assert!(cols[j].iter().all(|&x| x == 0.5));
+}

@@ -303,10 +303,12 @@ impl Span {
     }
 }
 
+/// Compiles a raw scenario; `overridden` lists the key paths set by `--set`.
 pub(super) fn compile(
     raw: &RawScenario,
     origin: &str,
     document: toml::Table,
+    overridden: &[&str],
 ) -> Result<Scenario, Problem> {
     let meta = &raw.scenario;
     if meta.horizon < meta.start_year {
@@ -732,7 +734,7 @@ pub(super) fn compile(
         .map(|(name, t)| compile_threshold(name, t, &span))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let correlations = compile_correlations(&raw.correlations, &inputs.list)?;
+    let correlations = compile_correlations(&raw.correlations, &inputs.list, overridden)?;
 
     Ok(Scenario {
         name: meta.name.clone(),
@@ -753,7 +755,13 @@ pub(super) fn compile(
     })
 }
 
-fn compile_correlations(raw: &RawCorrelations, inputs: &[Input]) -> Result<Correlations, Problem> {
+/// Compiles `[correlations]`. A pair naming a fixed input is an error, unless `--set` fixed it
+/// (a sweep or goal seek setting a correlated input): its pairs then no longer apply.
+fn compile_correlations(
+    raw: &RawCorrelations,
+    inputs: &[Input],
+    overridden: &[&str],
+) -> Result<Correlations, Problem> {
     let keys: Vec<&str> = inputs.iter().map(|i| i.key.as_str()).collect();
     let mut pairs: Vec<Pair> = Vec::new();
     for (n, p) in raw.pairs.iter().enumerate() {
@@ -776,7 +784,10 @@ fn compile_correlations(raw: &RawCorrelations, inputs: &[Input]) -> Result<Corre
                     format!("'{key}' is not an input of this scenario{hint}"),
                 ));
             };
-            if inputs[j].dist.is_fixed() {
+            let set_by_override = overridden.iter().any(|o| {
+                key == *o || key.starts_with(&format!("{o}.")) || o.starts_with(&format!("{key}."))
+            });
+            if inputs[j].dist.is_fixed() && !set_by_override {
                 return Err(problem(
                     format!("{at}.{field}"),
                     format!(

@@ -194,7 +194,8 @@ pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<Scenari
             let key = (key != ".").then_some(key);
             error(line, key, format!("{note}{message}"))
         })?;
-    compile::compile(&raw, origin, document).map_err(|p| {
+    let overridden: Vec<&str> = overrides.iter().map(|o| o.key.as_str()).collect();
+    compile::compile(&raw, origin, document, &overridden).map_err(|p| {
         let (line, note) = locate(&p.key);
         error(line, Some(p.key), format!("{note}{}", p.message))
     })
