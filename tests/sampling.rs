@@ -11,6 +11,7 @@
 //! * Shards: the merged report of shards equals the single run's, byte for byte, in process
 //!   and through `simulate --shard` / `simulate merge`; parts from different runs, missing or
 //!   repeated shards, and other versions are refused with exit code 2.
+//! * Replay: `simulate replay` of a report reruns it with the sampler the report names.
 
 use std::sync::atomic::AtomicBool;
 
@@ -286,4 +287,25 @@ fn the_binary_merges_shards_and_refuses_parts_that_do_not_belong_together() {
         &[OPENAI, "--paths", "2000", "--shard", "2/3"],
         "at least one chunk",
     );
+}
+
+#[test]
+fn replaying_a_report_reuses_its_sampler() {
+    let dir = tempfile::tempdir().unwrap();
+    let report = dir.path().join("lhs.json");
+    let out = simulate(&[
+        OPENAI,
+        "--paths",
+        "5000",
+        "--sampler",
+        "lhs",
+        "--format",
+        "json",
+        "--out",
+        report.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let again = simulate(&["replay", report.to_str().unwrap(), "--format", "json"]);
+    assert!(again.status.success());
+    assert_eq!(again.stdout, std::fs::read(&report).unwrap());
 }
