@@ -6,13 +6,19 @@
 //! exactly by inversion on the truncated probability range, and tests can compare samples with
 //! the analytic CDF. PERT is the Beta-PERT of Vose (2008): a Beta on `[min, max]` with
 //! `alpha = 1 + shape (mode - min) / (max - min)`, `beta = 1 + shape (max - mode) / (max - min)`.
+//! PERT and Beta are sampled directly by Cheng's (1978) algorithm; for the stratified samplers
+//! and correlations, [`Dist::sampling_quantile`] reads their quantile function from a table
+//! built on first use, within [`crate::quantile_table::MAX_ERROR`] of the range.
 
 use std::fmt;
+use std::sync::OnceLock;
 
 use rand::{Rng, RngExt};
 use rand_distr::{Beta, Distribution, StandardNormal};
 use statrs::function::beta::{beta_reg, inv_beta_reg};
 use statrs::function::erf::{erfc, erfc_inv};
+
+use crate::quantile_table::{self, QuantileTable};
 
 /// The z-score of the 95th percentile of the standard normal: a 90% interval spans ±1.6449 sd.
 pub const Z90: f64 = 1.644_853_626_951_472_2;
@@ -100,6 +106,9 @@ pub struct Dist {
     truncation: Option<Truncation>,
     /// Beta sampler for PERT and Beta shapes.
     beta: Option<Beta<f64>>,
+    /// Their quantile function for the samplers, tabulated on first use (see
+    /// [`Dist::sampling_quantile`]).
+    beta_table: OnceLock<QuantileTable>,
     /// Cumulative normalised weights for discrete shapes.
     cumulative: Vec<f64>,
 }
@@ -209,6 +218,7 @@ impl Dist {
             shape,
             truncation: None,
             beta,
+            beta_table: OnceLock::new(),
             cumulative,
         }
     }
@@ -483,6 +493,46 @@ impl Dist {
         }
     }
 
+    /// The quantile function as the samplers use it (`lhs`, `sobol` and correlated inputs):
+    /// [`Dist::quantile`], except for Beta and PERT shapes whose two shape parameters lie in
+    /// [`quantile_table::SHAPES`], which read a table built on first use, within
+    /// [`quantile_table::MAX_ERROR`] of the range (see [`crate::quantile_table`]).
+    pub fn sampling_quantile(&self, p: f64) -> f64 {
+        let p = p.clamp(0.0, 1.0);
+        match self.truncation {
+            Some(t) => self
+                .untruncated_sampling_quantile(t.p_low + p * (t.p_high - t.p_low))
+                .clamp(t.low, t.high),
+            None => self.untruncated_sampling_quantile(p),
+        }
+    }
+
+    fn untruncated_sampling_quantile(&self, p: f64) -> f64 {
+        let (a, b, min, max) = match self.shape {
+            Shape::Pert {
+                min,
+                mode,
+                max,
+                shape,
+            } => {
+                let (a, b) = pert_alpha_beta(min, mode, max, shape);
+                (a, b, min, max)
+            }
+            Shape::Beta {
+                alpha,
+                beta,
+                min,
+                max,
+            } => (alpha, beta, min, max),
+            _ => return self.untruncated_quantile(p),
+        };
+        if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
+            return self.untruncated_quantile(p);
+        }
+        let table = self.beta_table.get_or_init(|| QuantileTable::new(a, b));
+        min + (max - min) * table.quantile(p)
+    }
+
     fn untruncated_quantile(&self, p: f64) -> f64 {
         match &self.shape {
             Shape::Fixed(v) => *v,
@@ -604,7 +654,7 @@ fn pert_alpha_beta(min: f64, mode: f64, max: f64, shape: f64) -> (f64, f64) {
 /// always ends. The iteration never ends on non-finite intermediates (shapes like 1e-300) and
 /// is far off in the tails for shapes well below 1 (beta(0.1, 0.1) at p = 0.05: the CDF of
 /// its answer is 0.06).
-fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
+pub(crate) fn beta_quantile(a: f64, b: f64, p: f64) -> f64 {
     if p <= 0.0 {
         return 0.0;
     }

@@ -35,12 +35,17 @@
 //! ```
 
 pub mod analysis;
+pub mod correlation;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod precision;
+pub mod quantile_table;
 pub mod replay;
 pub mod report;
+pub mod sampler;
 pub mod scenario;
+pub mod shard;
 pub mod simulation;
 pub mod stats;
 pub mod threshold;

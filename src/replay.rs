@@ -10,6 +10,7 @@
 use serde::Deserialize;
 
 use crate::report::Simulator;
+use crate::sampler::Sampler;
 use crate::scenario::{self, Scenario, ScenarioError};
 
 /// The fields of a JSON report that a replay needs.
@@ -42,6 +43,8 @@ pub struct Replay {
     pub seed: u64,
     /// The paths the recorded run asked for (a partial run is replayed in full).
     pub paths: u64,
+    /// How the recorded run drew its inputs.
+    pub sampler: Sampler,
     /// The version that made the report.
     pub recorded_version: String,
 }
@@ -58,7 +61,7 @@ pub enum ReplayError {
         current = Simulator::CURRENT.version
     )]
     Version { origin: String, recorded: String },
-    #[error("{origin}: sampler '{sampler}' is not known to this version (it knows 'mc')")]
+    #[error("{origin}: sampler '{sampler}' is not known to this version (it knows mc, lhs, sobol)")]
     Sampler { origin: String, sampler: String },
     #[error("{origin}: scenario.document does not compile: {error}")]
     Scenario {
@@ -87,12 +90,17 @@ pub fn read(text: &str, origin: &str, any_version: bool) -> Result<Replay, Repla
             recorded: recorded.simulator.version,
         });
     }
-    if recorded.sampler != "mc" {
-        return Err(ReplayError::Sampler {
-            origin,
-            sampler: recorded.sampler,
-        });
-    }
+    let sampler = match recorded.sampler.as_str() {
+        "mc" => Sampler::Mc,
+        "lhs" => Sampler::Lhs,
+        "sobol" => Sampler::Sobol,
+        _ => {
+            return Err(ReplayError::Sampler {
+                origin,
+                sampler: recorded.sampler,
+            });
+        }
+    };
     let scenario = scenario::parse(&recorded.scenario.document, &recorded.scenario.file, &[])
         .map_err(|error| ReplayError::Scenario {
             origin: origin.clone(),
@@ -102,6 +110,7 @@ pub fn read(text: &str, origin: &str, any_version: bool) -> Result<Replay, Repla
         scenario,
         seed: recorded.seed,
         paths: recorded.paths_requested,
+        sampler,
         recorded_version: recorded.simulator.version,
     })
 }

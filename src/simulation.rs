@@ -1,11 +1,11 @@
 //! A scenario as a Monte Carlo experiment: drawing a path's inputs, running the model,
 //! testing thresholds, and recording the outcomes into a [`Summary`].
 //!
-//! Every path gets a 64-bit key from its chunk's generator. Each input then draws from its
-//! own stream derived from (key, the input's key path), and each yearly random process from its
-//! own stream too, so that changing one input's distribution, or adding an input, leaves every
-//! other draw of every path unchanged: sweeps and goal seeks compare parameter values with
-//! common random numbers.
+//! Every path gets a 64-bit key from its chunk's generator. Its inputs are drawn by the chosen
+//! [`Sampler`] (by default each input from its own stream derived from (key, the input's key
+//! path)), and each yearly random process draws from its own stream too, so that changing one
+//! input's distribution, or adding an input, leaves every other draw of every path unchanged:
+//! sweeps and goal seeks compare parameter values with common random numbers.
 //! Outcomes go into a per-worker buffer during the chunk and into the summary after it, so
 //! the path loop allocates nothing.
 
@@ -13,12 +13,12 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::Rng;
-use rand_distr::Distribution;
 
 use crate::engine::{
     self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress, chunk_rng,
 };
-use crate::model::{Metric, NumericError, Trajectory, Workspace, path_stream};
+use crate::model::{Metric, NumericError, Trajectory, Workspace};
+use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
 
@@ -161,8 +161,7 @@ const MAX_SUSPECTS: usize = 64;
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
     layout: Layout,
-    /// Indices of the inputs that are random; fixed inputs draw nothing.
-    random: Vec<usize>,
+    draw: InputDraw<'a>,
     /// When set, a chunk stops at its next path (see [`Simulation::cancellable`]).
     cancel: Option<&'a AtomicBool>,
 }
@@ -170,9 +169,17 @@ pub struct Simulation<'a> {
 /// Scratch space of one worker.
 pub struct Worker {
     values: Vec<f64>,
+    draw: DrawScratch,
     workspace: Workspace,
     /// Recorded series, `series x CHUNK_PATHS`, series-major.
     buffer: Vec<f64>,
+}
+
+impl Worker {
+    /// The last path's results.
+    pub fn trajectory(&self) -> &Trajectory {
+        &self.workspace.trajectory
+    }
 }
 
 impl Merge for Summary {
@@ -182,15 +189,23 @@ impl Merge for Summary {
 }
 
 impl<'a> Simulation<'a> {
+    /// A plain Monte Carlo simulation of a scenario.
     pub fn new(scenario: &'a Scenario) -> Simulation<'a> {
-        Simulation {
+        Simulation::with_sampler(scenario, Sampler::Mc, 0).expect("mc takes any scenario")
+    }
+
+    /// A simulation drawing inputs with `sampler`; `seed` is the run's (Sobol scrambling).
+    pub fn with_sampler(
+        scenario: &'a Scenario,
+        sampler: Sampler,
+        seed: u64,
+    ) -> Result<Simulation<'a>, SamplerError> {
+        Ok(Simulation {
             scenario,
             layout: Layout::of(scenario),
-            random: (0..scenario.inputs.len())
-                .filter(|&j| !scenario.inputs[j].dist.is_fixed())
-                .collect(),
+            draw: InputDraw::new(scenario, sampler, seed)?,
             cancel: None,
-        }
+        })
     }
 
     /// Makes chunks stop at the next path once `cancel` is set, keeping the paths done so
@@ -208,29 +223,27 @@ impl<'a> Simulation<'a> {
         self.layout
     }
 
-    /// Input values before any draw: fixed inputs hold their value, random ones zero.
-    pub fn initial_values(&self) -> Vec<f64> {
-        self.scenario
-            .inputs
-            .iter()
-            .map(|i| {
-                if i.dist.is_fixed() {
-                    i.dist.quantile(0.5)
-                } else {
-                    0.0
-                }
-            })
-            .collect()
-    }
-
-    /// Draws every random input of the path with key `key` into `values`, which must start
-    /// from [`Simulation::initial_values`].
+    /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
+    /// is `key`: draws its inputs and fills the worker's trajectory (`worker.trajectory()`).
+    /// Allocates nothing unless the path fails.
     #[inline]
-    pub fn draw_inputs(&self, key: u64, values: &mut [f64]) {
-        for &j in &self.random {
-            let input = &self.scenario.inputs[j];
-            values[j] = input.dist.sample(&mut path_stream(key, input.salt));
-        }
+    pub fn run_path(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        key: u64,
+        worker: &mut Worker,
+    ) -> Result<(), PathError> {
+        self.draw
+            .draw(in_chunk, global, key, &mut worker.draw, &mut worker.values);
+        self.scenario
+            .model
+            .simulate(&worker.values, key, &mut worker.workspace)
+            .map_err(|error| PathError {
+                path: global,
+                error,
+                suspect: self.suspect(&worker.values, key),
+            })
     }
 
     /// The input most likely at fault for the path with key `key` that drew `values` and
@@ -303,7 +316,8 @@ impl Experiment for Simulation<'_> {
 
     fn worker(&self) -> Worker {
         Worker {
-            values: self.initial_values(),
+            values: self.draw.initial_values(),
+            draw: self.draw.scratch(),
             workspace: self.scenario.model.workspace(),
             buffer: vec![0.0; self.layout.series() * CHUNK_PATHS as usize],
         }
@@ -322,23 +336,16 @@ impl Experiment for Simulation<'_> {
         summary: &mut Summary,
     ) -> Result<(), PathError> {
         let layout = self.layout;
-        let model = &self.scenario.model;
         let stride = CHUNK_PATHS as usize;
         let mut done = paths;
+        self.draw.begin_chunk(paths, rng, &mut worker.draw);
         for i in 0..paths {
             if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
                 done = i;
                 break;
             }
             let key = rng.next_u64();
-            self.draw_inputs(key, &mut worker.values);
-            model
-                .simulate(&worker.values, key, &mut worker.workspace)
-                .map_err(|error| PathError {
-                    path: first_path + i as u64,
-                    error,
-                    suspect: self.suspect(&worker.values, key),
-                })?;
+            self.run_path(i, first_path + i as u64, key, worker)?;
             let t = &worker.workspace.trajectory;
             for m in Metric::ALL {
                 for (y, &x) in t.series(m).iter().enumerate() {
@@ -365,19 +372,54 @@ impl Experiment for Simulation<'_> {
     }
 }
 
-/// Runs `plan` for a scenario on the current rayon pool.
+/// Runs `plan` for a scenario with plain Monte Carlo on the current rayon pool.
 pub fn run(
     scenario: &Scenario,
     plan: &Plan,
     progress: &dyn Progress,
     cancel: &AtomicBool,
 ) -> Result<Outcome<Summary>, PathError> {
-    let simulation = Simulation::new(scenario).cancellable(cancel);
+    run_simulation(&Simulation::new(scenario), plan, progress, cancel)
+}
+
+/// Runs `plan` for a scenario with `sampler` on the current rayon pool.
+pub fn run_with(
+    scenario: &Scenario,
+    sampler: Sampler,
+    plan: &Plan,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Outcome<Summary>, RunError> {
+    let simulation = Simulation::with_sampler(scenario, sampler, plan.seed)?;
+    Ok(run_simulation(&simulation, plan, progress, cancel)?)
+}
+
+/// Runs `plan` for a simulation, cancellable between paths.
+pub fn run_simulation(
+    simulation: &Simulation,
+    plan: &Plan,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Outcome<Summary>, PathError> {
+    let simulation = Simulation {
+        cancel: Some(cancel),
+        draw: simulation.draw.clone(),
+        ..*simulation
+    };
     let mut outcome = engine::run(&simulation, plan, progress, cancel)?;
     // A cancelled chunk keeps the paths it finished: count what the summary holds.
     outcome.paths = outcome.summary.paths;
     outcome.cancelled = outcome.paths < plan.covered_paths();
     Ok(outcome)
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Sampler(#[from] SamplerError),
+    #[error(transparent)]
+    Path(#[from] PathError),
 }
 
 /// Runs the paths of `plan` one after another on the calling thread and shows each to `visit`
@@ -390,22 +432,15 @@ pub fn for_each_path(
     mut visit: impl FnMut(&[f64], &Trajectory),
 ) -> Result<(), PathError> {
     let simulation = Simulation::new(scenario);
-    let mut values = simulation.initial_values();
-    let mut workspace = scenario.model.workspace();
+    let mut worker = simulation.worker();
     for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
         let mut rng = chunk_rng(plan.seed, chunk);
-        for i in 0..plan.chunk_paths(chunk) {
+        let paths = plan.chunk_paths(chunk);
+        simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
+        for i in 0..paths {
             let key = rng.next_u64();
-            simulation.draw_inputs(key, &mut values);
-            scenario
-                .model
-                .simulate(&values, key, &mut workspace)
-                .map_err(|error| PathError {
-                    path: chunk * CHUNK_PATHS + i as u64,
-                    error,
-                    suspect: simulation.suspect(&values, key),
-                })?;
-            visit(&values, &workspace.trajectory);
+            simulation.run_path(i, chunk * CHUNK_PATHS + i as u64, key, &mut worker)?;
+            visit(&worker.values, &worker.workspace.trajectory);
         }
     }
     Ok(())

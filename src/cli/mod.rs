@@ -3,6 +3,7 @@
 mod calibrate;
 mod check;
 mod interrupt;
+mod merge;
 mod output;
 mod progress;
 mod replay;
@@ -31,6 +32,9 @@ Examples:
   simulate scenarios/openai.toml --paths 1000000 --seed 7 --format json > out.json
   simulate scenarios/openai.toml --set capex.partner_share=0.3
   simulate scenarios/openai.toml --set capex.partner_share.mode=0.4 --format markdown --out openai.md
+  simulate scenarios/openai.toml --sampler sobol --precision 0.002
+  simulate scenarios/openai.toml --paths 1000000 --shard 0/4 --out part-0.json
+  simulate merge part-*.json
   simulate check scenarios/my.toml
   simulate sweep scenarios/openai.toml --param capex.partner_share=0.2..0.8:7
   simulate solve scenarios/openai.toml --param capex.partner_share=0..1 --threshold payback --target 0.5
@@ -83,6 +87,9 @@ enum Command {
     /// Rerun the run a JSON report records (same scenario, seed and paths).
     #[command(after_help = replay::EXAMPLES)]
     Replay(replay::ReplayArgs),
+    /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
+    #[command(after_help = merge::EXAMPLES)]
+    Merge(merge::MergeArgs),
 }
 
 /// Runs the parsed command.
@@ -96,6 +103,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Calibrate(args)) => calibrate::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Replay(args)) => replay::run(args),
+        Some(Command::Merge(args)) => merge::run(args),
         None => run::run(cli.run),
     }
 }

@@ -51,5 +51,11 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
             breakeven::report::Simulator::CURRENT.version
         );
     }
-    run::execute(&replay.scenario, replay.seed, replay.paths, &args.output)
+    run::execute(
+        &replay.scenario,
+        replay.sampler,
+        replay.seed,
+        replay.paths,
+        &args.output,
+    )
 }

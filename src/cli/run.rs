@@ -1,7 +1,10 @@
-//! `simulate FILE` / `simulate run FILE`: simulate a scenario and write its report.
+//! `simulate FILE` / `simulate run FILE`: simulate a scenario and write its report; or run
+//! until a precision is reached (`--precision`), or run one shard and write its part file
+//! (`--shard`).
 //!
 //! An interrupted run (Ctrl-C) prints the report of the paths completed so far to standard
-//! output, marked partial, leaves any `--out` file untouched, and exits with code 130.
+//! output, marked partial, leaves any `--out` file untouched, and exits with code 130. An
+//! interrupted shard writes no part file.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,18 +13,24 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use breakeven::engine::Plan;
+use breakeven::engine::{Outcome, Plan};
+use breakeven::precision::{self, Target};
 use breakeven::report::{Format, Report, RunFacts};
+use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
-use breakeven::simulation;
+use breakeven::shard::{Part, Shard};
+use breakeven::simulation::{self, Simulation};
+use breakeven::stats::Summary;
 
-use super::{ScenarioArgs, interrupt, output, progress};
+use super::{InputError, ScenarioArgs, interrupt, output, progress};
 
 /// Paths when neither the command line nor the scenario says: the 95% interval of any
 /// probability is then at most ±0.31 percentage points.
 pub const DEFAULT_PATHS: u64 = 100_000;
 /// Seed when neither the command line nor the scenario says.
 pub const DEFAULT_SEED: u64 = 20_251_123;
+/// The path limit of a `--precision` run unless `--max-paths` says.
+pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
 
 #[derive(Args)]
 pub struct RunArgs {
@@ -33,6 +42,20 @@ pub struct RunArgs {
     /// Random seed [default: the scenario's run.seed, else 20251123].
     #[arg(long)]
     seed: Option<u64>,
+    /// How inputs are drawn: mc (independent draws), lhs (Latin hypercube within each chunk
+    /// of 1024 paths) or sobol (Owen-scrambled Sobol points).
+    #[arg(long, value_enum, default_value_t = Sampler::Mc)]
+    sampler: Sampler,
+    /// Instead of a fixed number of paths, run batches of 65536 until the 95% interval of
+    /// every threshold, break-even and payback probability is at most ±P (e.g. 0.005).
+    #[arg(long, value_name = "P", conflicts_with = "paths")]
+    precision: Option<f64>,
+    /// The most paths a --precision run may take [default: 10000000].
+    #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..))]
+    max_paths: Option<u64>,
+    /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format"])]
+    shard: Option<Shard>,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -67,23 +90,108 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .or(scenario.defaults.paths)
         .unwrap_or(DEFAULT_PATHS);
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
-    execute(&scenario, seed, paths, &args.output)
+    if let Some(shard) = args.shard {
+        return run_shard(&scenario, args.sampler, seed, paths, shard, &args.output);
+    }
+    if let Some(half_width) = args.precision {
+        if !(half_width > 0.0 && half_width < 0.5) {
+            return Err(InputError(format!(
+                "--precision {half_width}: the half-width must lie between 0 and 0.5"
+            ))
+            .into());
+        }
+        let target = Target {
+            half_width,
+            max_paths: args.max_paths.unwrap_or(DEFAULT_MAX_PATHS),
+        };
+        return run_to_precision(&scenario, args.sampler, seed, target, &args.output);
+    }
+    execute(&scenario, args.sampler, seed, paths, &args.output)
 }
 
-/// Runs `paths` paths of `scenario` with `seed` and writes the report; on Ctrl-C, writes
-/// the partial report to standard output instead and returns exit code 130.
-pub fn execute(scenario: &Scenario, seed: u64, paths: u64, out: &OutputArgs) -> Result<ExitCode> {
+/// The simulation of `scenario` drawn with `sampler`; a sampler that cannot draw it is the
+/// user's input error.
+fn simulation<'a>(scenario: &'a Scenario, sampler: Sampler, seed: u64) -> Result<Simulation<'a>> {
+    Simulation::with_sampler(scenario, sampler, seed)
+        .map_err(|e| InputError(format!("--sampler {}: {e}", sampler.name())).into())
+}
+
+/// Runs `paths` paths of `scenario` with `sampler` and `seed` and writes the report; on
+/// Ctrl-C, writes the partial report to standard output instead and returns exit code 130.
+pub fn execute(
+    scenario: &Scenario,
+    sampler: Sampler,
+    seed: u64,
+    paths: u64,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
+    let simulation = simulation(scenario, sampler, seed)?;
     let pool = thread_pool(out.threads)?;
     let plan = Plan::whole(seed, paths);
     let progress = progress::Bar::new();
     let started = Instant::now();
-    let outcome = pool.install(|| simulation::run(scenario, &plan, &progress, cancel))?;
+    let outcome =
+        pool.install(|| simulation::run_simulation(&simulation, &plan, &progress, cancel))?;
     let facts = RunFacts {
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
     };
-    let report = Report::new(scenario, &outcome.summary, seed, paths, facts);
+    write_report(scenario, sampler, &outcome, seed, paths, facts, out)
+}
+
+/// Runs fixed batches until `target` is met and writes the report, which is that of a plain
+/// run of the paths it took.
+fn run_to_precision(
+    scenario: &Scenario,
+    sampler: Sampler,
+    seed: u64,
+    target: Target,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
+    let cancel = interrupt::install()?;
+    let simulation = simulation(scenario, sampler, seed)?.cancellable(cancel);
+    let pool = thread_pool(out.threads)?;
+    let progress = progress::Bar::new();
+    let started = Instant::now();
+    let run = pool.install(|| precision::run(&simulation, seed, target, &progress, cancel))?;
+    let facts = RunFacts {
+        threads: pool.current_num_threads(),
+        elapsed: started.elapsed(),
+    };
+    if !run.outcome.cancelled {
+        eprintln!(
+            "precision {}: ±{:.4} (95%) after {} paths{}",
+            if run.reached {
+                "reached"
+            } else {
+                "NOT reached"
+            },
+            run.widest_half_width,
+            run.outcome.paths,
+            if run.reached {
+                String::new()
+            } else {
+                format!(", the --max-paths limit ({})", target.max_paths)
+            }
+        );
+    }
+    let paths = run.outcome.paths;
+    write_report(scenario, sampler, &run.outcome, seed, paths, facts, out)
+}
+
+/// Writes the report of `outcome`, or, when it was interrupted, its partial report to
+/// standard output with exit code 130.
+fn write_report(
+    scenario: &Scenario,
+    sampler: Sampler,
+    outcome: &Outcome<Summary>,
+    seed: u64,
+    paths: u64,
+    facts: RunFacts,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
+    let report = Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
     let text = out.format.render(&report);
     if outcome.cancelled {
         eprintln!(
@@ -99,5 +207,36 @@ pub fn execute(scenario: &Scenario, seed: u64, paths: u64, out: &OutputArgs) -> 
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     output::write(&text, out.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs one shard and writes its part file.
+fn run_shard(
+    scenario: &Scenario,
+    sampler: Sampler,
+    seed: u64,
+    paths: u64,
+    shard: Shard,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
+    let cancel = interrupt::install()?;
+    let simulation = simulation(scenario, sampler, seed)?;
+    let plan = shard
+        .plan(seed, paths)
+        .map_err(|e| InputError(format!("--shard {shard}: {e}")))?;
+    let pool = thread_pool(out.threads)?;
+    let progress = progress::Bar::new();
+    let outcome =
+        pool.install(|| simulation::run_simulation(&simulation, &plan, &progress, cancel))?;
+    if outcome.cancelled {
+        eprintln!(
+            "interrupted: shard {shard} did {} of its {} paths; no part file was written",
+            outcome.paths,
+            plan.covered_paths()
+        );
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
+    }
+    let part = Part::new(scenario, sampler, shard, &plan, outcome.summary);
+    output::write(&part.to_json(), out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

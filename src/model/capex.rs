@@ -189,9 +189,14 @@ fn run_asset_class(class: &AssetClass, refresh: bool, s: &mut AssetScratch) {
     for y in 0..years {
         let spent = s.spend[y];
         if spent != 0.0 {
+            // Whole years take 1 / life of the cost, a final fractional year what is left.
+            let per_year = spent / life;
             for k in 0..depreciation_years.min(years - y) {
-                let k = k as f64;
-                s.depreciation[y + k as usize] += spent * ((k + 1.0).min(life) - k) / life;
+                s.depreciation[y + k] += if k < whole {
+                    per_year
+                } else {
+                    spent * (life - k as f64) / life
+                };
             }
             if refresh {
                 if whole >= 1 && y + whole < years {

@@ -124,6 +124,7 @@ pub fn simulate(
 ) {
     let years = out.users.len();
     out.price_level.fill(1.0);
+    let per_path = subscriptions.map(|s| SubscriptionPath::new(s, v));
     for y in 0..years {
         if y > 0 {
             for (shock, shock_rng) in shocks.iter().zip(rng.shocks.iter_mut()) {
@@ -140,7 +141,14 @@ pub fn simulate(
             }
         }
         match subscriptions {
-            Some(s) => subscription_year(s, v, y, rng.users, out),
+            Some(s) => subscription_year(
+                s,
+                per_path.as_ref().expect("set with s"),
+                v,
+                y,
+                rng.users,
+                out,
+            ),
             None => {
                 out.users[y] = 0.0;
                 out.paying_users[y] = 0.0;
@@ -172,8 +180,26 @@ pub fn simulate(
     }
 }
 
+/// What a path's subscriptions compute once rather than every year.
+struct SubscriptionPath {
+    /// `exp(-user_growth)`: the logistic step's decay over one year.
+    decay: f64,
+    /// `(1 + price_growth) ^ -price_elasticity`: paying users' response to a year's price change.
+    response: f64,
+}
+
+impl SubscriptionPath {
+    fn new(s: &Subscriptions, v: &[f64]) -> SubscriptionPath {
+        SubscriptionPath {
+            decay: (-s.user_growth.get(v)).exp(),
+            response: (1.0 + s.price_growth.get(v)).powf(-s.price_elasticity.get(v)),
+        }
+    }
+}
+
 fn subscription_year(
     s: &Subscriptions,
+    path: &SubscriptionPath,
     v: &[f64],
     y: usize,
     rng: &mut SplitMix64,
@@ -190,17 +216,15 @@ fn subscription_year(
         // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
         // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
         let logistic = if previous > 0.0 {
-            let decay = (-s.user_growth.get(v)).exp();
-            ceiling * previous / (previous + (ceiling - previous) * decay)
+            ceiling * previous / (previous + (ceiling - previous) * path.decay)
         } else {
             0.0
         };
         let users = logistic * shock;
         let retained = out.paying_users[y - 1] * (1.0 - s.churn.get(v));
         let converted = s.conversion.get(v) * (users - retained).max(0.0);
-        let response = (1.0 + price_growth).powf(-s.price_elasticity.get(v));
         out.users[y] = users;
-        out.paying_users[y] = ((retained + converted) * response).min(users);
+        out.paying_users[y] = ((retained + converted) * path.response).min(users);
     }
     let price = s.price.get(v) * (1.0 + price_growth).powi(y as i32);
     out.subscription_revenue[y] = out.paying_users[y] * price * out.price_level[0];

@@ -20,6 +20,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::model::{Metric, Unit};
+use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::simulation::Layout;
 use crate::stats::{MetricStats, Summary, YearCounts, Z95, histogram, wilson_interval};
@@ -293,6 +294,7 @@ pub struct Report {
     pub partial: bool,
     /// Paths asked for.
     pub paths_requested: u64,
+    /// How inputs were drawn: `mc`, `lhs` or `sobol`.
     pub sampler: &'static str,
     /// Largest relative error of reported percentiles (from the quantile histogram).
     pub quantile_relative_error: f64,
@@ -396,6 +398,13 @@ impl Report {
                 .collect(),
             run,
         }
+    }
+
+    /// The report of a run whose inputs were drawn with `sampler` (`Report::new` assumes
+    /// plain Monte Carlo).
+    pub fn with_sampler(mut self, sampler: Sampler) -> Report {
+        self.sampler = sampler.name();
+        self
     }
 
     /// The metric with this name.

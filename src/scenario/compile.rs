@@ -5,6 +5,7 @@
 //! number of years). The model refers to inputs by [`ParamId`]. Omitted optional inputs get
 //! documented defaults and appear among the inputs with the source `"default"`.
 
+use crate::correlation::{Correlations, Pair};
 use crate::dist::{Dist, Shape};
 use crate::model::{
     Capex, Commitment, Costs, Finance, Metric, Model, ParamId, Profile, Shock, Stream,
@@ -13,7 +14,7 @@ use crate::model::{
 use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
 
 use super::overrides::nearest_keys;
-use super::raw::{RawDist, RawParam, RawScenario, RawThreshold};
+use super::raw::{RawCorrelations, RawDist, RawParam, RawScenario, RawThreshold};
 use super::{Input, RunDefaults, Scenario};
 
 /// The most years a scenario may simulate.
@@ -302,10 +303,12 @@ impl Span {
     }
 }
 
+/// Compiles a raw scenario; `overridden` lists the key paths set by `--set`.
 pub(super) fn compile(
     raw: &RawScenario,
     origin: &str,
     document: toml::Table,
+    overridden: &[&str],
 ) -> Result<Scenario, Problem> {
     let meta = &raw.scenario;
     if meta.horizon < meta.start_year {
@@ -731,6 +734,8 @@ pub(super) fn compile(
         .map(|(name, t)| compile_threshold(name, t, &span))
         .collect::<Result<Vec<_>, _>>()?;
 
+    let correlations = compile_correlations(&raw.correlations, &inputs.list, overridden)?;
+
     Ok(Scenario {
         name: meta.name.clone(),
         description: meta.description.clone(),
@@ -741,12 +746,92 @@ pub(super) fn compile(
         inputs: inputs.list,
         model,
         thresholds,
+        correlations,
         defaults: RunDefaults {
             paths: raw.run.paths,
             seed: raw.run.seed,
         },
         document,
     })
+}
+
+/// Compiles `[correlations]`. A pair naming a fixed input is an error, unless `--set` fixed it
+/// (a sweep or goal seek setting a correlated input): its pairs then no longer apply.
+fn compile_correlations(
+    raw: &RawCorrelations,
+    inputs: &[Input],
+    overridden: &[&str],
+) -> Result<Correlations, Problem> {
+    let keys: Vec<&str> = inputs.iter().map(|i| i.key.as_str()).collect();
+    let mut pairs: Vec<Pair> = Vec::new();
+    for (n, p) in raw.pairs.iter().enumerate() {
+        let at = format!("correlations.pairs[{n}]");
+        let input = |field: &str, key: &str| -> Result<usize, Problem> {
+            let Some(j) = keys.iter().position(|k| *k == key) else {
+                let known: Vec<String> = inputs
+                    .iter()
+                    .filter(|i| !i.dist.is_fixed())
+                    .map(|i| i.key.clone())
+                    .collect();
+                let near = nearest_keys(key, &known);
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", near.join(" or "))
+                };
+                return Err(problem(
+                    format!("{at}.{field}"),
+                    format!("'{key}' is not an input of this scenario{hint}"),
+                ));
+            };
+            let set_by_override = overridden.iter().any(|o| {
+                key == *o || key.starts_with(&format!("{o}.")) || o.starts_with(&format!("{key}."))
+            });
+            if inputs[j].dist.is_fixed() && !set_by_override {
+                return Err(problem(
+                    format!("{at}.{field}"),
+                    format!(
+                        "'{key}' is fixed ({}); only uncertain inputs can be correlated",
+                        inputs[j].dist
+                    ),
+                ));
+            }
+            Ok(j)
+        };
+        let a = input("a", &p.a)?;
+        let b = input("b", &p.b)?;
+        if a == b {
+            return Err(problem(
+                format!("{at}.b"),
+                format!("an input cannot be correlated with itself ('{}')", p.b),
+            ));
+        }
+        if !(p.rho.is_finite() && (-1.0..=1.0).contains(&p.rho)) {
+            return Err(problem(
+                format!("{at}.rho"),
+                format!("a rank correlation must lie in [-1, 1], got {}", p.rho),
+            ));
+        }
+        if let Some(k) = pairs
+            .iter()
+            .position(|q| (q.a, q.b) == (a, b) || (q.a, q.b) == (b, a))
+        {
+            return Err(problem(
+                at.clone(),
+                format!(
+                    "'{}' and '{}' are already correlated by correlations.pairs[{k}]",
+                    p.a, p.b
+                ),
+            ));
+        }
+        pairs.push(Pair {
+            a,
+            b,
+            rho: p.rho,
+            source: p.source.clone(),
+        });
+    }
+    Correlations::new(pairs, &keys).map_err(|e| problem("correlations.pairs", e.to_string()))
 }
 
 fn metric_names() -> Vec<String> {

@@ -16,6 +16,7 @@ pub mod schema;
 use std::fmt;
 use std::path::Path;
 
+use crate::correlation::Correlations;
 use crate::dist::Dist;
 use crate::model::Model;
 use crate::threshold::Threshold;
@@ -56,6 +57,8 @@ pub struct Scenario {
     pub inputs: Vec<Input>,
     pub model: Model,
     pub thresholds: Vec<Threshold>,
+    /// Rank correlations between inputs.
+    pub correlations: Correlations,
     pub defaults: RunDefaults,
     /// The document after overrides, from which the scenario can be rebuilt.
     pub document: toml::Table,
@@ -191,7 +194,8 @@ pub fn parse(text: &str, origin: &str, overrides: &[Override]) -> Result<Scenari
             let key = (key != ".").then_some(key);
             error(line, key, format!("{note}{message}"))
         })?;
-    compile::compile(&raw, origin, document).map_err(|p| {
+    let overridden: Vec<&str> = overrides.iter().map(|o| o.key.as_str()).collect();
+    compile::compile(&raw, origin, document, &overridden).map_err(|p| {
         let (line, note) = locate(&p.key);
         error(line, Some(p.key), format!("{note}{}", p.message))
     })

@@ -29,6 +29,8 @@ pub struct RawScenario {
     pub costs: RawCosts,
     #[serde(default)]
     pub thresholds: IndexMap<String, RawThreshold>,
+    #[serde(default)]
+    pub correlations: RawCorrelations,
 }
 
 /// `[scenario]`: what the file is and the years it covers.
@@ -155,6 +157,25 @@ pub struct RawThreshold {
     pub value: Option<f64>,
     pub times: Option<f64>,
     pub of: Option<String>,
+    pub source: Option<String>,
+}
+
+/// `[correlations]`: rank correlations between uncertain inputs.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCorrelations {
+    #[serde(default)]
+    pub pairs: Vec<RawPair>,
+}
+
+/// One entry of `correlations.pairs`: `{ a = "key.path", b = "key.path", rho = 0.4 }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPair {
+    pub a: String,
+    pub b: String,
+    /// Spearman rank correlation.
+    pub rho: f64,
     pub source: Option<String>,
 }
 

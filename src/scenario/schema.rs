@@ -11,8 +11,8 @@ use serde::de::{self, Deserialize, Deserializer, Visitor};
 use toml::{Table, Value};
 
 use super::raw::{
-    RawCapex, RawCommitment, RawCosts, RawDist, RawFinance, RawMeta, RawRun, RawScenario, RawShock,
-    RawStream, RawSubscriptions, RawThreshold,
+    RawCapex, RawCommitment, RawCorrelations, RawCosts, RawDist, RawFinance, RawMeta, RawRun,
+    RawScenario, RawShock, RawStream, RawSubscriptions, RawThreshold,
 };
 
 /// The field names of a struct with a derived `Deserialize`, in declaration order.
@@ -92,6 +92,7 @@ fn section(name: &str) -> Option<Section> {
         "streams" => Section::Named(fields_of::<RawStream>()),
         "shocks" => Section::Named(fields_of::<RawShock>()),
         "thresholds" => Section::Named(fields_of::<RawThreshold>()),
+        "correlations" => Section::Fixed(fields_of::<RawCorrelations>()),
         _ => return None,
     })
 }
@@ -152,7 +153,7 @@ mod tests {
     #[test]
     fn every_top_level_table_has_a_layout() {
         let tables = fields_of::<RawScenario>();
-        assert_eq!(tables.len(), 10);
+        assert_eq!(tables.len(), 11);
         for name in tables {
             assert!(section(name).is_some(), "no layout for [{name}]");
         }

@@ -52,6 +52,20 @@ impl Store {
         self.counts[(key - self.offset) as usize] += count;
     }
 
+    /// Grows the dense range to cover keys `low..=high` (no-op when `low > high`).
+    fn cover(&mut self, low: i64, high: i64) {
+        if low <= high {
+            self.add(low, 0);
+            self.add(high, 0);
+        }
+    }
+
+    /// Counts one key already inside the covered range.
+    #[inline]
+    fn add_covered(&mut self, key: i64) {
+        self.counts[(key - self.offset) as usize] += 1;
+    }
+
     fn merge(&mut self, other: &Store) {
         if other.counts.is_empty() {
             return;
@@ -99,6 +113,51 @@ impl LogHistogram {
             self.positive.add(key(m), 1);
         } else {
             self.negative.add(key(m), 1);
+        }
+    }
+
+    /// Counts a batch of finite values whose smallest and largest are `min` and `max`: the
+    /// same counts as adding them one by one, but the storage grows once per batch, and a
+    /// batch of one sign (the common case) is counted without a test per value.
+    pub fn add_batch(&mut self, values: &[f64], min: f64, max: f64) {
+        if min >= ZERO_BELOW {
+            self.positive.cover(key(min), key(max));
+            values
+                .iter()
+                .for_each(|&x| self.positive.add_covered(key(x)));
+        } else if max <= -ZERO_BELOW {
+            self.negative.cover(key(-max), key(-min));
+            values
+                .iter()
+                .for_each(|&x| self.negative.add_covered(key(-x)));
+        } else {
+            // Mixed signs: find each sign's key range first, so storage grows exactly as far
+            // as adding the values one by one would.
+            let (mut positive, mut negative) = ((i64::MAX, i64::MIN), (i64::MAX, i64::MIN));
+            for &x in values {
+                let m = x.abs();
+                if m >= ZERO_BELOW {
+                    let k = key(m);
+                    let range = if x > 0.0 {
+                        &mut positive
+                    } else {
+                        &mut negative
+                    };
+                    *range = (range.0.min(k), range.1.max(k));
+                }
+            }
+            self.positive.cover(positive.0, positive.1);
+            self.negative.cover(negative.0, negative.1);
+            for &x in values {
+                let m = x.abs();
+                if m < ZERO_BELOW {
+                    self.zeros += 1;
+                } else if x > 0.0 {
+                    self.positive.add_covered(key(m));
+                } else {
+                    self.negative.add_covered(key(m));
+                }
+            }
         }
     }
 
@@ -189,6 +248,33 @@ mod tests {
         }
         assert_eq!(whole, merged);
         assert_eq!(merged.count(), xs.len() as u64);
+    }
+
+    #[test]
+    fn batches_count_like_single_values() {
+        let xs: Vec<f64> = (0..3000).map(|i| (i as f64 * 0.37).tan() * 1e6).collect();
+        let mut one_by_one = LogHistogram::new();
+        xs.iter().for_each(|&x| one_by_one.add(x));
+        let mut batched = LogHistogram::new();
+        let extremes = |c: &[f64]| {
+            c.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &x| {
+                    (lo.min(x), hi.max(x))
+                })
+        };
+        for c in xs.chunks(100) {
+            let (lo, hi) = extremes(c);
+            batched.add_batch(c, lo, hi);
+            // One-signed batches take their own path.
+            let positive: Vec<f64> = c.iter().map(|x| x.abs() + 1.0).collect();
+            let (lo, hi) = extremes(&positive);
+            batched.add_batch(&positive, lo, hi);
+            positive.iter().for_each(|&x| one_by_one.add(x));
+            let negative: Vec<f64> = positive.iter().map(|x| -x).collect();
+            batched.add_batch(&negative, -hi, -lo);
+            negative.iter().for_each(|&x| one_by_one.add(x));
+        }
+        assert_eq!(one_by_one, batched);
     }
 
     #[test]

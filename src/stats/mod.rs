@@ -71,17 +71,21 @@ impl MetricStats {
             return;
         }
         let n = values.len() as f64;
-        let sum: f64 = values.iter().sum();
+        // -0.0, as `Iterator::sum` starts from, so an all-negative-zero batch keeps its sign.
+        let (mut sum, mut min, mut max) = (-0.0, f64::INFINITY, f64::NEG_INFINITY);
+        for &x in values {
+            sum += x;
+            min = min.min(x);
+            max = max.max(x);
+        }
         let mean = sum / n;
         let centred: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
         self.count += values.len() as u64;
         self.sum.add(sum);
         self.sum_of_squares.add(centred + sum * mean);
-        for &x in values {
-            self.min = self.min.min(x);
-            self.max = self.max.max(x);
-            self.histogram.add(x);
-        }
+        self.min = self.min.min(min);
+        self.max = self.max.max(max);
+        self.histogram.add_batch(values, min, max);
     }
 
     /// Adds everything another accumulator saw.

@@ -1,0 +1,359 @@
+//! How a path's uncertain inputs are drawn: plain Monte Carlo, Latin hypercube sampling, or an
+//! Owen-scrambled Sobol sequence, with rank correlations applied on top.
+//!
+//! * `mc`: each input of the path with key `k` draws from its own stream, `path_stream(k,
+//!   salt)` with a salt from the input's key path, so changing one input leaves every other
+//!   draw unchanged (common random numbers).
+//! * `lhs`: Latin hypercube sampling (McKay, Beckman & Conover 1979) within each chunk of
+//!   paths: for each input, the chunk's `n` paths take the `n` equal-probability strata in a
+//!   random order (a permutation per input per chunk, from the chunk's generator), each at a
+//!   uniform position within its stratum (from the path's stream for that input).
+//! * `sobol`: the path with global index `i` is point `i` of a Sobol sequence with Owen
+//!   scrambling (Owen 1995), via the `sobol_burley` crate (Burley 2020, "Practical hash-based
+//!   Owen scrambling"). Dimension `d` is the `d`-th uncertain input in file order (at most 256).
+//!   The crate serves 2^16 points per scramble, so paths come in blocks of 2^16 consecutive
+//!   indices, each block an independently scrambled sequence seeded from (seed, block): the
+//!   estimate averages independent randomised QMC replicates. The crate's `f32` points lie on
+//!   a 2^-23 grid; a uniform jitter within that cell (from the path's stream for the input)
+//!   restores full precision and keeps every point strictly inside (0, 1).
+//!
+//! Only the inputs drawn once per path are stratified; the yearly shocks (user and stream
+//! volatility, competitive shocks) stay on their own pseudo-random streams.
+//!
+//! Inputs drawn from uniforms get their value from their inverse CDF
+//! ([`crate::dist::Dist::sampling_quantile`]); with `mc`, an
+//! uncorrelated input is sampled directly by its distribution's own sampler instead (the
+//! result is the same distribution). Correlated inputs (see [`crate::correlation`]) pass their
+//! uniforms through the Gaussian copula before the inverse CDF, whatever the sampler.
+
+use rand::RngExt;
+use rand::seq::SliceRandom;
+use rand_distr::{Distribution, Open01};
+use serde::{Deserialize, Serialize};
+
+use crate::correlation::Group;
+use crate::engine::{CHUNK_PATHS, ChunkRng};
+use crate::model::{mix64, path_stream};
+use crate::scenario::Scenario;
+
+/// How the inputs of the paths are spread over their distributions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Sampler {
+    /// Independent pseudo-random draws.
+    #[default]
+    Mc,
+    /// Latin hypercube: each input stratified within each chunk of 1,024 paths.
+    Lhs,
+    /// Owen-scrambled Sobol points.
+    Sobol,
+}
+
+impl Sampler {
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sampler::Mc => "mc",
+            Sampler::Lhs => "lhs",
+            Sampler::Sobol => "sobol",
+        }
+    }
+}
+
+/// Paths per independently scrambled Sobol block: the most `sobol_burley` serves per seed.
+pub const SOBOL_BLOCK: u64 = 1 << 16;
+
+/// Why a scenario cannot be drawn with a sampler.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SamplerError {
+    #[error(
+        "the sobol sampler supports at most {max} uncertain inputs; this scenario has {inputs} \
+         (use --sampler mc or lhs)"
+    )]
+    TooManyDimensions { inputs: usize, max: usize },
+}
+
+/// The compiled plan for drawing every uncertain input of a path.
+#[derive(Debug, Clone)]
+pub struct InputDraw<'a> {
+    scenario: &'a Scenario,
+    sampler: Sampler,
+    seed: u64,
+    /// Indices of the uncertain inputs, in file order; position = Sobol dimension and LHS column.
+    random: Vec<usize>,
+    /// Per position: drawn directly by its distribution's sampler (mc, uncorrelated).
+    direct: Vec<bool>,
+    /// The correlation groups among the uncertain inputs (inputs fixed by `--set` or by an
+    /// analysis leave their groups), and the positions of their inputs.
+    groups: Vec<Group>,
+    group_positions: Vec<Vec<usize>>,
+}
+
+/// Per-worker scratch space for drawing inputs, allocated once.
+#[derive(Debug, Clone)]
+pub struct DrawScratch {
+    /// One uniform per uncertain input.
+    uniforms: Vec<f64>,
+    /// A correlation group's uniforms and normal scores.
+    group: Vec<f64>,
+    scores: Vec<f64>,
+    /// LHS strata: `positions x CHUNK_PATHS`, position-major.
+    strata: Vec<u32>,
+    /// Paths in the current chunk.
+    chunk_paths: usize,
+}
+
+impl<'a> InputDraw<'a> {
+    /// The draw plan for `scenario` with `sampler`; `seed` scrambles Sobol points.
+    pub fn new(
+        scenario: &'a Scenario,
+        sampler: Sampler,
+        seed: u64,
+    ) -> Result<InputDraw<'a>, SamplerError> {
+        let random: Vec<usize> = (0..scenario.inputs.len())
+            .filter(|&j| !scenario.inputs[j].dist.is_fixed())
+            .collect();
+        let max = sobol_burley::NUM_DIMENSIONS as usize;
+        if sampler == Sampler::Sobol && random.len() > max {
+            return Err(SamplerError::TooManyDimensions {
+                inputs: random.len(),
+                max,
+            });
+        }
+        let groups: Vec<Group> = scenario
+            .correlations
+            .groups
+            .iter()
+            .filter_map(|g| {
+                let keep: Vec<usize> = g
+                    .inputs
+                    .iter()
+                    .copied()
+                    .filter(|&j| !scenario.inputs[j].dist.is_fixed())
+                    .collect();
+                match keep.len() {
+                    n if n == g.inputs.len() => Some(g.clone()),
+                    0 | 1 => None,
+                    _ => Some(g.restricted(&keep)),
+                }
+            })
+            .collect();
+        let position = |j: usize| random.iter().position(|&r| r == j).expect("uncertain");
+        let group_positions: Vec<Vec<usize>> = groups
+            .iter()
+            .map(|g| g.inputs.iter().map(|&j| position(j)).collect())
+            .collect();
+        let direct = (0..random.len())
+            .map(|p| sampler == Sampler::Mc && !group_positions.iter().flatten().any(|&q| q == p))
+            .collect();
+        Ok(InputDraw {
+            scenario,
+            sampler,
+            seed,
+            random,
+            direct,
+            groups,
+            group_positions,
+        })
+    }
+
+    /// Input values before any draw: fixed inputs hold their value, uncertain ones zero.
+    pub fn initial_values(&self) -> Vec<f64> {
+        self.scenario
+            .inputs
+            .iter()
+            .map(|i| {
+                if i.dist.is_fixed() {
+                    i.dist.quantile(0.5)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    }
+
+    /// Scratch space for one worker.
+    pub fn scratch(&self) -> DrawScratch {
+        let strata = if self.sampler == Sampler::Lhs {
+            self.random.len() * CHUNK_PATHS as usize
+        } else {
+            0
+        };
+        let largest = self
+            .groups
+            .iter()
+            .map(|g| g.inputs.len())
+            .max()
+            .unwrap_or(0);
+        DrawScratch {
+            uniforms: vec![0.0; self.random.len()],
+            group: vec![0.0; largest],
+            scores: vec![0.0; largest],
+            strata: vec![0; strata],
+            chunk_paths: 0,
+        }
+    }
+
+    /// Prepares a chunk of `paths` paths. With `lhs` this deals the strata, from a generator
+    /// derived from the chunk's (its jump), so the path keys are the same for every sampler.
+    pub fn begin_chunk(&self, paths: usize, rng: &ChunkRng, scratch: &mut DrawScratch) {
+        scratch.chunk_paths = paths;
+        if self.sampler != Sampler::Lhs {
+            return;
+        }
+        let mut shuffler = rng.clone();
+        shuffler.jump();
+        let stride = CHUNK_PATHS as usize;
+        for p in 0..self.random.len() {
+            let strata = &mut scratch.strata[p * stride..p * stride + paths];
+            for (k, s) in strata.iter_mut().enumerate() {
+                *s = k as u32;
+            }
+            strata.shuffle(&mut shuffler);
+        }
+    }
+
+    /// Draws every uncertain input of a path into `values` (which starts from
+    /// [`InputDraw::initial_values`]). `in_chunk` is the path's position in its chunk,
+    /// `global` its index in the run, `key` its key. Allocates nothing.
+    #[inline]
+    pub fn draw(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        key: u64,
+        scratch: &mut DrawScratch,
+        values: &mut [f64],
+    ) {
+        let inputs = &self.scenario.inputs;
+        match self.sampler {
+            Sampler::Mc => {
+                for (p, &j) in self.random.iter().enumerate() {
+                    let mut stream = path_stream(key, inputs[j].salt);
+                    if self.direct[p] {
+                        values[j] = inputs[j].dist.sample(&mut stream);
+                    } else {
+                        scratch.uniforms[p] = stream.sample(Open01);
+                    }
+                }
+            }
+            Sampler::Lhs => {
+                let n = scratch.chunk_paths as f64;
+                let stride = CHUNK_PATHS as usize;
+                for (p, &j) in self.random.iter().enumerate() {
+                    let within: f64 = path_stream(key, inputs[j].salt).sample(Open01);
+                    let stratum = scratch.strata[p * stride + in_chunk];
+                    scratch.uniforms[p] = (f64::from(stratum) + within) / n;
+                }
+            }
+            Sampler::Sobol => {
+                let block = global / SOBOL_BLOCK;
+                let index = (global % SOBOL_BLOCK) as u32;
+                let scramble = mix64(self.seed ^ mix64(block.wrapping_add(0x5851_f42d_4c95_7f2d)));
+                let seed = (scramble >> 32) as u32;
+                for (set, positions) in self.random.chunks(4).enumerate() {
+                    let points = sobol_burley::sample_4d(index, set as u32, seed);
+                    for (k, &j) in positions.iter().enumerate() {
+                        let within: f64 = path_stream(key, inputs[j].salt).sample(Open01);
+                        let cell = f64::from(points[k]);
+                        scratch.uniforms[set * 4 + k] = cell + within * SOBOL_CELL;
+                    }
+                }
+            }
+        }
+        for (group, positions) in self.groups.iter().zip(&self.group_positions) {
+            for (g, &p) in scratch.group.iter_mut().zip(positions) {
+                *g = scratch.uniforms[p];
+            }
+            group.correlate(&mut scratch.group, &mut scratch.scores);
+            for (&g, &p) in scratch.group.iter().zip(positions) {
+                scratch.uniforms[p] = g;
+            }
+        }
+        for (p, &j) in self.random.iter().enumerate() {
+            if !self.direct[p] {
+                values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
+            }
+        }
+    }
+}
+
+/// The width of the grid of `sobol_burley`'s `f32` points in [0, 1).
+const SOBOL_CELL: f64 = 1.0 / (1u64 << 23) as f64;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::chunk_rng;
+    use crate::scenario;
+    use rand::Rng;
+
+    fn scenario(extra: &str) -> Scenario {
+        let text = format!(
+            r#"
+            [scenario]
+            name = "draws"
+            start_year = 2025
+            horizon = 2025
+            [streams.a]
+            revenue = {{ dist = "uniform", min = 0.0, max = 1.0 }}
+            growth = {{ dist = "normal", mean = 0.1, sd = 0.05, truncate = [0.0, 0.2] }}
+            {extra}
+            "#
+        );
+        scenario::parse(&text, "t.toml", &[]).unwrap()
+    }
+
+    fn draws(s: &Scenario, sampler: Sampler, paths: usize) -> Vec<Vec<f64>> {
+        let d = InputDraw::new(s, sampler, 9).unwrap();
+        let mut scratch = d.scratch();
+        let mut values = d.initial_values();
+        let mut rng = chunk_rng(9, 0);
+        d.begin_chunk(paths, &rng, &mut scratch);
+        (0..paths)
+            .map(|i| {
+                let key = rng.next_u64();
+                d.draw(i, i as u64, key, &mut scratch, &mut values);
+                values.clone()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lhs_puts_one_path_in_each_stratum_of_each_input() {
+        let s = scenario("");
+        let j = s.input_index("streams.a.revenue").unwrap();
+        let n = 1000;
+        let mut strata: Vec<usize> = draws(&s, Sampler::Lhs, n)
+            .iter()
+            .map(|v| (v[j] * n as f64) as usize)
+            .collect();
+        strata.sort_unstable();
+        assert_eq!(strata, (0..n).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn sobol_points_are_balanced_in_every_dyadic_interval() {
+        // The first 2^10 points of a (scrambled) Sobol sequence put exactly 2^10 / 2^k points
+        // in each interval [i / 2^k, (i + 1) / 2^k) of each dimension, for k <= 10.
+        let s = scenario("");
+        let j = s.input_index("streams.a.revenue").unwrap();
+        let n = 1024;
+        let mut counts = [0usize; 64];
+        for v in draws(&s, Sampler::Sobol, n) {
+            counts[(v[j] * 64.0) as usize] += 1;
+        }
+        assert!(counts.iter().all(|&c| c == 16), "{counts:?}");
+    }
+
+    #[test]
+    fn every_sampler_keeps_truncated_draws_inside_and_is_reproducible() {
+        let s = scenario("");
+        let j = s.input_index("streams.a.growth").unwrap();
+        for sampler in [Sampler::Mc, Sampler::Lhs, Sampler::Sobol] {
+            let a = draws(&s, sampler, 500);
+            assert!(a.iter().all(|v| (0.0..=0.2).contains(&v[j])), "{sampler:?}");
+            assert_eq!(a, draws(&s, sampler, 500), "{sampler:?}");
+        }
+    }
+}
