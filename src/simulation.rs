@@ -6,8 +6,8 @@
 //! path)), and each yearly random process draws from its own stream too, so that changing one
 //! input's distribution, or adding an input, leaves every other draw of every path unchanged:
 //! sweeps and goal seeks compare parameter values with common random numbers.
-//! Outcomes go into a per-worker buffer during the chunk and into the summary after it, so
-//! the path loop allocates nothing.
+//! Outcomes go into a per-worker buffer, and into the summary every [`STATS_BATCH`] paths, so
+//! the path loop allocates nothing and the buffer stays in cache.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -21,6 +21,11 @@ use crate::model::{Metric, NumericError, Trajectory, Workspace};
 use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
 use crate::stats::Summary;
+
+/// Paths whose outcomes are buffered before they go into the statistics: small enough for the
+/// buffer (series x batch values) to stay in the core's cache. Part of the reproducibility
+/// contract with [`CHUNK_PATHS`], since sums are formed per batch.
+pub const STATS_BATCH: usize = 128;
 
 /// Where each recorded quantity lives in a [`Summary`] for a scenario.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +176,7 @@ pub struct Worker {
     values: Vec<f64>,
     draw: DrawScratch,
     workspace: Workspace,
-    /// Recorded series, `series x CHUNK_PATHS`, series-major.
+    /// Recorded series, `series x STATS_BATCH`, series-major.
     buffer: Vec<f64>,
 }
 
@@ -319,7 +324,7 @@ impl Experiment for Simulation<'_> {
             values: self.draw.initial_values(),
             draw: self.draw.scratch(),
             workspace: self.scenario.model.workspace(),
-            buffer: vec![0.0; self.layout.series() * CHUNK_PATHS as usize],
+            buffer: vec![0.0; self.layout.series() * STATS_BATCH],
         }
     }
 
@@ -336,8 +341,9 @@ impl Experiment for Simulation<'_> {
         summary: &mut Summary,
     ) -> Result<(), PathError> {
         let layout = self.layout;
-        let stride = CHUNK_PATHS as usize;
+        let stride = STATS_BATCH;
         let mut done = paths;
+        let mut filled = 0;
         self.draw.begin_chunk(paths, rng, &mut worker.draw);
         for i in 0..paths {
             if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
@@ -349,11 +355,12 @@ impl Experiment for Simulation<'_> {
             let t = &worker.workspace.trajectory;
             for m in Metric::ALL {
                 for (y, &x) in t.series(m).iter().enumerate() {
-                    worker.buffer[layout.metric(m, y) * stride + i] = x;
+                    worker.buffer[layout.metric(m, y) * stride + filled] = x;
                 }
             }
-            worker.buffer[layout.funding_gap() * stride + i] = t.funding_gap;
-            worker.buffer[layout.npv() * stride + i] = t.npv;
+            worker.buffer[layout.funding_gap() * stride + filled] = t.funding_gap;
+            worker.buffer[layout.npv() * stride + filled] = t.npv;
+            filled += 1;
             for (k, threshold) in self.scenario.thresholds.iter().enumerate() {
                 summary.counters[layout.threshold(k)] +=
                     u64::from(threshold.is_met(t, self.scenario.start_year));
@@ -363,12 +370,26 @@ impl Experiment for Simulation<'_> {
             }
             summary.events[Layout::BREAK_EVEN].record(t.break_even);
             summary.events[Layout::PAYBACK].record(t.payback);
+            if filled == STATS_BATCH {
+                record_batch(&worker.buffer, filled, summary);
+                filled = 0;
+            }
         }
-        for (s, stats) in summary.series.iter_mut().enumerate() {
-            stats.add_batch(&worker.buffer[s * stride..s * stride + done]);
-        }
+        record_batch(&worker.buffer, filled, summary);
         summary.paths += done as u64;
         Ok(())
+    }
+}
+
+/// Adds the first `filled` paths of each series in `buffer` (series-major, [`STATS_BATCH`]
+/// paths per series) to the summary's statistics.
+fn record_batch(buffer: &[f64], filled: usize, summary: &mut Summary) {
+    if filled == 0 {
+        return;
+    }
+    for (s, stats) in summary.series.iter_mut().enumerate() {
+        let start = s * STATS_BATCH;
+        stats.add_batch(&buffer[start..start + filled]);
     }
 }
 
