@@ -126,11 +126,16 @@ pub fn run<E: Experiment>(
     cancel: &AtomicBool,
 ) -> Result<Outcome<E::Summary>, E::Error> {
     progress.start(plan.covered_paths());
-    let result = (plan.first_chunk..plan.first_chunk + plan.chunks)
+    // Each piece rayon splits the chunks into gets its own summary; a few pieces per thread
+    // balance the load without holding many summaries (which are large for long horizons).
+    let pieces = 4 * rayon::current_num_threads() as u64;
+    let result = (0..plan.chunks as usize)
         .into_par_iter()
+        .with_min_len(plan.chunks.div_ceil(pieces).max(1) as usize)
         .try_fold(
             || (experiment.worker(), experiment.empty_summary(), 0u64),
-            |(mut worker, mut summary, done), chunk| {
+            |(mut worker, mut summary, done), index| {
+                let chunk = plan.first_chunk + index as u64;
                 let paths = plan.chunk_paths(chunk);
                 if cancel.load(Ordering::Relaxed) || paths == 0 {
                     return Ok((worker, summary, done));
@@ -151,6 +156,10 @@ pub fn run<E: Experiment>(
         .try_reduce(
             || (experiment.empty_summary(), 0),
             |(mut a, done_a), (b, done_b)| {
+                // Keep the filled summary rather than copy it into an empty one.
+                if done_a == 0 {
+                    return Ok((b, done_b));
+                }
                 a.merge(b);
                 Ok((a, done_a + done_b))
             },

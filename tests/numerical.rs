@@ -12,7 +12,7 @@ use breakeven::model::{MAGNITUDE_LIMIT, Metric};
 use breakeven::report::{Report, RunFacts};
 use breakeven::scenario::{self, Override, Scenario};
 use breakeven::simulation::{self, PathError};
-use breakeven::stats::histogram::{RELATIVE_ERROR, ZERO_BELOW};
+use breakeven::stats::histogram::{DYNAMIC_RANGE, RELATIVE_ERROR, ZERO_BELOW};
 use breakeven::stats::{MetricStats, Z95, wilson_interval};
 use proptest::prelude::*;
 
@@ -229,10 +229,13 @@ proptest! {
             prop_assert!(previous <= x && x <= max, "q {}: {} after {}", q, x, previous);
             previous = x;
             // Nearest rank, within the histogram's relative error (values below ZERO_BELOW
-            // count as zero).
+            // count as zero; magnitudes more than DYNAMIC_RANGE below the largest of their
+            // sign are reported at that floor).
             let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
             let exact = sorted[rank - 1];
-            let tolerance = RELATIVE_ERROR * exact.abs() + ZERO_BELOW;
+            let largest = if exact >= 0.0 { max.abs() } else { min.abs() };
+            let tolerance = (RELATIVE_ERROR * exact.abs() + ZERO_BELOW)
+                .max(2.0 * largest / DYNAMIC_RANGE);
             prop_assert!((x - exact).abs() <= tolerance, "q {}: {} vs exact {}", q, x, exact);
         }
         let mean = stats.mean().unwrap();

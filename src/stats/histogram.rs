@@ -7,7 +7,13 @@
 //! is at most `2^-(SUB_BITS+1)` = [`RELATIVE_ERROR`] (about 0.2%). Values with magnitude below
 //! [`ZERO_BELOW`] are counted as zero. This is the log-linear layout of HdrHistogram and the
 //! relative-error guarantee of DDSketch (Masson et al. 2019). Counts are integers, so merging
-//! is exact and order-independent. Storage covers only the occupied key range of each sign.
+//! is exact and order-independent. Storage covers only the occupied key range of each sign, and
+//! at most [`MAX_BUCKETS`] keys of it: magnitudes more than [`DYNAMIC_RANGE`] times smaller
+//! than the largest of their sign are counted in the lowest kept bucket, as DDSketch's
+//! collapsing store does. Because the lowest kept key depends only on the largest key seen,
+//! every value ends in bucket `max(its key, largest key - MAX_BUCKETS + 1)` whatever the order
+//! of adds and merges, so merging stays exact. Such collapsed values are reported at that
+//! floor: their error is below 1/[`DYNAMIC_RANGE`] of the largest magnitude.
 
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +23,11 @@ pub const SUB_BITS: u32 = 8;
 pub const RELATIVE_ERROR: f64 = 1.0 / (1u64 << (SUB_BITS + 1)) as f64;
 /// Magnitudes below this are counted as exactly zero.
 pub const ZERO_BELOW: f64 = 1e-6;
+/// Buckets kept per sign: 16 factors of two, which bounds a histogram at 64 KiB.
+pub const MAX_BUCKETS: usize = 4096;
+/// The ratio of magnitudes, within one sign, over which the relative error holds:
+/// `2^(MAX_BUCKETS / 2^SUB_BITS)` = 65,536.
+pub const DYNAMIC_RANGE: f64 = (1u64 << (MAX_BUCKETS >> SUB_BITS)) as f64;
 
 const SHIFT: u32 = 52 - SUB_BITS;
 
@@ -30,7 +41,7 @@ fn bucket_midpoint(key: i64) -> f64 {
     0.5 * (low + high)
 }
 
-/// Counts for one sign, dense over the occupied key range.
+/// Counts for one sign, dense over the occupied key range, at most [`MAX_BUCKETS`] long.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Store {
     offset: i64,
@@ -38,18 +49,35 @@ struct Store {
 }
 
 impl Store {
+    fn top(&self) -> i64 {
+        self.offset + self.counts.len() as i64 - 1
+    }
+
     fn add(&mut self, key: i64, count: u64) {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(0);
         } else if key < self.offset {
-            let grow = (self.offset - key) as usize;
-            self.counts.splice(0..0, std::iter::repeat_n(0, grow));
-            self.offset = key;
-        } else if key >= self.offset + self.counts.len() as i64 {
+            // Grow downwards, but never below the floor set by the largest key.
+            let floor = self.top() - MAX_BUCKETS as i64 + 1;
+            let start = key.max(floor);
+            if start < self.offset {
+                let grow = (self.offset - start) as usize;
+                self.counts.splice(0..0, std::iter::repeat_n(0, grow));
+                self.offset = start;
+            }
+        } else if key > self.top() {
             self.counts.resize((key - self.offset) as usize + 1, 0);
+            let excess = self.counts.len().saturating_sub(MAX_BUCKETS);
+            if excess > 0 {
+                // Collapse the lowest keys into the new floor.
+                let collapsed: u64 = self.counts[..excess].iter().sum();
+                self.counts.drain(..excess);
+                self.counts[0] += collapsed;
+                self.offset += excess as i64;
+            }
         }
-        self.counts[(key - self.offset) as usize] += count;
+        self.counts[(key.max(self.offset) - self.offset) as usize] += count;
     }
 
     /// Grows the dense range to cover keys `low..=high` (no-op when `low > high`).
@@ -60,23 +88,27 @@ impl Store {
         }
     }
 
-    /// Counts one key already inside the covered range.
+    /// Counts one key no larger than the covered range's top (lower keys go to the floor).
     #[inline]
     fn add_covered(&mut self, key: i64) {
-        self.counts[(key - self.offset) as usize] += 1;
+        self.counts[(key.max(self.offset) - self.offset) as usize] += 1;
     }
 
     fn merge(&mut self, other: &Store) {
         if other.counts.is_empty() {
             return;
         }
-        // Grow once to cover both ranges, then add in place.
+        // Grow once to cover both ranges (collapsing if the union is too wide), then add.
+        self.add(other.top(), 0);
         self.add(other.offset, 0);
-        self.add(other.offset + other.counts.len() as i64 - 1, 0);
-        let start = (other.offset - self.offset) as usize;
-        for (slot, &c) in self.counts[start..].iter_mut().zip(&other.counts) {
-            *slot += c;
+        for (i, &c) in other.counts.iter().enumerate() {
+            self.add_count_covered(other.offset + i as i64, c);
         }
+    }
+
+    #[inline]
+    fn add_count_covered(&mut self, key: i64, count: u64) {
+        self.counts[(key.max(self.offset) - self.offset) as usize] += count;
     }
 
     /// (key, count) pairs in increasing key order.
@@ -225,13 +257,22 @@ mod tests {
         let mut h = LogHistogram::new();
         values.iter().for_each(|&x| h.add(x));
         values.sort_by(f64::total_cmp);
+        // Magnitudes span 1e-3 to 7e11, beyond DYNAMIC_RANGE: the smallest are collapsed.
+        let largest = values.iter().fold(0.0f64, |m, x| m.max(x.abs()));
         for q in [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 1.0] {
             let exact = exact_quantile(&values, q);
             let approx = h.quantile(q).unwrap();
+            let tolerance = (RELATIVE_ERROR * exact.abs()).max(2.0 * largest / DYNAMIC_RANGE);
             assert!(
-                (approx - exact).abs() <= RELATIVE_ERROR * exact.abs(),
+                (approx - exact).abs() <= tolerance,
                 "q {q}: {approx} vs {exact}"
             );
+            if exact.abs() >= 2.0 * largest / DYNAMIC_RANGE {
+                assert!(
+                    (approx - exact).abs() <= RELATIVE_ERROR * exact.abs(),
+                    "q {q}"
+                );
+            }
         }
     }
 
@@ -248,6 +289,49 @@ mod tests {
         }
         assert_eq!(whole, merged);
         assert_eq!(merged.count(), xs.len() as u64);
+    }
+
+    #[test]
+    fn storage_is_bounded_and_collapsing_is_order_independent() {
+        // Magnitudes over 60 factors of two, both signs: far more than MAX_BUCKETS keys.
+        let xs: Vec<f64> = (0..20_000)
+            .map(|i| {
+                let t = (i as f64 * 0.754_877_666).fract();
+                (if i % 3 == 0 { -1.0 } else { 1.0 }) * 2f64.powf(-10.0 + 60.0 * t)
+            })
+            .collect();
+        let mut forward = LogHistogram::new();
+        xs.iter().for_each(|&x| forward.add(x));
+        let mut backward = LogHistogram::new();
+        xs.iter().rev().for_each(|&x| backward.add(x));
+        let mut merged = LogHistogram::new();
+        for part in xs.chunks(97).rev() {
+            let mut h = LogHistogram::new();
+            let (lo, hi) = part
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(a, b), &x| (a.min(x), b.max(x)));
+            h.add_batch(part, lo, hi);
+            merged.merge(&h);
+        }
+        assert_eq!(forward, backward);
+        assert_eq!(forward, merged);
+        assert!(forward.positive.counts.len() <= MAX_BUCKETS);
+        assert!(forward.negative.counts.len() <= MAX_BUCKETS);
+        assert_eq!(forward.count(), xs.len() as u64);
+        // Quantiles of values within the dynamic range keep the relative error; values below
+        // it are reported at the floor, within 1/DYNAMIC_RANGE of the largest magnitude.
+        let mut sorted = xs.clone();
+        sorted.sort_by(f64::total_cmp);
+        let largest = sorted.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+        for q in [0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99] {
+            let exact = exact_quantile(&sorted, q);
+            let approx = forward.quantile(q).unwrap();
+            let tolerance = (RELATIVE_ERROR * exact.abs()).max(2.0 * largest / DYNAMIC_RANGE);
+            assert!(
+                (approx - exact).abs() <= tolerance,
+                "q {q}: {approx} vs {exact}"
+            );
+        }
     }
 
     #[test]
