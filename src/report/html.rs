@@ -12,7 +12,6 @@ use crate::analysis::calibrate::{Calibration, Period, Verdict};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
 use crate::dist::{Dist, Shape};
-use crate::model::Metric;
 use crate::scenario::Scenario;
 
 /// Everything the report shows; the analyses are optional.
@@ -33,17 +32,6 @@ pub struct Document<'a> {
     /// The command that made the report.
     pub command: String,
 }
-
-/// Metrics with a table in the report.
-const TABLES: [Metric; 7] = [
-    Metric::Revenue,
-    Metric::RequiredRevenue,
-    Metric::Capex,
-    Metric::Ebit,
-    Metric::FreeCashFlow,
-    Metric::Cash,
-    Metric::PayingUsers,
-];
 
 const STYLE: &str = "
 body { font-family: system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif;
@@ -251,7 +239,7 @@ fn headline(out: &mut String, r: &Report) {
 
 fn metric_tables(out: &mut String, r: &Report) {
     out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all fourteen metrics.</p>\n");
-    for m in TABLES {
+    for m in super::KEY_METRICS {
         let metric = r.metric(m);
         let mut title = metric.description.to_string();
         if let Some(first) = title.get(..1) {

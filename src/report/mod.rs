@@ -25,13 +25,16 @@ use crate::scenario::Scenario;
 use crate::simulation::Layout;
 use crate::stats::{MetricStats, Summary, YearCounts, Z95, histogram, wilson_interval};
 
-/// The quantiles reported for every metric.
-pub const QUANTILES: [(&str, f64); 5] = [
-    ("p5", 0.05),
-    ("p10", 0.10),
-    ("p50", 0.50),
-    ("p90", 0.90),
-    ("p95", 0.95),
+/// The metrics the table and HTML reports show by year, in order (JSON, CSV and Markdown carry
+/// all of them).
+pub const KEY_METRICS: [Metric; 7] = [
+    Metric::Revenue,
+    Metric::RequiredRevenue,
+    Metric::Capex,
+    Metric::Ebit,
+    Metric::FreeCashFlow,
+    Metric::Cash,
+    Metric::PayingUsers,
 ];
 
 /// An output format.
@@ -153,18 +156,6 @@ impl Distribution {
             p90: q(0.90),
             p95: q(0.95),
             max: stats.max(),
-        }
-    }
-
-    /// The value of a named quantile from [`QUANTILES`].
-    pub fn quantile(&self, name: &str) -> Option<f64> {
-        match name {
-            "p5" => self.p5,
-            "p10" => self.p10,
-            "p50" => self.p50,
-            "p90" => self.p90,
-            "p95" => self.p95,
-            _ => None,
         }
     }
 }

@@ -10,17 +10,6 @@ use crate::model::Metric;
 const WIDTH: usize = 100;
 const LABEL: usize = 62;
 
-/// Metrics shown in the table, in order (JSON and CSV carry all of them).
-const SHOWN: [Metric; 7] = [
-    Metric::Revenue,
-    Metric::RequiredRevenue,
-    Metric::Capex,
-    Metric::Ebit,
-    Metric::FreeCashFlow,
-    Metric::Cash,
-    Metric::PayingUsers,
-];
-
 fn fit(text: &str, width: usize) -> String {
     if text.chars().count() <= width {
         format!("{text:<width$}")
@@ -208,7 +197,7 @@ pub fn render(r: &Report) -> String {
 
     let _ = writeln!(out, "\n{rule}");
     let _ = writeln!(out, "METRICS BY YEAR");
-    for m in SHOWN {
+    for m in super::KEY_METRICS {
         let metric = r.metric(m);
         let _ = writeln!(
             out,
