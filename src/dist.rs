@@ -484,12 +484,17 @@ impl Dist {
 
     /// The quantile function: the smallest `x` with `cdf(x) >= p`, for `p` in `[0, 1]`.
     pub fn quantile(&self, p: f64) -> f64 {
+        self.within_truncation(p, |p| self.untruncated_quantile(p))
+    }
+
+    /// Applies an untruncated quantile function to `p` mapped onto the truncated probability
+    /// range, and clamps the result to the truncation bounds.
+    #[inline]
+    fn within_truncation(&self, p: f64, untruncated: impl Fn(f64) -> f64) -> f64 {
         let p = p.clamp(0.0, 1.0);
         match self.truncation {
-            Some(t) => self
-                .untruncated_quantile(t.p_low + p * (t.p_high - t.p_low))
-                .clamp(t.low, t.high),
-            None => self.untruncated_quantile(p),
+            Some(t) => untruncated(t.p_low + p * (t.p_high - t.p_low)).clamp(t.low, t.high),
+            None => untruncated(p),
         }
     }
 
@@ -498,13 +503,7 @@ impl Dist {
     /// [`quantile_table::SHAPES`], which read a table built on first use, within
     /// [`quantile_table::MAX_ERROR`] of the range (see [`crate::quantile_table`]).
     pub fn sampling_quantile(&self, p: f64) -> f64 {
-        let p = p.clamp(0.0, 1.0);
-        match self.truncation {
-            Some(t) => self
-                .untruncated_sampling_quantile(t.p_low + p * (t.p_high - t.p_low))
-                .clamp(t.low, t.high),
-            None => self.untruncated_sampling_quantile(p),
-        }
+        self.within_truncation(p, |p| self.untruncated_sampling_quantile(p))
     }
 
     fn untruncated_sampling_quantile(&self, p: f64) -> f64 {

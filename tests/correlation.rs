@@ -11,10 +11,13 @@
 //! times the variance of independent sampling (Owen 1997, "Monte Carlo variance of scrambled
 //! net quadrature"), so the same bound is used for it.
 
+mod common;
+
 use assert_cmd::Command;
 use breakeven::engine::{CHUNK_PATHS, chunk_rng};
 use breakeven::sampler::{InputDraw, Sampler};
 use breakeven::scenario::{self, Scenario};
+use common::ks_statistic;
 use rand::Rng;
 
 const SCENARIO: &str = r#"
@@ -85,19 +88,6 @@ fn spearman(x: &[f64], y: &[f64]) -> f64 {
         .sum();
     let var: f64 = rx.iter().map(|a| (a - mean) * (a - mean)).sum();
     cov / var
-}
-
-fn ks_statistic(xs: &[f64], cdf: impl Fn(f64) -> f64) -> f64 {
-    let mut xs = xs.to_vec();
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
-        })
-        .fold(0.0, f64::max)
 }
 
 #[test]

@@ -2,7 +2,10 @@
 //! a tolerance derived from the Monte Carlo standard error, and a Kolmogorov–Smirnov test of
 //! the whole sample against statrs's CDF. Seeded, so the outcome is deterministic.
 
+mod common;
+
 use breakeven::dist::Dist;
+use common::ks_statistic;
 use rand::SeedableRng;
 use rand_distr::Distribution;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -38,19 +41,6 @@ fn check_moments(name: &str, xs: &[f64], mean: f64, variance: f64) {
         (v - variance).abs() <= Z * se_var,
         "{name}: variance {v} vs {variance} (se {se_var})"
     );
-}
-
-/// The Kolmogorov–Smirnov statistic of the sample against `cdf`.
-fn ks_statistic(xs: &mut [f64], cdf: impl Fn(f64) -> f64) -> f64 {
-    xs.sort_by(f64::total_cmp);
-    let n = xs.len() as f64;
-    xs.iter()
-        .enumerate()
-        .map(|(i, &x)| {
-            let f = cdf(x);
-            (f - i as f64 / n).abs().max(((i + 1) as f64 / n - f).abs())
-        })
-        .fold(0.0, f64::max)
 }
 
 fn check_ks(name: &str, xs: &mut [f64], cdf: impl Fn(f64) -> f64) {
