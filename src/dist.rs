@@ -187,19 +187,7 @@ pub fn normal_quantile(p: f64) -> f64 {
 
 impl Dist {
     fn from_shape(shape: Shape) -> Dist {
-        let beta = match shape {
-            Shape::Pert {
-                min,
-                mode,
-                max,
-                shape,
-            } => {
-                let (a, b) = pert_alpha_beta(min, mode, max, shape);
-                Beta::new(a, b).ok()
-            }
-            Shape::Beta { alpha, beta, .. } => Beta::new(alpha, beta).ok(),
-            _ => None,
-        };
+        let beta = scaled_beta(&shape).and_then(|(a, b, _, _)| Beta::new(a, b).ok());
         let cumulative = match &shape {
             Shape::Discrete { weights, .. } => {
                 let total: f64 = weights.iter().sum();
@@ -441,21 +429,10 @@ impl Dist {
                     1.0 - (max - x).powi(2) / ((max - min) * (max - mode))
                 }
             }
-            Shape::Pert {
-                min,
-                mode,
-                max,
-                shape,
-            } => {
-                let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
+            Shape::Pert { .. } | Shape::Beta { .. } => {
+                let (a, b, min, max) = scaled_beta(&self.shape).expect("a Beta form");
                 beta_cdf(a, b, (x - min) / (max - min))
             }
-            Shape::Beta {
-                alpha,
-                beta,
-                min,
-                max,
-            } => beta_cdf(*alpha, *beta, (x - min) / (max - min)),
             Shape::Normal { mean, sd } => normal_cdf((x - mean) / sd),
             Shape::LogNormal { mu, sigma } => {
                 if x <= 0.0 {
@@ -507,23 +484,8 @@ impl Dist {
     }
 
     fn untruncated_sampling_quantile(&self, p: f64) -> f64 {
-        let (a, b, min, max) = match self.shape {
-            Shape::Pert {
-                min,
-                mode,
-                max,
-                shape,
-            } => {
-                let (a, b) = pert_alpha_beta(min, mode, max, shape);
-                (a, b, min, max)
-            }
-            Shape::Beta {
-                alpha,
-                beta,
-                min,
-                max,
-            } => (alpha, beta, min, max),
-            _ => return self.untruncated_quantile(p),
+        let Some((a, b, min, max)) = scaled_beta(&self.shape) else {
+            return self.untruncated_quantile(p);
         };
         if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
             return self.untruncated_quantile(p);
@@ -544,21 +506,10 @@ impl Dist {
                     max - ((1.0 - p) * (max - min) * (max - mode)).sqrt()
                 }
             }
-            Shape::Pert {
-                min,
-                mode,
-                max,
-                shape,
-            } => {
-                let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
+            Shape::Pert { .. } | Shape::Beta { .. } => {
+                let (a, b, min, max) = scaled_beta(&self.shape).expect("a Beta form");
                 min + (max - min) * beta_quantile(a, b, p)
             }
-            Shape::Beta {
-                alpha,
-                beta,
-                min,
-                max,
-            } => min + (max - min) * beta_quantile(*alpha, *beta, p),
             Shape::Normal { mean, sd } => mean + sd * normal_quantile(p),
             Shape::LogNormal { mu, sigma } => (mu + sigma * normal_quantile(p)).exp(),
             Shape::Discrete { values, .. } => {
@@ -608,23 +559,10 @@ impl Dist {
             Shape::Triangular { min, mode, max } => {
                 (min * min + mode * mode + max * max - min * mode - min * max - mode * max) / 18.0
             }
-            Shape::Pert {
-                min,
-                mode,
-                max,
-                shape,
-            } => {
-                let (a, b) = pert_alpha_beta(*min, *mode, *max, *shape);
-                (max - min).powi(2) * a * b / ((a + b).powi(2) * (a + b + 1.0))
-            }
-            Shape::Beta {
-                alpha,
-                beta,
-                min,
-                max,
-            } => {
-                let s = alpha + beta;
-                (max - min).powi(2) * alpha * beta / (s * s * (s + 1.0))
+            Shape::Pert { .. } | Shape::Beta { .. } => {
+                let (a, b, min, max) = scaled_beta(&self.shape).expect("a Beta form");
+                let s = a + b;
+                (max - min).powi(2) * a * b / (s * s * (s + 1.0))
             }
             Shape::Normal { sd, .. } => sd * sd,
             Shape::LogNormal { mu, sigma } => {
@@ -640,12 +578,32 @@ impl Dist {
     }
 }
 
-fn pert_alpha_beta(min: f64, mode: f64, max: f64, shape: f64) -> (f64, f64) {
-    let width = max - min;
-    (
-        1.0 + shape * (mode - min) / width,
-        1.0 + shape * (max - mode) / width,
-    )
+/// PERT and Beta shapes as a Beta(a, b) scaled to [min, max]: `(a, b, min, max)`; `None` for
+/// other shapes. PERT's parameters follow Vose (2008), see the module docs.
+fn scaled_beta(shape: &Shape) -> Option<(f64, f64, f64, f64)> {
+    match *shape {
+        Shape::Pert {
+            min,
+            mode,
+            max,
+            shape,
+        } => {
+            let width = max - min;
+            Some((
+                1.0 + shape * (mode - min) / width,
+                1.0 + shape * (max - mode) / width,
+                min,
+                max,
+            ))
+        }
+        Shape::Beta {
+            alpha,
+            beta,
+            min,
+            max,
+        } => Some((alpha, beta, min, max)),
+        _ => None,
+    }
 }
 
 /// The inverse of the regularised incomplete beta function. statrs's iteration (AS 109) is
