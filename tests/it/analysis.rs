@@ -18,7 +18,7 @@ use breakeven::engine::{NoProgress, Plan};
 use breakeven::simulation::{self, Layout};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
-const OPENAI: &str = include_str!("../scenarios/openai.toml");
+const OPENAI: &str = include_str!("../../scenarios/openai.toml");
 
 fn base(text: &str) -> Base {
     Base::new(text.to_string(), "test.toml", vec![]).unwrap()

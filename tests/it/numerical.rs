@@ -16,7 +16,7 @@ use breakeven::stats::histogram::{DYNAMIC_RANGE, RELATIVE_ERROR, ZERO_BELOW};
 use breakeven::stats::{MetricStats, Z95, wilson_interval};
 use proptest::prelude::*;
 
-const OPENAI: &str = include_str!("../scenarios/openai.toml");
+const OPENAI: &str = include_str!("../../scenarios/openai.toml");
 
 fn compile(text: &str, sets: &[&str]) -> Scenario {
     let overrides: Vec<Override> = sets.iter().map(|s| s.parse().unwrap()).collect();

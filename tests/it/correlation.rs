@@ -11,13 +11,12 @@
 //! times the variance of independent sampling (Owen 1997, "Monte Carlo variance of scrambled
 //! net quadrature"), so the same bound is used for it.
 
-mod common;
+use crate::common::ks_statistic;
 
 use assert_cmd::Command;
 use breakeven::engine::{CHUNK_PATHS, chunk_rng};
 use breakeven::sampler::{InputDraw, Sampler};
 use breakeven::scenario::{self, Scenario};
-use common::ks_statistic;
 use rand::Rng;
 
 const SCENARIO: &str = r#"

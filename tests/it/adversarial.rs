@@ -19,7 +19,7 @@
 //!
 //! The run is seeded: `ADVERSARIAL_SEED` (default 20251123) and `PROPTEST_CASES` (default
 //! 240) choose a longer campaign, e.g.
-//! `PROPTEST_CASES=20000 ADVERSARIAL_SEED=7 cargo test --release --test adversarial -- --nocapture`.
+//! `PROPTEST_CASES=20000 ADVERSARIAL_SEED=7 cargo test --release --test it adversarial -- --nocapture`.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -45,7 +45,7 @@ const PATHS: u64 = 256;
 fn bases() -> Vec<(&'static str, String)> {
     let mut bases = vec![(
         "openai.toml",
-        include_str!("../scenarios/openai.toml").to_string(),
+        include_str!("../../scenarios/openai.toml").to_string(),
     )];
     for name in ["industry.toml", "open-weights.toml", "bull-gdp.toml"] {
         let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));

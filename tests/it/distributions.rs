@@ -2,10 +2,9 @@
 //! a tolerance derived from the Monte Carlo standard error, and a Kolmogorov–Smirnov test of
 //! the whole sample against statrs's CDF. Seeded, so the outcome is deterministic.
 
-mod common;
+use crate::common::ks_statistic;
 
 use breakeven::dist::Dist;
-use common::ks_statistic;
 use rand::SeedableRng;
 use rand_distr::Distribution;
 use rand_xoshiro::Xoshiro256PlusPlus;

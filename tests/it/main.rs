@@ -1,0 +1,13 @@
+//! The integration tests, as one test binary: one link instead of one per file. Each module
+//! tests one concern (see the `//!` at its top); `common` holds helpers they share.
+
+mod adversarial;
+mod analysis;
+mod cli_contract;
+mod common;
+mod correlation;
+mod distributions;
+mod engine;
+mod malformed;
+mod numerical;
+mod sampling;
