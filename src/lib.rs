@@ -41,6 +41,7 @@ pub mod engine;
 pub mod model;
 pub mod precision;
 pub mod quantile_table;
+pub mod rare;
 pub mod replay;
 pub mod report;
 pub mod sampler;
