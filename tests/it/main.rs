@@ -9,5 +9,6 @@ mod correlation;
 mod distributions;
 mod engine;
 mod malformed;
+mod new_user;
 mod numerical;
 mod sampling;
