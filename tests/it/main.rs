@@ -10,4 +10,5 @@ mod distributions;
 mod engine;
 mod malformed;
 mod numerical;
+mod published;
 mod sampling;
