@@ -379,6 +379,14 @@ fn inputs_table(out: &mut String, s: &Scenario) {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    let cited = s.citations();
+    if !cited.is_empty() {
+        out.push_str("<h3 id=\"sources\">Sources cited</h3>\n<ul class=\"sources\">\n");
+        for seed in cited {
+            let _ = writeln!(out, "<li>{}</li>", esc(&seed.citation()));
+        }
+        out.push_str("</ul>\n");
+    }
 }
 
 /// Renders the report.
