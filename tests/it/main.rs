@@ -12,4 +12,5 @@ mod malformed;
 mod new_user;
 mod numerical;
 mod paths;
+mod published;
 mod sampling;
