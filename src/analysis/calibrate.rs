@@ -27,7 +27,7 @@ use crate::engine::Plan;
 use crate::model::{Metric, Trajectory};
 use crate::scenario::Scenario;
 use crate::scenario::location::line_of_key;
-use crate::simulation;
+use crate::simulation::{self, RunOptions};
 
 /// The interval a source must lie in to count as consistent with the model.
 pub const INTERVAL: (f64, f64) = (0.10, 0.90);
@@ -185,6 +185,11 @@ pub fn load_figures(path: &Path) -> Result<Vec<Figure>, AnalysisError> {
         message: format!("cannot read the figures file: {e}"),
     })?;
     parse_figures(&text, &file)
+}
+
+/// The calibration figures of `seeds/figures.toml` as built into the library.
+pub fn bundled_figures() -> Result<Vec<Figure>, AnalysisError> {
+    parse_figures(crate::seeds::FIGURES, crate::seeds::FIGURES_ORIGIN)
 }
 
 /// Parses the calibration figures of a figures file's text; `file` names it in errors.
@@ -374,7 +379,8 @@ pub fn calibrate(
         .map(|_| Vec::with_capacity(plan.covered_paths() as usize))
         .collect();
     if !covered.is_empty() {
-        simulation::for_each_path(scenario, plan, |values, t| {
+        simulation::visit_paths(scenario, &RunOptions::new(*plan), |path| {
+            let (values, t) = (path.inputs, path.trajectory);
             for (f, sample) in covered.iter().zip(samples.iter_mut()) {
                 let y = (f.year - scenario.start_year) as usize;
                 let annual = f.quantity.annual(values, t, scenario, y);

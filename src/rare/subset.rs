@@ -31,7 +31,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
 use super::Score;
-use crate::model::mix64;
+use crate::rng::mix64;
 
 /// The conditional probability aimed at by each level.
 pub const P0: f64 = 0.1;
