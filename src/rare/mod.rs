@@ -13,6 +13,7 @@
 //! index)`, so the answer is the same for any thread count.
 
 pub mod estimate;
+pub mod scenario;
 pub mod subset;
 
 use std::sync::atomic::AtomicBool;

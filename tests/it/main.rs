@@ -14,4 +14,5 @@ mod numerical;
 mod paths;
 mod published;
 mod rare;
+mod rare_scenario;
 mod sampling;
