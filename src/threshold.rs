@@ -185,7 +185,11 @@ fn by_year(quantity: PathQuantity, t: &Trajectory, start_year: i32, year: f64) -
         PathQuantity::BreakEvenYear => {
             for y in first..years {
                 let ebit = t.get(Metric::Ebit, y);
-                let scale = t.get(Metric::Revenue, y).abs().max(t.get(Metric::Costs, y).abs()).max(1.0);
+                let scale = t
+                    .get(Metric::Revenue, y)
+                    .abs()
+                    .max(t.get(Metric::Costs, y).abs())
+                    .max(1.0);
                 margin = margin.min(signed(ebit, scale, false));
             }
         }

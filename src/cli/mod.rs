@@ -7,6 +7,7 @@ mod interrupt;
 mod merge;
 mod output;
 mod progress;
+mod rare;
 mod replay;
 mod report;
 mod run;
@@ -44,6 +45,8 @@ Examples:
   simulate sensitivity scenarios/openai.toml
   simulate calibrate scenarios/openai.toml
   simulate report scenarios/openai.toml -o report.html
+  simulate scenarios/openai.toml --rare
+  simulate rare scenarios/openai.toml --threshold bain_2t_2030
   simulate replay result.json
 
 Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (Ctrl-C).";
@@ -90,6 +93,9 @@ enum Command {
     /// Rerun the run a JSON report records (same scenario, seed and paths).
     #[command(after_help = replay::EXAMPLES)]
     Replay(replay::ReplayArgs),
+    /// Rare-event probabilities of thresholds by subset simulation, down to about 1e-16.
+    #[command(after_help = rare::EXAMPLES)]
+    Rare(rare::RareArgs),
     /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
@@ -107,6 +113,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Merge(args)) => merge::run(args),
+        Some(Command::Rare(args)) => rare::run(args),
         None => run::run(cli.run),
     }
 }

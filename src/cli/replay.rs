@@ -56,6 +56,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         replay.sampler,
         replay.seed,
         replay.paths,
+        replay.rare,
         &args.output,
     )
 }

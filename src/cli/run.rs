@@ -13,8 +13,12 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use std::sync::atomic::AtomicBool;
+
 use breakeven::engine::{Outcome, Plan};
 use breakeven::precision::{self, Target};
+use breakeven::rare::Settings;
+use breakeven::report::rare::RareThreshold;
 use breakeven::report::{Format, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
@@ -28,6 +32,8 @@ use super::{InputError, ScenarioArgs, interrupt, output, progress};
 /// Paths when neither the command line nor the scenario says: the 95% interval of any
 /// probability is then at most ±0.31 percentage points.
 pub const DEFAULT_PATHS: u64 = 100_000;
+/// `--rare` estimates the thresholds whose plain estimate is below this.
+pub const RARE_BELOW: f64 = 1e-3;
 /// Seed when neither the command line nor the scenario says.
 pub const DEFAULT_SEED: u64 = 20_251_123;
 /// The path limit of a `--precision` run unless `--max-paths` says.
@@ -57,6 +63,10 @@ pub struct RunArgs {
     /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format"])]
     shard: Option<Shard>,
+    /// Also estimate every threshold whose plain estimate is below 0.1% by subset simulation
+    /// (`simulate rare --help`), with the run's seed and the default settings.
+    #[arg(long, conflicts_with = "shard")]
+    rare: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -66,13 +76,13 @@ pub struct RunArgs {
 pub struct OutputArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    threads: Option<u16>,
+    pub(super) threads: Option<u16>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
-    format: FormatFlag,
+    pub(super) format: FormatFlag,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    pub(super) out: Option<PathBuf>,
 }
 
 /// A rayon pool with `threads` workers, or one per core.
@@ -106,9 +116,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             half_width,
             max_paths: args.max_paths.unwrap_or(DEFAULT_MAX_PATHS),
         };
-        return run_to_precision(&scenario, sampler, seed, target, &args.output);
+        return run_to_precision(&scenario, sampler, seed, target, args.rare, &args.output);
     }
-    execute(&scenario, sampler, seed, paths, &args.output)
+    execute(&scenario, sampler, seed, paths, args.rare, &args.output)
 }
 
 /// A run's error; a sampler that cannot draw the scenario is the user's input error.
@@ -126,6 +136,7 @@ pub fn execute(
     sampler: Sampler,
     seed: u64,
     paths: u64,
+    rare: bool,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
@@ -141,11 +152,39 @@ pub fn execute(
     let outcome = pool
         .install(|| simulation::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;
+    let rare = rare_estimates(scenario, &outcome, seed, rare, &pool, cancel)?;
     let facts = RunFacts {
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
     };
-    write_report(scenario, sampler, &outcome, seed, paths, facts, out)
+    write_report(scenario, sampler, &outcome, rare, seed, paths, facts, out)
+}
+
+/// With `--rare`, the subset-simulation estimates of the thresholds whose plain estimate is
+/// below [`RARE_BELOW`]; `None` when not asked. Skipped for a run already interrupted.
+fn rare_estimates(
+    scenario: &Scenario,
+    outcome: &Outcome<RunSummary>,
+    seed: u64,
+    rare: bool,
+    pool: &rayon::ThreadPool,
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<RareThreshold>>> {
+    if !rare || outcome.cancelled {
+        return Ok(None);
+    }
+    let chosen: Vec<_> = scenario
+        .thresholds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t, outcome.summary.threshold(i)))
+        .filter(|(_, p)| p.probability < RARE_BELOW)
+        .map(|(t, p)| (t, Some(p)))
+        .collect();
+    let settings = Settings::default();
+    let estimates =
+        pool.install(|| super::rare::estimate_all(scenario, &chosen, &settings, seed, cancel))?;
+    Ok(Some(estimates))
 }
 
 /// Runs fixed batches until `target` is met and writes the report, which is that of a plain
@@ -155,6 +194,7 @@ fn run_to_precision(
     sampler: Sampler,
     seed: u64,
     target: Target,
+    rare: bool,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
@@ -192,22 +232,52 @@ fn run_to_precision(
         );
     }
     let paths = run.outcome.paths;
-    write_report(scenario, sampler, &run.outcome, seed, paths, facts, out)
+    let rare = rare_estimates(scenario, &run.outcome, seed, rare, &pool, cancel)?;
+    write_report(
+        scenario,
+        sampler,
+        &run.outcome,
+        rare,
+        seed,
+        paths,
+        facts,
+        out,
+    )
 }
 
-/// Writes the report of `outcome`, or, when it was interrupted, its partial report to
-/// standard output with exit code 130.
+/// Writes the report of `outcome` (with its rare estimates, when asked), or, when it was
+/// interrupted, its partial report to standard output with exit code 130.
+#[allow(clippy::too_many_arguments)]
 fn write_report(
     scenario: &Scenario,
     sampler: Sampler,
     outcome: &Outcome<RunSummary>,
+    rare: Option<Vec<RareThreshold>>,
     seed: u64,
     paths: u64,
     facts: RunFacts,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
-    let report = Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
+    let mut report =
+        Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
+    // Interrupted during the rare estimates: some are partial or missing.
+    let rare_partial = rare.is_some() && interrupt::requested();
+    if let Some(rare) = rare {
+        report = report.with_rare(rare);
+    }
+    report.partial |= rare_partial;
     let text = Format::from(out.format).render(&report);
+    if rare_partial {
+        eprintln!(
+            "interrupted: the rare estimates are partial; the report is on standard output{}",
+            match &out.out {
+                Some(file) => format!(" ({} was not written)", file.display()),
+                None => String::new(),
+            }
+        );
+        output::write(&text, None)?;
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
+    }
     if outcome.cancelled {
         eprintln!(
             "interrupted: {} of {} paths done; their report, marked partial, is on standard output{}",

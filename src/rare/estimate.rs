@@ -114,6 +114,8 @@ pub enum Status {
     Stalled,
     /// No path can meet the event: shown from the scenario, not from samples.
     Impossible,
+    /// Every path meets the event: shown from the scenario, not from samples.
+    Certain,
     /// Interrupted before any repetition finished.
     Unfinished,
 }
@@ -154,6 +156,30 @@ fn t95(df: usize) -> f64 {
 }
 
 impl Estimate {
+    /// The answer known without sampling: probability 0 ([`Status::Impossible`]) or 1
+    /// ([`Status::Certain`]), from one evaluation.
+    pub fn known(certain: bool, settings: &Settings) -> Estimate {
+        let p = if certain { 1.0 } else { 0.0 };
+        Estimate {
+            status: if certain {
+                Status::Certain
+            } else {
+                Status::Impossible
+            },
+            probability: Some(p),
+            ci95: Some([p, p]),
+            cov: None,
+            formula_cov: None,
+            repetitions: 0,
+            samples_per_level: settings.samples,
+            levels: 0,
+            evaluations: 1,
+            plain_mc_paths: None,
+            gain: None,
+            partial: false,
+        }
+    }
+
     /// Combines completed repetitions; `evaluations` counts every evaluation made.
     pub fn from_runs(
         runs: &[Run],

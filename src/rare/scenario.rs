@@ -22,12 +22,35 @@
 //! misses is impossible under the scenario's inputs. A threshold whose margin is minus
 //! infinity by construction (a break-even year before the start) is impossible too.
 
+use std::sync::atomic::AtomicBool;
+
 use crate::model::{NumericError, YearlyNumbers};
-use crate::simulation::PathEvaluator;
+use crate::rng::{mix64, stream_salt};
 use crate::scenario::Scenario;
+use crate::simulation::PathEvaluator;
 use crate::threshold::Threshold;
 
-use super::Score;
+use super::{Estimate, Progress, Score, Settings};
+
+/// The probability that a path of `scenario` meets its threshold `threshold`, by subset
+/// simulation, or exactly when the scenario decides it ([`ThresholdScore::certain_outcome`]).
+/// Each threshold draws from its own seed, `seed` mixed with its name, so adding a threshold
+/// to a scenario changes no other threshold's estimate.
+pub fn estimate_threshold(
+    scenario: &Scenario,
+    threshold: &Threshold,
+    settings: &Settings,
+    seed: u64,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Estimate, NumericError> {
+    let score = ThresholdScore::new(scenario, threshold);
+    if let Some(certain) = score.certain_outcome()? {
+        return Ok(Estimate::known(certain, settings));
+    }
+    let seed = mix64(seed ^ stream_salt(&threshold.name));
+    super::estimate(&score, settings, seed, progress, cancel)
+}
 
 /// Where the yearly coordinates of a point go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

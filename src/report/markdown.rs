@@ -57,6 +57,10 @@ pub fn render(r: &Report) -> String {
             escape(t.source.as_deref().unwrap_or(""))
         );
     }
+    if !r.rare.is_empty() {
+        let _ = writeln!(out, "\n### Rare thresholds, by subset simulation\n");
+        super::rare::markdown_section(&mut out, &r.rare);
+    }
     let be = &r.break_even;
     let _ = writeln!(out, "\n## Break-even by {}\n", r.scenario.horizon);
     let _ = writeln!(

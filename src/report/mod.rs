@@ -12,6 +12,7 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod markdown;
+pub mod rare;
 pub mod svg;
 pub mod table;
 
@@ -268,6 +269,9 @@ pub struct Report {
     pub break_even: BreakEven,
     pub metrics: Vec<MetricResult>,
     pub inputs: Vec<InputInfo>,
+    /// Subset-simulation estimates of the rare thresholds (`--rare`); absent without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rare: Vec<rare::RareThreshold>,
     #[serde(skip)]
     pub run: RunFacts,
 }
@@ -358,6 +362,7 @@ impl Report {
                     source: i.source.clone(),
                 })
                 .collect(),
+            rare: Vec::new(),
             run,
         }
     }
@@ -366,6 +371,12 @@ impl Report {
     /// plain Monte Carlo).
     pub fn with_sampler(mut self, sampler: Sampler) -> Report {
         self.sampler = sampler.name();
+        self
+    }
+
+    /// This report with rare-event estimates of some of its thresholds.
+    pub fn with_rare(mut self, rare: Vec<rare::RareThreshold>) -> Report {
+        self.rare = rare;
         self
     }
 

@@ -14,5 +14,6 @@ mod numerical;
 mod paths;
 mod published;
 mod rare;
+mod rare_cli;
 mod rare_scenario;
 mod sampling;

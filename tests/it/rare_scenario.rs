@@ -18,7 +18,14 @@ fn load(path: &str) -> Scenario {
 fn rare_estimate(s: &Scenario, name: &str, settings: &Settings, seed: u64) -> Estimate {
     let t = s.thresholds.iter().find(|t| t.name == name).unwrap();
     let score = ThresholdScore::new(s, t);
-    rare::estimate(&score, settings, seed, &rare::NoProgress, &AtomicBool::new(false)).unwrap()
+    rare::estimate(
+        &score,
+        settings,
+        seed,
+        &rare::NoProgress,
+        &AtomicBool::new(false),
+    )
+    .unwrap()
 }
 
 /// Every operator on every kind of test, beside the bundled scenarios' own thresholds.
@@ -77,15 +84,15 @@ value = 2035
 #[test]
 fn the_margin_is_at_or_above_zero_exactly_when_a_threshold_is_met() {
     let text = std::fs::read_to_string("scenarios/openai.toml").unwrap();
-    let kept: String = text
-        .split("[thresholds.")
-        .next()
-        .unwrap()
-        .to_string();
+    let kept: String = text.split("[thresholds.").next().unwrap().to_string();
     let correlations = &text[text.find("[correlations]").unwrap()..];
     let with_tests = format!("{kept}{EVERY_TEST}\n{correlations}");
     let mut scenarios = vec![scenario::parse(&with_tests, "every.toml", &[]).unwrap()];
-    for f in ["scenarios/openai.toml", "scenarios/industry.toml", "scenarios/balance-150b.toml"] {
+    for f in [
+        "scenarios/openai.toml",
+        "scenarios/industry.toml",
+        "scenarios/balance-150b.toml",
+    ] {
         scenarios.push(load(f));
     }
     for s in &scenarios {
@@ -94,7 +101,13 @@ fn the_margin_is_at_or_above_zero_exactly_when_a_threshold_is_met() {
             for (k, t) in s.thresholds.iter().enumerate() {
                 let margin = t.margin(path.trajectory, s.start_year);
                 let is_met = t.is_met(path.trajectory, s.start_year);
-                assert_eq!(margin >= 0.0, is_met, "{}: path {} margin {margin}", t.name, path.index);
+                assert_eq!(
+                    margin >= 0.0,
+                    is_met,
+                    "{}: path {} margin {margin}",
+                    t.name,
+                    path.index
+                );
                 met[k] += u64::from(is_met);
             }
         })
@@ -157,7 +170,10 @@ fn value_of(t: &breakeven::threshold::Threshold) -> f64 {
 fn lognormal_stream_at(p: f64) -> Scenario {
     let z = -Normal::standard().inverse_cdf(p);
     let second = second_year_law();
-    lognormal_stream((23.0 + 0.8 * z).exp(), (second.location() + second.scale() * z).exp())
+    lognormal_stream(
+        (23.0 + 0.8 * z).exp(),
+        (second.location() + second.scale() * z).exp(),
+    )
 }
 
 #[test]
@@ -222,7 +238,11 @@ fn coverage_through_the_model_in_100_repetitions() {
 #[test]
 fn subset_simulation_agrees_with_plain_monte_carlo_near_one_in_a_thousand() {
     let s = load("scenarios/openai.toml");
-    let k = s.thresholds.iter().position(|t| t.name == "cash_payback_by_2035").unwrap();
+    let k = s
+        .thresholds
+        .iter()
+        .position(|t| t.name == "cash_payback_by_2035")
+        .unwrap();
     let paths = 400_000;
     let outcome = run(&s, &RunOptions::new(Plan::whole(11, paths))).unwrap();
     let plain = outcome.summary.threshold(k);
@@ -274,24 +294,51 @@ fn a_deterministic_path_that_misses_is_impossible_and_one_that_meets_is_certain(
     assert_eq!(outcome("meet"), Some(true));
     assert_eq!(outcome("before_start"), Some(false));
     // With an uncertain input the outcome depends on the point.
-    let set: [breakeven::scenario::Override; 1] =
-        [r#"streams.a.revenue={ dist = "uniform", min = 9e9, max = 11e9 }"#
+    let set: [breakeven::scenario::Override; 1] = [
+        r#"streams.a.revenue={ dist = "uniform", min = 9e9, max = 11e9 }"#
             .parse()
-            .unwrap()];
+            .unwrap(),
+    ];
     let uncertain = scenario::parse(FIXED, "u.toml", &set).unwrap();
     let score = ThresholdScore::new(&uncertain, &uncertain.thresholds[0]);
     assert_eq!(score.certain_outcome().unwrap(), None);
 }
 
+/// The figures in BENCHMARKS.md ("Rare events"): every threshold of the bundled scenarios
+/// with the default settings, the estimate, its interval, the evaluations and the gain.
+/// `cargo test --release --test it rare_scenario::measure_the_bundled -- --ignored --nocapture`
 #[test]
 #[ignore]
-fn print_bundled() {
-    for f in ["scenarios/openai.toml", "scenarios/industry.toml", "scenarios/balance-150b.toml", "scenarios/open-weights.toml"] {
+fn measure_the_bundled_scenarios() {
+    println!(
+        "| scenario | threshold | status | estimate | 95% interval | cov (repetitions) | cov (Au-Beck) | evaluations | gain | time |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|");
+    for f in [
+        "scenarios/openai.toml",
+        "scenarios/industry.toml",
+        "scenarios/balance-150b.toml",
+        "scenarios/open-weights.toml",
+        "scenarios/bull-gdp.toml",
+    ] {
         let s = load(f);
         for t in &s.thresholds {
             let start = std::time::Instant::now();
             let e = rare_estimate(&s, &t.name, &Settings::default(), 1);
-            println!("{f} {}: {:?} p={:?} ci={:?} cov={:?} fcov={:?} evals={} gain={:?} levels={} ({:.1?})", t.name, e.status, e.probability, e.ci95, e.cov, e.formula_cov, e.evaluations, e.gain, e.levels, start.elapsed());
+            let fmt = |x: Option<f64>| x.map_or("–".to_string(), |x| format!("{x:.3e}"));
+            println!(
+                "| {f} | {} | {:?} | {} | {} | {} | {} | {} | {} | {:.1?} |",
+                t.name,
+                e.status,
+                fmt(e.probability),
+                e.ci95
+                    .map_or("–".to_string(), |[l, h]| format!("{l:.2e} – {h:.2e}")),
+                fmt(e.cov),
+                fmt(e.formula_cov),
+                e.evaluations,
+                e.gain.map_or("–".to_string(), |g| format!("{g:.0}")),
+                start.elapsed()
+            );
         }
     }
 }
