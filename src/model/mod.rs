@@ -9,6 +9,7 @@
 pub mod capex;
 pub mod costs;
 pub mod financials;
+pub mod hurdle;
 pub mod revenue;
 
 use rand::SeedableRng;
@@ -56,6 +57,7 @@ pub enum Metric {
     Cash,
     RequiredRevenue,
     RevenueGap,
+    RequiredRevenueForReturn,
 }
 
 /// How a metric's numbers are shown.
@@ -67,7 +69,7 @@ pub enum Unit {
 
 impl Metric {
     /// Every per-year metric, in report order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 16] = [
         Metric::Revenue,
         Metric::SubscriptionRevenue,
         Metric::Users,
@@ -83,6 +85,7 @@ impl Metric {
         Metric::Cash,
         Metric::RequiredRevenue,
         Metric::RevenueGap,
+        Metric::RequiredRevenueForReturn,
     ];
 
     /// The name used in scenario files and outputs.
@@ -103,6 +106,7 @@ impl Metric {
             Metric::Cash => "cash",
             Metric::RequiredRevenue => "required_revenue",
             Metric::RevenueGap => "revenue_gap",
+            Metric::RequiredRevenueForReturn => "required_revenue_for_return",
         }
     }
 
@@ -124,6 +128,9 @@ impl Metric {
             Metric::Cash => "cash at year end",
             Metric::RequiredRevenue => "revenue that would make that year's EBIT zero",
             Metric::RevenueGap => "required revenue minus revenue (negative: a surplus)",
+            Metric::RequiredRevenueForReturn => {
+                "revenue that would earn the hurdle rate on own capital (annuity, not depreciation)"
+            }
         }
     }
 
@@ -275,7 +282,7 @@ impl Model {
     ) -> Result<(), NumericError> {
         // Without a build-out the capex arrays stay at the zeros they were created with.
         if let Some(c) = &self.capex {
-            c.simulate(v, &mut ws.capex);
+            c.simulate(v, self.finance.hurdle_rate.get(v), &mut ws.capex);
         }
         let mut users_rng = path_stream(path_key, self.users_salt);
         for (r, s) in ws.stream_rngs.iter_mut().zip(&self.streams) {
