@@ -11,5 +11,6 @@ mod engine;
 mod malformed;
 mod new_user;
 mod numerical;
+mod paths;
 mod published;
 mod sampling;
