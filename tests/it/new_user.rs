@@ -294,3 +294,22 @@ fn solve_reports_both_crossings_of_break_even_against_gpu_life() {
     assert_eq!(crossings[1]["rising"], false);
     assert_eq!(json["monotone"], false);
 }
+
+#[test]
+fn the_readme_overflow_example_prints_the_error_it_shows() {
+    // The README quotes the error of its own command; both are read from it here.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("simulate scenarios/openai.toml --set streams.api.growth=1000")
+        .expect("the README shows the overflow command");
+    let block = &readme[start..];
+    let command = block[..block.find("```").unwrap()]
+        .replace("\\\n", " ")
+        .replace("# exits with code 2", "");
+    let quoted = &block[block.find("`error: ").unwrap() + 1..];
+    let quoted = quoted[..quoted.find('`').unwrap()].replace('\n', " ");
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let out = simulate().args(&args).args(["--paths", "1000"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim_end(), quoted);
+}
