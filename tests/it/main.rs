@@ -12,4 +12,6 @@ mod examples;
 mod malformed;
 mod new_user;
 mod numerical;
+mod paths;
+mod published;
 mod sampling;
