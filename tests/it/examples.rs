@@ -83,7 +83,9 @@ fn readme_blocks() -> Vec<(String, Vec<String>)> {
                 Some((lang, start, lines)) => {
                     let commands = lines.iter().any(|l| {
                         let l = l.trim_start();
-                        l.starts_with("simulate ") || l.starts_with("cargo ") || l.contains("| simulate")
+                        l.starts_with("simulate ")
+                            || l.starts_with("cargo ")
+                            || l.contains("| simulate")
                             || l.contains("xargs")
                     });
                     if lang != "toml" && commands {
@@ -108,7 +110,15 @@ fn exemption(command: &str) -> Option<&'static str> {
     if c.starts_with("scripts/screenshot.sh") {
         return Some("needs Chromium; the picture is looked at, see README");
     }
-    let placeholder = ["FILE", "PART", "RESULT.json", "KEY", "[--", " | solve", "--help |"];
+    let placeholder = [
+        "FILE",
+        "PART",
+        "RESULT.json",
+        "KEY",
+        "[--",
+        " | solve",
+        "--help |",
+    ];
     if placeholder.iter().any(|p| c.contains(p)) {
         return Some("a usage synopsis with placeholders");
     }
@@ -169,19 +179,32 @@ fn join_continuations(lines: &[String]) -> Vec<String> {
 /// A fresh folder with copies of the scenarios (2,000 paths by default) and the seeds, and a
 /// `bin/simulate`.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::Builder::new().prefix("examples").tempdir().unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("examples")
+        .tempdir()
+        .unwrap();
     for folder in ["scenarios", "seeds"] {
-        std::fs::create_dir(dir.path().join(folder)).unwrap();
-        for entry in std::fs::read_dir(root().join(folder)).unwrap() {
-            let path = entry.unwrap().path();
-            let text = std::fs::read_to_string(&path).unwrap();
-            let text = text.replace("\npaths = 100000\n", "\npaths = 2000\n");
-            std::fs::write(dir.path().join(folder).join(path.file_name().unwrap()), text).unwrap();
-        }
+        copy_tree(&root().join(folder), &dir.path().join(folder));
     }
     std::fs::create_dir(dir.path().join("bin")).unwrap();
     std::os::unix::fs::symlink(binary(), dir.path().join("bin").join("simulate")).unwrap();
     dir
+}
+
+/// Copies the folder `from` to `to`, scenarios set to 2,000 paths by default.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let text = text.replace("\npaths = 100000\n", "\npaths = 2000\n");
+            std::fs::write(target, text).unwrap();
+        }
+    }
 }
 
 /// Runs one block of examples as a shell script; returns a failure message, if any.
@@ -249,7 +272,10 @@ fn every_help_example_runs() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-    assert!(exempt.is_empty(), "help examples cannot be exempt: {exempt:?}");
+    assert!(
+        exempt.is_empty(),
+        "help examples cannot be exempt: {exempt:?}"
+    );
 }
 
 #[test]

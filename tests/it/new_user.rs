@@ -309,7 +309,11 @@ fn the_readme_overflow_example_prints_the_error_it_shows() {
     let quoted = &block[block.find("`error: ").unwrap() + 1..];
     let quoted = quoted[..quoted.find('`').unwrap()].replace('\n', " ");
     let args: Vec<&str> = command.split_whitespace().skip(1).collect();
-    let out = simulate().args(&args).args(["--paths", "1000"]).output().unwrap();
+    let out = simulate()
+        .args(&args)
+        .args(["--paths", "1000"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(stderr(&out).trim_end(), quoted);
 }
