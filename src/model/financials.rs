@@ -7,6 +7,12 @@
 //! revenue and SG&A scale with revenue and everything else does not. Break-even (payback) is
 //! the first year from which EBIT (cumulative free cash flow) stays at or above zero through
 //! the horizon, so a brief positive year before the build-out does not count.
+//!
+//! A firm in a network also has [`Adjustments`]: what other entities pay it and it pays them
+//! (see `crate::network`). They enter the same accounts: internal revenue is revenue (with its
+//! cost of revenue and SG&A), purchases and interest are fixed costs, capex purchases are own
+//! capex with their depreciation, and equity and loan principal are cash that is not free cash
+//! flow (so they move cash and the funding gap, but not payback).
 
 use super::capex::CapexYears;
 use super::revenue::RevenueYears;
@@ -19,12 +25,56 @@ pub struct Finance {
     pub discount_rate: ParamId,
 }
 
-/// Fills the trajectory from the capex and revenue years of one path.
+/// A network entity's flows with other entities, per year, added to its own accounts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Adjustments {
+    /// Revenue from other entities.
+    pub revenue: Vec<f64>,
+    /// Costs paid to others (opex purchases, net interest), beside R&D and operations.
+    pub costs: Vec<f64>,
+    /// Capex purchases, added to own capex.
+    pub capex: Vec<f64>,
+    /// Depreciation of those purchases.
+    pub depreciation: Vec<f64>,
+    /// Cash in (positive) or out that is not free cash flow: equity, loan principal.
+    pub financing: Vec<f64>,
+}
+
+impl Adjustments {
+    /// Zero adjustments for `years` years.
+    pub fn new(years: usize) -> Adjustments {
+        let z = vec![0.0; years];
+        Adjustments {
+            revenue: z.clone(),
+            costs: z.clone(),
+            capex: z.clone(),
+            depreciation: z.clone(),
+            financing: z,
+        }
+    }
+
+    /// Sets every adjustment back to zero.
+    pub fn clear(&mut self) {
+        for v in [
+            &mut self.revenue,
+            &mut self.costs,
+            &mut self.capex,
+            &mut self.depreciation,
+            &mut self.financing,
+        ] {
+            v.fill(0.0);
+        }
+    }
+}
+
+/// Fills the trajectory from the capex and revenue years of one path, and the adjustments of
+/// a network entity if any.
 pub fn account(
     model: &Model,
     v: &[f64],
     capex: &CapexYears,
     revenue: &RevenueYears,
+    adjustments: Option<&Adjustments>,
     t: &mut Trajectory,
 ) {
     let costs = &model.costs;
@@ -39,17 +89,29 @@ pub fn account(
     let mut cor_share = 0.0;
     let mut last_loss = None;
     let mut last_deficit = None;
+    // Cash from equity and loan principal so far, which payback does not count.
+    let mut financed = 0.0;
 
     for y in 0..model.years {
-        let revenue_total = revenue.subscription_revenue[y] + revenue.stream_revenue[y];
+        let adjust =
+            |field: fn(&Adjustments) -> &Vec<f64>| adjustments.map_or(0.0, |a| field(a)[y]);
+        let revenue_total =
+            revenue.subscription_revenue[y] + revenue.stream_revenue[y] + adjust(|a| &a.revenue);
         cor_share = costs.cost_of_revenue_share(v, cor_share, y);
         let commitments: f64 = model.commitments.iter().map(|c| c.payment(v, y)).sum();
-        let fixed = costs.rnd(v, y) + capex.own_operations[y] + capex.rental[y] + commitments;
+        let fixed = costs.rnd(v, y)
+            + capex.own_operations[y]
+            + capex.rental[y]
+            + commitments
+            + adjust(|a| &a.costs);
         let ebitda = revenue_total * (1.0 - cor_share - sga_share) - fixed;
-        let depreciation = capex.own_depreciation[y];
+        let depreciation = capex.own_depreciation[y] + adjust(|a| &a.depreciation);
         let ebit = ebitda - depreciation;
-        let fcf = ebitda - capex.own_spend[y];
-        cash += fcf;
+        let own_capex = capex.own_spend[y] + adjust(|a| &a.capex);
+        let fcf = ebitda - own_capex;
+        let financing = adjust(|a| &a.financing);
+        financed += financing;
+        cash += fcf + financing;
         lowest_cash = lowest_cash.min(cash);
         npv += fcf * discount_factor;
         discount_factor *= discount;
@@ -59,7 +121,7 @@ pub fn account(
         if ebit < 0.0 {
             last_loss = Some(y);
         }
-        if cash - starting_cash < 0.0 {
+        if cash - financed - starting_cash < 0.0 {
             last_deficit = Some(y);
         }
 
@@ -68,8 +130,8 @@ pub fn account(
             (Metric::SubscriptionRevenue, revenue.subscription_revenue[y]),
             (Metric::Users, revenue.users[y]),
             (Metric::PayingUsers, revenue.paying_users[y]),
-            (Metric::Capex, capex.spend[y]),
-            (Metric::OwnCapex, capex.own_spend[y]),
+            (Metric::Capex, capex.spend[y] + adjust(|a| &a.capex)),
+            (Metric::OwnCapex, own_capex),
             (Metric::Depreciation, depreciation),
             (Metric::Rental, capex.rental[y]),
             (Metric::Costs, revenue_total - ebit),

@@ -16,7 +16,7 @@ use rand_xoshiro::SplitMix64;
 
 pub use capex::{Capex, Profile};
 pub use costs::{Commitment, Costs};
-pub use financials::Finance;
+pub use financials::{Adjustments, Finance};
 pub use revenue::{Shock, Stream, Subscriptions};
 
 /// US dollars.
@@ -292,7 +292,27 @@ impl Model {
             },
             &mut ws.revenue,
         );
-        financials::account(self, v, &ws.capex, &ws.revenue, &mut ws.trajectory);
+        financials::account(self, v, &ws.capex, &ws.revenue, None, &mut ws.trajectory);
+        self.check_finite(&ws.trajectory)
+    }
+
+    /// Redoes the accounts of the path last simulated in `ws` (same inputs `v`) with a network
+    /// entity's adjustments: its build-out and revenue stay, its flows with other entities
+    /// are added.
+    pub fn reaccount(
+        &self,
+        v: &[f64],
+        adjustments: &Adjustments,
+        ws: &mut Workspace,
+    ) -> Result<(), NumericError> {
+        financials::account(
+            self,
+            v,
+            &ws.capex,
+            &ws.revenue,
+            Some(adjustments),
+            &mut ws.trajectory,
+        );
         self.check_finite(&ws.trajectory)
     }
 

@@ -9,5 +9,6 @@ mod correlation;
 mod distributions;
 mod engine;
 mod malformed;
+mod network;
 mod numerical;
 mod sampling;
