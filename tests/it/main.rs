@@ -10,5 +10,7 @@ mod distributions;
 mod engine;
 mod malformed;
 mod network;
+mod new_user;
 mod numerical;
+mod published;
 mod sampling;
