@@ -102,10 +102,17 @@ mod tests {
     #[test]
     fn a_share_comes_after_the_flows_feeding_its_metric() {
         // 0: share of entity 1's revenue, fed by 1 (entity 2 -> 1, a share of 2's capex),
-        // fed by 2 (entity 2 buys capex on a schedule).
+        // which 2 feeds (entity 2 buys more capex on a schedule).
+        // The middle flow is a share of its payer's own capex, so it is carved from it and
+        // does not feed it.
+        let mut carved = purchase_capex(2, 1, share_of(2, FlowBase::Capex));
+        carved.kind = FlowKind::Purchase(Booking::Capex {
+            life: ParamId(0),
+            carved: true,
+        });
         let flows = vec![
             purchase_capex(0, 3, share_of(1, FlowBase::Revenue)),
-            purchase_capex(2, 1, share_of(2, FlowBase::Capex)),
+            carved,
             purchase_capex(2, 3, schedule()),
         ];
         assert_eq!(dependency_order(&flows), Ok(vec![2, 1, 0]));
