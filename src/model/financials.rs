@@ -67,37 +67,64 @@ impl Adjustments {
     }
 }
 
-/// Fills the trajectory from the capex and revenue years of one path, and the adjustments of
-/// a network entity if any.
-pub fn account(
-    model: &Model,
-    v: &[f64],
-    capex: &CapexYears,
-    revenue: &RevenueYears,
-    adjustments: Option<&Adjustments>,
-    t: &mut Trajectory,
-) {
-    let costs = &model.costs;
-    t.npv_out_of_range = None;
-    let sga_share = costs.sga_share.get(v);
-    let discount = 1.0 / (1.0 + model.finance.discount_rate.get(v));
-    let mut cash = model.finance.starting_cash.get(v);
-    let starting_cash = cash;
-    let mut lowest_cash = cash;
-    let mut npv = 0.0;
-    let mut discount_factor = 1.0;
-    let mut cor_share = 0.0;
-    let mut last_loss = None;
-    let mut last_deficit = None;
-    // Cash from equity and loan principal so far, which payback does not count.
-    let mut financed = 0.0;
+/// The running accounts of one path between years.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    sga_share: f64,
+    discount: f64,
+    starting_cash: f64,
+    cash: f64,
+    lowest_cash: f64,
+    npv: f64,
+    discount_factor: f64,
+    cor_share: f64,
+    last_loss: Option<usize>,
+    last_deficit: Option<usize>,
+    /// Cash from equity and loan principal so far, which payback does not count.
+    financed: f64,
+}
 
-    for y in 0..model.years {
+impl Ledger {
+    /// Opens the accounts of a path whose inputs are `v`.
+    pub fn open(model: &Model, v: &[f64], t: &mut Trajectory) -> Ledger {
+        t.npv_out_of_range = None;
+        let cash = model.finance.starting_cash.get(v);
+        Ledger {
+            sga_share: model.costs.sga_share.get(v),
+            discount: 1.0 / (1.0 + model.finance.discount_rate.get(v)),
+            starting_cash: cash,
+            cash,
+            lowest_cash: cash,
+            npv: 0.0,
+            discount_factor: 1.0,
+            cor_share: 0.0,
+            last_loss: None,
+            last_deficit: None,
+            financed: 0.0,
+        }
+    }
+
+    /// Books year index `y` (after years `0..y`) from its capex and revenue, and a network
+    /// entity's adjustments if any, into the trajectory.
+    #[allow(clippy::too_many_arguments)]
+    pub fn year(
+        &mut self,
+        model: &Model,
+        v: &[f64],
+        capex: &CapexYears,
+        revenue: &RevenueYears,
+        adjustments: Option<&Adjustments>,
+        y: usize,
+        t: &mut Trajectory,
+    ) {
         let adjust =
             |field: fn(&Adjustments) -> &Vec<f64>| adjustments.map_or(0.0, |a| field(a)[y]);
+        let costs = &model.costs;
+        let sga_share = self.sga_share;
         let revenue_total =
             revenue.subscription_revenue[y] + revenue.stream_revenue[y] + adjust(|a| &a.revenue);
-        cor_share = costs.cost_of_revenue_share(v, cor_share, y);
+        self.cor_share = costs.cost_of_revenue_share(v, self.cor_share, y);
+        let cor_share = self.cor_share;
         let commitments: f64 = model.commitments.iter().map(|c| c.payment(v, y)).sum();
         let fixed = costs.rnd(v, y)
             + capex.own_operations[y]
@@ -110,19 +137,21 @@ pub fn account(
         let own_capex = capex.own_spend[y] + adjust(|a| &a.capex);
         let fcf = ebitda - own_capex;
         let financing = adjust(|a| &a.financing);
-        financed += financing;
-        cash += fcf + financing;
-        lowest_cash = lowest_cash.min(cash);
-        npv += fcf * discount_factor;
-        discount_factor *= discount;
+        self.financed += financing;
+        self.cash += fcf + financing;
+        let cash = self.cash;
+        self.lowest_cash = self.lowest_cash.min(cash);
+        self.npv += fcf * self.discount_factor;
+        self.discount_factor *= self.discount;
+        let npv = self.npv;
         if t.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
             t.npv_out_of_range = Some(y);
         }
         if ebit < 0.0 {
-            last_loss = Some(y);
+            self.last_loss = Some(y);
         }
-        if cash - financed - starting_cash < 0.0 {
-            last_deficit = Some(y);
+        if cash - self.financed - self.starting_cash < 0.0 {
+            self.last_deficit = Some(y);
         }
 
         let required = (fixed + depreciation) / (1.0 - cor_share - sga_share);
@@ -147,13 +176,17 @@ pub fn account(
             t.series_mut(metric)[y] = value;
         }
     }
-    let after = |last: Option<usize>| match last {
-        None => Some(0),
-        Some(y) if y + 1 < model.years => Some(y + 1),
-        Some(_) => None,
-    };
-    t.break_even = after(last_loss);
-    t.payback = after(last_deficit);
-    t.funding_gap = (-lowest_cash).max(0.0);
-    t.npv = npv;
+
+    /// Closes the accounts after the horizon: break-even and payback years, funding gap, NPV.
+    pub fn close(&self, model: &Model, t: &mut Trajectory) {
+        let after = |last: Option<usize>| match last {
+            None => Some(0),
+            Some(y) if y + 1 < model.years => Some(y + 1),
+            Some(_) => None,
+        };
+        t.break_even = after(self.last_loss);
+        t.payback = after(self.last_deficit);
+        t.funding_gap = (-self.lowest_cash).max(0.0);
+        t.npv = self.npv;
+    }
 }

@@ -25,7 +25,7 @@
 //! ([`Model::reaccount`]) holds its accounts with the flows; its cash there excludes outside
 //! draws, so its funding gap is the need before capacities, as for a single firm.
 
-use crate::model::{Adjustments, Metric, NumericError, Trajectory, Workspace};
+use crate::model::{Adjustments, Metric, NumericError, Trajectory, Workspace, YearlyNumbers};
 
 use super::clearing::Clearing;
 use super::schedule::{depreciate, loan_service, released, scheduled};
@@ -38,6 +38,8 @@ const PAID_IN_FULL: f64 = 1e-9;
 #[derive(Debug, Clone)]
 pub struct EntityPath {
     workspace: Workspace,
+    /// Its yearly random numbers (users, streams, shocks), from its own streams.
+    pub yearly: YearlyNumbers,
     /// Its flows with the others, as they enter its accounts.
     pub adjustments: Adjustments,
     /// The share of each year's revenue left after cost of revenue and SG&A.
@@ -140,6 +142,7 @@ impl Network {
                 .iter()
                 .map(|e| EntityPath {
                     workspace: e.model.workspace(),
+                    yearly: YearlyNumbers::new(&e.model),
                     adjustments: Adjustments::new(years),
                     margins: vec![0.0; years],
                     end_customer_revenue: vec![0.0; years],
@@ -179,18 +182,32 @@ impl Network {
         self.entities[0].model.years
     }
 
-    /// Simulates one path from its drawn inputs `v`; `path_key` seeds every entity's yearly
-    /// shocks (each from its own streams, salted by its qualified keys).
+    /// Simulates one path from its drawn inputs `v` with every entity's yearly random numbers
+    /// from the default source for `path_key` (each entity from its own streams, salted by
+    /// its qualified keys).
     pub fn simulate(
         &self,
         v: &[f64],
         path_key: u64,
         ws: &mut NetworkWorkspace,
     ) -> Result<(), NumericError> {
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            e.yearly.fill(&entity.model, path_key);
+        }
+        self.simulate_numbers(v, ws)
+    }
+
+    /// Simulates one path from its drawn inputs `v` and the yearly numbers already in
+    /// `ws.entities[i].yearly`.
+    pub fn simulate_numbers(
+        &self,
+        v: &[f64],
+        ws: &mut NetworkWorkspace,
+    ) -> Result<(), NumericError> {
         let n = self.entities.len();
         let years = self.years();
         for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            entity.model.simulate(v, path_key, &mut e.workspace)?;
+            entity.model.simulate(v, &e.yearly, &mut e.workspace)?;
             let t = &e.workspace.trajectory;
             e.end_customer_revenue
                 .copy_from_slice(t.series(Metric::Revenue));

@@ -12,5 +12,6 @@ mod malformed;
 mod network;
 mod new_user;
 mod numerical;
+mod paths;
 mod published;
 mod sampling;
