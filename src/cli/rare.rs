@@ -25,15 +25,17 @@ pub const EXAMPLES: &str = "\
 Examples:
   simulate rare scenarios/openai.toml
   simulate rare scenarios/openai.toml --threshold operating_break_even_by_2030
-  simulate rare scenarios/openai.toml --threshold cash_payback_by_2035 --out rare.txt
+  simulate rare scenarios/openai.toml --threshold cash_payback_by_2035 \\
+      --format markdown --out rare.md
   simulate scenarios/openai.toml --rare
 
-Subset simulation (Au & Beck 2001) estimates each threshold's probability through nested
-levels of conditional probability 0.1, with Markov chains in standard-normal space, down to
-about 1e-16. The answer is the mean of independent repetitions; its 95% interval comes from
-their spread, and the gain is how many more plain Monte Carlo paths the same precision would
-take. Without --threshold every threshold of the scenario is estimated. A threshold no path
-can meet under the scenario's inputs is reported as impossible rather than as a number.";
+Subset simulation (Au & Beck 2001) estimates each threshold's probability
+through nested levels of conditional probability 0.1, with Markov chains in
+standard-normal space, down to about 1e-16. The answer is the mean of
+independent repetitions; its 95% interval comes from their spread, and the gain
+is how many more plain Monte Carlo paths the same precision would take. Without
+--threshold every threshold of the scenario is estimated. A threshold no path
+can meet under the scenario's inputs is reported as impossible, not as a number.";
 
 /// How much work each estimate does.
 #[derive(Args)]
