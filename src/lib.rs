@@ -49,3 +49,4 @@ pub mod shard;
 pub mod simulation;
 pub mod stats;
 pub mod threshold;
+pub mod unit;

@@ -8,6 +8,7 @@ mod common;
 mod correlation;
 mod distributions;
 mod engine;
+mod export;
 mod malformed;
 mod numerical;
 mod sampling;

@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 use assert_cmd::Command;
 use breakeven::engine::{self, NoProgress, Plan};
 use breakeven::precision::{self, BATCH_CHUNKS, Target, widest_half_width};
-use breakeven::report::{Format, Report, RunFacts};
+use breakeven::report::{Exporter, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
 use breakeven::shard::{self, Part, Shard};
@@ -41,7 +41,7 @@ fn json(s: &Scenario, sampler: Sampler, seed: u64, paths: u64, threads: usize) -
         .unwrap();
     let report =
         Report::new(s, &out.summary, seed, paths, RunFacts::default()).with_sampler(sampler);
-    Format::Json.render(&report)
+    report.json()
 }
 
 #[test]
@@ -129,9 +129,7 @@ fn precision_stops_at_the_first_batch_that_meets_the_target() {
     .unwrap();
     assert!(widest_half_width(&simulation.layout(), &first.summary) > 0.003);
     // Byte for byte the report of a plain run of that many paths, and reproducible.
-    let report = |summary, paths| {
-        Format::Json.render(&Report::new(&s, summary, 9, paths, RunFacts::default()))
-    };
+    let report = |summary, paths| Report::new(&s, summary, 9, paths, RunFacts::default()).json();
     let plain = engine::run(
         &simulation,
         &Plan::whole(9, 2 * batch),
@@ -198,10 +196,7 @@ fn merged_shards_give_the_single_run_report_byte_for_byte() {
             RunFacts::default(),
         )
         .with_sampler(merged.sampler);
-        assert_eq!(
-            Format::Json.render(&report),
-            json(&s, sampler, seed, paths, 2)
-        );
+        assert_eq!(report.json(), json(&s, sampler, seed, paths, 2));
     }
 }
 
