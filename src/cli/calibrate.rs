@@ -17,13 +17,13 @@ Examples:
   simulate calibrate scenarios/openai.toml
   simulate calibrate scenarios/openai.toml --figures seeds/figures.toml --format json
 
-Compares the scenario with every figure in the figures file whose subject is the scenario's
-[scenario] subject and that has a metric, a year and a period. Verdicts: consistent (the source lies
-within the model's P10–P90), edge (outside P10–P90, within P5–P95), contradicted (outside P5–P95). Exits 0 whatever the verdicts. Paths: --paths, else
-the scenario's run.paths, else 100000 (run on one thread, in order).";
+Compares the scenario with every figure in the figures file (default: seeds/figures.toml,
+built into the binary, so the command works from any folder) whose subject is the scenario's
+[scenario] subject and that has a metric, a year and a period. Verdicts: consistent (the
+source lies within the model's P10–P90), edge (outside P10–P90, within P5–P95),
+contradicted (outside P5–P95). Exits 0 whatever the verdicts. Paths: --paths, else the
+scenario's run.paths, else 100000 (run on one thread, in order).";
 
-/// The figures file when the command line does not say.
-pub const DEFAULT_FIGURES: &str = "seeds/figures.toml";
 /// Paths when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;
 
@@ -31,9 +31,9 @@ const DEFAULT_PATHS: u64 = 100_000;
 pub struct CalibrateArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The figures file.
-    #[arg(long, value_name = "FILE", default_value = DEFAULT_FIGURES)]
-    figures: PathBuf,
+    /// The figures file [default: seeds/figures.toml as built into the binary].
+    #[arg(long, value_name = "FILE")]
+    figures: Option<PathBuf>,
     #[command(flatten)]
     sampling: SamplingArgs,
     #[command(flatten)]
@@ -44,11 +44,19 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
     args.destination.check()?;
     let base = args.scenario.base()?;
     let scenario = base.scenario();
-    let figures = calibrate::load_figures(Path::new(&args.figures))?;
+    let figures = figures(args.figures.as_deref())?;
     let plan = args
         .sampling
         .plan(scenario, scenario.defaults.paths.unwrap_or(DEFAULT_PATHS));
     let result = calibrate::calibrate(scenario, &figures, &plan)?;
     args.destination.export(&result)?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The calibration figures of `file`, or those built in.
+pub fn figures(file: Option<&Path>) -> Result<Vec<calibrate::Figure>> {
+    Ok(match file {
+        Some(path) => calibrate::load_figures(path)?,
+        None => calibrate::bundled_figures()?,
+    })
 }

@@ -13,6 +13,7 @@ mod sampling;
 mod sensitivity;
 mod solve;
 mod sweep;
+mod values;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

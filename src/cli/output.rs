@@ -45,7 +45,7 @@ pub struct Destination {
     #[arg(long, value_enum, default_value_t = FormatArg::Table)]
     pub format: FormatArg,
     /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     pub out: Option<PathBuf>,
 }
 
@@ -77,7 +77,8 @@ impl Destination {
 
 /// Writes `bytes` to standard output, or to `out` atomically: a temporary file in the same
 /// folder, synced and renamed over the target once complete, so no reader ever sees half a
-/// file and a failed run leaves any previous file untouched.
+/// file and a failed run leaves any previous file untouched. The file gets the permissions a
+/// shell redirection gives (0666 less the umask), not the temporary file's private 0600.
 pub fn write(bytes: impl AsRef<[u8]>, out: Option<&Path>) -> Result<()> {
     let bytes = bytes.as_ref();
     match out {
@@ -91,7 +92,7 @@ pub fn write(bytes: impl AsRef<[u8]>, out: Option<&Path>) -> Result<()> {
                 Some(p) if !p.as_os_str().is_empty() => p,
                 _ => Path::new("."),
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+            let mut tmp = temporary_file(dir)
                 .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
             tmp.write_all(bytes)?;
             tmp.as_file().sync_all()?;
@@ -100,4 +101,17 @@ pub fn write(bytes: impl AsRef<[u8]>, out: Option<&Path>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A temporary file in `dir`, created with mode 0666 so that the umask alone decides who may
+/// read the finished file.
+fn temporary_file(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".simulate-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(dir)
 }

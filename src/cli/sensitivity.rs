@@ -53,7 +53,7 @@ pub struct SensitivityArgs {
     #[command(flatten)]
     destination: Destination,
     /// Also draw the tornado as SVG into FILE (atomically).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
     chart: Option<PathBuf>,
 }
 

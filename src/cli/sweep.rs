@@ -44,7 +44,7 @@ pub struct SweepArgs {
     destination: Destination,
     /// Also draw the sweep as SVG into FILE (atomically): curves for one parameter, a heatmap
     /// of --event for two.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
     chart: Option<PathBuf>,
     /// The event the chart shows: a threshold's name, break_even or payback.
     #[arg(long, value_name = "NAME", default_value = Event::BREAK_EVEN)]

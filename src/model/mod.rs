@@ -55,13 +55,14 @@ pub enum Metric {
     FreeCashFlow,
     Cash,
     RequiredRevenue,
+    RevenueGap,
 }
 
 pub use crate::unit::Unit;
 
 impl Metric {
     /// Every per-year metric, in report order.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 15] = [
         Metric::Revenue,
         Metric::SubscriptionRevenue,
         Metric::Users,
@@ -76,6 +77,7 @@ impl Metric {
         Metric::FreeCashFlow,
         Metric::Cash,
         Metric::RequiredRevenue,
+        Metric::RevenueGap,
     ];
 
     /// The name used in scenario files and outputs.
@@ -95,6 +97,7 @@ impl Metric {
             Metric::FreeCashFlow => "free_cash_flow",
             Metric::Cash => "cash",
             Metric::RequiredRevenue => "required_revenue",
+            Metric::RevenueGap => "revenue_gap",
         }
     }
 
@@ -115,6 +118,7 @@ impl Metric {
             Metric::FreeCashFlow => "free cash flow (EBITDA - own capex)",
             Metric::Cash => "cash at year end",
             Metric::RequiredRevenue => "revenue that would make that year's EBIT zero",
+            Metric::RevenueGap => "required revenue minus revenue (negative: a surplus)",
         }
     }
 

@@ -10,5 +10,7 @@ mod distributions;
 mod engine;
 mod export;
 mod malformed;
+mod new_user;
 mod numerical;
+mod published;
 mod sampling;
