@@ -5,45 +5,19 @@ use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use breakeven::report::{Exporter, Format};
 
 use super::InputError;
-
-/// An output format, as the command line names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// A report for the terminal.
-    Table,
-    /// The stable machine-readable document.
-    Json,
-    /// Rows of numbers, for spreadsheets and data frames.
-    Csv,
-    /// Tables for documents.
-    Markdown,
-    /// An Excel workbook (binary: needs --out or a pipe).
-    Xlsx,
-}
-
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Format {
-        match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Csv => Format::Csv,
-            FormatArg::Markdown => Format::Markdown,
-            FormatArg::Xlsx => Format::Xlsx,
-        }
-    }
-}
+use super::flags::FormatFlag;
 
 /// `--format` and `--out`, shared by every command that writes a result.
 #[derive(Args)]
 pub struct Destination {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Table)]
-    pub format: FormatArg,
+    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
+    pub format: FormatFlag,
     /// Write the output to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     pub out: Option<PathBuf>,

@@ -11,6 +11,7 @@ use breakeven::analysis::{AnalysisError, Event};
 use breakeven::model::Metric;
 use breakeven::report::svg;
 
+use super::flags::StatisticFlag;
 use super::output::{self, Destination};
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, progress};
@@ -46,8 +47,8 @@ pub struct SensitivityArgs {
     #[arg(long, requires = "metric")]
     year: Option<i32>,
     /// The statistic of --metric.
-    #[arg(long, value_enum, default_value_t = Statistic::Median)]
-    statistic: Statistic,
+    #[arg(long, value_enum, default_value_t = StatisticFlag::Median)]
+    statistic: StatisticFlag,
     #[command(flatten)]
     sampling: SamplingArgs,
     #[command(flatten)]
@@ -80,7 +81,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
             Output::Metric {
                 metric,
                 year: (year - scenario.start_year) as usize,
-                statistic: args.statistic,
+                statistic: Statistic::from(args.statistic),
             }
         }
         _ => Output::Probability(Event::named(

@@ -12,5 +12,6 @@ mod export;
 mod malformed;
 mod new_user;
 mod numerical;
+mod paths;
 mod published;
 mod sampling;
