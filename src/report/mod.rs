@@ -10,6 +10,7 @@
 //! threads.
 
 pub mod calibration;
+pub mod comparison;
 pub mod csv;
 pub mod format;
 pub mod html;

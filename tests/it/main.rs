@@ -5,6 +5,7 @@ mod adversarial;
 mod analysis;
 mod cli_contract;
 mod common;
+mod compare;
 mod correlation;
 mod distributions;
 mod engine;
