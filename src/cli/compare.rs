@@ -18,14 +18,16 @@ use super::sampling::SamplingArgs;
 pub const EXAMPLES: &str = "\
 Examples:
   simulate compare scenarios/openai.toml --set capex.partner_share=0.3
-  simulate compare scenarios/openai.toml scenarios/open-weights.toml --paths 20000
-  simulate compare scenarios/openai.toml --set capex.gpu_life_years=4 --format json
+  simulate compare scenarios/openai.toml scenarios/open-weights.toml \\
+      --paths 20000
+  simulate compare scenarios/openai.toml --set capex.gpu_life_years=4 \\
+      --format json
 
-A is the first file as written; B is the second file, or the first again, with the --set
-overrides. Every path runs in both with the same key (common random numbers), so the
-difference of each event's probability gets a paired 95% interval, far narrower than two
-independent runs would give (shown beside it). Paths: --paths, else A's run.paths, else
-100000.";
+A is the first file as written; B is the second file, or the first again,
+with the --set overrides. Every path runs in both with the same key (common
+random numbers), so the difference of each event's probability gets a paired
+95% interval, far narrower than two independent runs would give (shown beside
+it). Paths: --paths, else A's run.paths, else 100000.";
 
 /// Paths when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;

@@ -31,6 +31,7 @@ impl Solution {
             ("tolerance", Cell::Number(self.tolerance)),
             ("evaluations", Cell::Count(self.evaluations.len() as u64)),
             ("monotone", Cell::text(self.monotone.to_string())),
+            ("grid points", Cell::Count(self.grid_points as u64)),
         ];
         match &self.answer {
             Answer::Found {
@@ -55,6 +56,33 @@ impl Solution {
         }
         let mut sheet = sheet::facts("Goal seek", facts);
         sheet.name = "answer".into();
+        sheet
+    }
+
+    fn crossings_sheet(&self) -> Sheet {
+        let mut sheet = Sheet::new(
+            "crossings",
+            "Every crossing of the target",
+            &[
+                &self.parameter,
+                "direction",
+                "ci95 low",
+                "ci95 high",
+                "bracket low",
+                "bracket high",
+            ],
+        );
+        for c in &self.crossings {
+            let bound = |b: Option<f64>, side: &str| b.map_or(Cell::text(side), Cell::Number);
+            sheet.row(vec![
+                Cell::Number(c.value),
+                Cell::text(if c.rising { "rising" } else { "falling" }),
+                bound(c.ci95[0], "below range"),
+                bound(c.ci95[1], "above range"),
+                Cell::Number(c.bracket[0]),
+                Cell::Number(c.bracket[1]),
+            ]);
+        }
         sheet
     }
 
@@ -98,7 +126,11 @@ impl Exporter for Solution {
     }
 
     fn sheets(&self) -> Vec<Sheet> {
-        vec![self.answer_sheet(), self.evaluations_sheet()]
+        vec![
+            self.answer_sheet(),
+            self.crossings_sheet(),
+            self.evaluations_sheet(),
+        ]
     }
 }
 
@@ -161,10 +193,29 @@ fn table(s: &Solution) -> String {
             );
         }
     }
+    if s.crossings.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\n  The probability crosses the target {} times (the first is shown above):",
+            s.crossings.len()
+        );
+        for c in &s.crossings {
+            let _ = writeln!(
+                out,
+                "    {} = {} ({}), 95% interval {} to {}",
+                s.parameter,
+                precise(c.value),
+                if c.rising { "rising" } else { "falling" },
+                c.ci95[0].map_or_else(|| format!("below {}", precise(s.range[0])), precise),
+                c.ci95[1].map_or_else(|| format!("above {}", precise(s.range[1])), precise),
+            );
+        }
+    }
     if !s.monotone {
         let _ = writeln!(
             out,
-            "  warning: the probability does not move one way over the evaluated values; the answer is one crossing of the target."
+            "  warning: the probability does not move one way over the evaluated values ({} grid points, then bisection); every crossing found is listed.",
+            s.grid_points
         );
     }
     out

@@ -9,6 +9,7 @@ mod compare;
 mod correlation;
 mod distributions;
 mod engine;
+mod examples;
 mod export;
 mod malformed;
 mod new_user;
