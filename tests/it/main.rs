@@ -12,6 +12,7 @@ mod engine;
 mod examples;
 mod export;
 mod malformed;
+mod network;
 mod new_user;
 mod numerical;
 mod paths;
