@@ -17,13 +17,14 @@ Examples:
   simulate calibrate scenarios/openai.toml
   simulate calibrate scenarios/openai.toml --figures seeds/figures.toml \\
       --format json
+  simulate calibrate scenarios/published/sequoia-uncertain.toml
 
 Compares the scenario with every figure in the figures file (default:
-seeds/figures.toml, built into the binary, so the command works from any
-folder) whose subject is the scenario's [scenario] subject and that has a
-metric, a year and a period. Verdicts: consistent (the source lies within the
-model's P10–P90), edge (outside P10–P90, within P5–P95), contradicted (outside
-P5–P95). Exits 0 whatever the verdicts. Paths: --paths, else the scenario's
+seeds/figures.toml and the published analyses' seeds/publications.toml, built
+into the binary, so the command works from any folder) whose subject is the
+scenario's [scenario] subject and that has a metric, a year and a period.
+Verdicts: consistent (the source lies within the model's P10–P90), edge
+(outside P10–P90, within P5–P95), contradicted (outside P5–P95). Exits 0 whatever the verdicts. Paths: --paths, else the scenario's
 run.paths, else 100000 (run on one thread, in order).";
 
 /// Paths when neither the command line nor the scenario says.
@@ -52,7 +53,13 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
         .plan(scenario, scenario.defaults.paths.unwrap_or(DEFAULT_PATHS));
     let mut result = calibrate::calibrate(scenario, &figures, &plan)?;
     result.figures = args.figures.as_deref().map_or_else(
-        || breakeven::seeds::FIGURES_ORIGIN.to_string(),
+        || {
+            format!(
+                "{} and {}",
+                breakeven::seeds::FIGURES_ORIGIN,
+                breakeven::seeds::PUBLICATIONS_ORIGIN
+            )
+        },
         |p| p.display().to_string(),
     );
     args.destination.export(&result)?;

@@ -50,6 +50,8 @@ impl Calibration {
                 "model P90",
                 "model P95",
                 "source at percentile",
+                "reproduced by",
+                "tolerance",
             ],
         )
         .note(VERDICTS);
@@ -70,6 +72,8 @@ impl Calibration {
                 v(k.model_p90),
                 v(k.model_p95),
                 Cell::Value(k.percentile, Unit::Share),
+                Cell::source(k.reproduced_by.as_deref()),
+                k.tolerance.map_or(Cell::Empty, v),
             ]);
         }
         for u in &self.uncovered {
@@ -78,7 +82,7 @@ impl Calibration {
                 Cell::text(&u.id),
                 Cell::text(&u.reason),
             ];
-            row.resize(14, Cell::Empty);
+            row.resize(16, Cell::Empty);
             sheet.row(row);
         }
         sheet
@@ -172,6 +176,13 @@ fn table(c: &Calibration) -> String {
             show(k.model_p90),
             100.0 * k.percentile
         );
+        if let (Some(scenario), Some(tolerance)) = (&k.reproduced_by, k.tolerance) {
+            let _ = writeln!(
+                out,
+                "    published figure: {scenario} reproduces it to within {} (its rounding)",
+                show(tolerance)
+            );
+        }
     }
     for u in &c.uncovered {
         let _ = writeln!(out, "{:<12} {}: {}", "not compared", u.id, u.reason);
