@@ -24,8 +24,9 @@ seeds/figures.toml and the published analyses' seeds/publications.toml, built
 into the binary, so the command works from any folder) whose subject is the
 scenario's [scenario] subject and that has a metric, a year and a period.
 Verdicts: consistent (the source lies within the model's P10–P90), edge
-(outside P10–P90, within P5–P95), contradicted (outside P5–P95). Exits 0 whatever the verdicts. Paths: --paths, else the scenario's
-run.paths, else 100000 (run on one thread, in order).";
+(outside P10–P90, within P5–P95), contradicted (outside P5–P95). Exits 0
+whatever the verdicts. Paths: --paths, else the scenario's run.paths, else
+100000 (run on one thread, in order).";
 
 /// Paths when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;
