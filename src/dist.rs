@@ -11,7 +11,7 @@
 //! lognormal use the fast [`crate::math::normal_quantile`] and [`crate::math::exp`].
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use statrs::function::beta::{beta_reg, inv_beta_reg};
 use statrs::function::erf::{erfc, erfc_inv};
@@ -105,7 +105,7 @@ pub struct Dist {
     truncation: Option<Truncation>,
     /// The quantile function of PERT and Beta shapes for the samplers, tabulated on first use (see
     /// [`Dist::sampling_quantile`]).
-    beta_table: OnceLock<QuantileTable>,
+    beta_table: OnceLock<Arc<QuantileTable>>,
     /// Cumulative normalised weights for discrete shapes.
     cumulative: Vec<f64>,
 }
@@ -492,7 +492,7 @@ impl Dist {
         if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
             return self.untruncated_quantile(p);
         }
-        let table = self.beta_table.get_or_init(|| QuantileTable::new(a, b));
+        let table = self.beta_table.get_or_init(|| QuantileTable::shared(a, b));
         min + (max - min) * table.quantile(p)
     }
 

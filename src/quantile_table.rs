@@ -13,7 +13,9 @@
 //! far below any Monte Carlo error. Evaluating costs a few multiplies, and in the tails one
 //! [`crate::math::ln`] and one [`crate::math::exp`].
 
+use std::collections::HashMap;
 use std::ops::RangeInclusive;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use statrs::function::beta::ln_beta;
 
@@ -32,6 +34,12 @@ pub const MAX_ERROR: f64 = 2e-8;
 /// The shape parameters the table is used for, where its error was measured: PERT with any mode
 /// and `shape` up to 38 (both parameters at least 1). Other shapes are inverted exactly.
 pub const SHAPES: RangeInclusive<f64> = 1.0..=40.0;
+
+/// Shared tables by the bits of their shape parameters.
+type Tables = HashMap<(u64, u64), Arc<QuantileTable>>;
+
+/// The most tables [`QuantileTable::shared`] keeps (about 20 KiB each) before it starts over.
+const MAX_SHARED: usize = 4096;
 
 /// The probability below which the lower tail's table applies.
 const P_T: f64 = TAIL_INTERVALS as f64 / INTERVALS as f64;
@@ -135,6 +143,25 @@ impl QuantileTable {
             lower: Tail::new(a, b),
             upper: Tail::new(b, a),
         }
+    }
+
+    /// The table of `Beta(a, b)`, built once per process and shared: analyses compile a
+    /// scenario again for every parameter value they try, and all but the input they vary keep
+    /// their shapes.
+    pub fn shared(a: f64, b: f64) -> Arc<QuantileTable> {
+        static TABLES: OnceLock<Mutex<Tables>> = OnceLock::new();
+        let key = (a.to_bits(), b.to_bits());
+        let tables = TABLES.get_or_init(Default::default);
+        if let Some(table) = tables.lock().expect("not poisoned").get(&key) {
+            return Arc::clone(table);
+        }
+        // Built outside the lock; two threads may both build it, and the first one is kept.
+        let table = Arc::new(QuantileTable::new(a, b));
+        let mut tables = tables.lock().expect("not poisoned");
+        if tables.len() >= MAX_SHARED {
+            tables.clear();
+        }
+        Arc::clone(tables.entry(key).or_insert(table))
     }
 
     /// The `p`-quantile, `p` in [0, 1].
