@@ -14,6 +14,7 @@
 pub mod capex;
 pub mod costs;
 pub mod financials;
+pub mod hurdle;
 pub mod revenue;
 
 use crate::math::normal_quantile;
@@ -21,7 +22,7 @@ use crate::rng::{salted, uniform_salted};
 
 pub use capex::{Capex, Profile};
 pub use costs::{Commitment, Costs};
-pub use financials::Finance;
+pub use financials::{Adjustments, Finance};
 pub use revenue::{Shock, Stream, Subscriptions};
 
 /// US dollars.
@@ -61,6 +62,7 @@ pub enum Metric {
     Cash,
     RequiredRevenue,
     RevenueGap,
+    RequiredRevenueForReturn,
 }
 
 /// How a metric's numbers are shown.
@@ -72,7 +74,7 @@ pub enum Unit {
 
 impl Metric {
     /// Every per-year metric, in report order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 16] = [
         Metric::Revenue,
         Metric::SubscriptionRevenue,
         Metric::Users,
@@ -88,6 +90,7 @@ impl Metric {
         Metric::Cash,
         Metric::RequiredRevenue,
         Metric::RevenueGap,
+        Metric::RequiredRevenueForReturn,
     ];
 
     /// The name used in scenario files and outputs.
@@ -108,6 +111,7 @@ impl Metric {
             Metric::Cash => "cash",
             Metric::RequiredRevenue => "required_revenue",
             Metric::RevenueGap => "revenue_gap",
+            Metric::RequiredRevenueForReturn => "required_revenue_for_return",
         }
     }
 
@@ -129,6 +133,9 @@ impl Metric {
             Metric::Cash => "cash at year end",
             Metric::RequiredRevenue => "revenue that would make that year's EBIT zero",
             Metric::RevenueGap => "required revenue minus revenue (negative: a surplus)",
+            Metric::RequiredRevenueForReturn => {
+                "revenue that would earn the hurdle rate on own capital (annuity, not depreciation)"
+            }
         }
     }
 
@@ -394,7 +401,7 @@ impl Model {
     pub fn begin(&self, v: &[f64], ws: &mut Workspace) {
         // Without a build-out the capex arrays stay at the zeros they were created with.
         if let Some(c) = &self.capex {
-            c.simulate(v, &mut ws.capex);
+            c.simulate(v, self.finance.hurdle_rate.get(v), &mut ws.capex);
         }
         revenue::begin(self.subscriptions.as_ref(), v, &mut ws.revenue);
         ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);
@@ -413,7 +420,31 @@ impl Model {
             &mut ws.revenue,
         );
         ws.ledger
-            .year(self, v, &ws.capex, &ws.revenue, y, &mut ws.trajectory);
+            .year(self, v, &ws.capex, &ws.revenue, None, y, &mut ws.trajectory);
+    }
+
+    /// Redoes the accounts of the path last simulated in `ws` (same inputs `v`) with a network
+    /// entity's adjustments: its build-out and end-customer revenue stay (they do not depend
+    /// on other entities), its flows with them are added.
+    pub fn reaccount(
+        &self,
+        v: &[f64],
+        adjustments: &Adjustments,
+        ws: &mut Workspace,
+    ) -> Result<(), NumericError> {
+        ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);
+        for y in 0..self.years {
+            ws.ledger.year(
+                self,
+                v,
+                &ws.capex,
+                &ws.revenue,
+                Some(adjustments),
+                y,
+                &mut ws.trajectory,
+            );
+        }
+        self.finish(ws)
     }
 
     /// Closes the path after its last year: break-even and payback years, funding gap, NPV,
