@@ -17,9 +17,9 @@ use breakeven::report::{Probability, RunFacts};
 use breakeven::scenario::Scenario;
 use breakeven::threshold::Threshold;
 
-use super::flags::FormatFlag;
-use super::run::{DEFAULT_SEED, OutputArgs, thread_pool};
-use super::{InputError, ScenarioArgs, interrupt, output, progress};
+use super::output::{self, Destination};
+use super::run::{DEFAULT_SEED, thread_pool};
+use super::{InputError, ScenarioArgs, interrupt, progress};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -70,8 +70,11 @@ pub struct RareArgs {
     seed: Option<u64>,
     #[command(flatten)]
     settings: RareSettingsArgs,
+    /// Worker threads [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(flatten)]
-    output: OutputArgs,
+    destination: Destination,
 }
 
 /// Shows a progress bar counting repetitions.
@@ -121,6 +124,7 @@ pub fn estimate_all(
 }
 
 pub fn run(args: RareArgs) -> Result<ExitCode> {
+    args.destination.check()?;
     let scenario = args.scenario.load()?;
     let settings = args.settings.settings()?;
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
@@ -153,7 +157,7 @@ pub fn run(args: RareArgs) -> Result<ExitCode> {
         return Err(InputError("the scenario lists no thresholds to estimate".into()).into());
     }
     let cancel = interrupt::install()?;
-    let pool = thread_pool(args.output.threads)?;
+    let pool = thread_pool(args.threads)?;
     let started = Instant::now();
     let results = pool.install(|| estimate_all(&scenario, &chosen, &settings, seed, cancel))?;
     let interrupted = cancel.load(Ordering::Relaxed);
@@ -163,23 +167,17 @@ pub fn run(args: RareArgs) -> Result<ExitCode> {
     };
     let mut report = RareReport::new(&scenario, seed, &settings, results, facts);
     report.partial |= interrupted;
-    let text = match args.output.format {
-        FormatFlag::Table => report.table(),
-        FormatFlag::Json => report.json(),
-        FormatFlag::Csv => report.csv(),
-        FormatFlag::Markdown => report.markdown(),
-    };
     if interrupted {
         eprintln!(
             "interrupted: the estimates so far, marked partial, are on standard output{}",
-            match &args.output.out {
+            match &args.destination.out {
                 Some(file) => format!(" ({} was not written)", file.display()),
                 None => String::new(),
             }
         );
-        output::write(&text, None)?;
+        output::write(args.destination.format().render(&report)?, None)?;
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    output::write(&text, args.output.out.as_deref())?;
+    args.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }

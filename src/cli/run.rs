@@ -6,7 +6,7 @@
 //! output, marked partial, leaves any `--out` file untouched, and exits with code 130. An
 //! interrupted shard writes no part file.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -26,8 +26,9 @@ use breakeven::shard::{Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
 use breakeven::summary::RunSummary;
 
-use super::flags::{FormatFlag, SamplerFlag};
-use super::{InputError, ScenarioArgs, interrupt, output, progress};
+use super::flags::SamplerFlag;
+use super::output::{self, Destination};
+use super::{InputError, ScenarioArgs, interrupt, progress};
 
 /// Paths when neither the command line nor the scenario says: the 95% interval of any
 /// probability is then at most ±0.31 percentage points.
@@ -76,13 +77,9 @@ pub struct RunArgs {
 pub struct OutputArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
-    pub(super) threads: Option<u16>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
-    pub(super) format: FormatFlag,
-    /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    pub(super) out: Option<PathBuf>,
+    threads: Option<u16>,
+    #[command(flatten)]
+    destination: Destination,
 }
 
 /// A rayon pool with `threads` workers, or one per core.
@@ -95,6 +92,7 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
+    args.output.destination.check()?;
     let scenario = args.scenario.load()?;
     if scenario.network.is_some() {
         return Err(InputError(format!(
@@ -253,8 +251,8 @@ fn run_to_precision(
     )
 }
 
-/// Writes the report of `outcome` (with its rare estimates, when asked), or, when it was
-/// interrupted, its partial report to standard output with exit code 130.
+/// Writes the report of `outcome` (with its rare estimates, when asked), or, when it or its
+/// rare estimates were interrupted, its partial report to standard output with exit code 130.
 #[allow(clippy::too_many_arguments)]
 fn write_report(
     scenario: &Scenario,
@@ -274,32 +272,31 @@ fn write_report(
         report = report.with_rare(rare);
     }
     report.partial |= rare_partial;
-    let text = Format::from(out.format).render(&report);
-    if rare_partial {
+    if outcome.cancelled || rare_partial {
+        // A binary partial report goes to a terminal only as the table.
+        let format = match out.destination.format() {
+            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
+            f => f,
+        };
+        let bytes = format.render(&report)?;
         eprintln!(
-            "interrupted: the rare estimates are partial; the report is on standard output{}",
-            match &out.out {
-                Some(file) => format!(" ({} was not written)", file.display()),
-                None => String::new(),
-            }
-        );
-        output::write(&text, None)?;
-        return Ok(ExitCode::from(interrupt::EXIT_CODE));
-    }
-    if outcome.cancelled {
-        eprintln!(
-            "interrupted: {} of {} paths done; their report, marked partial, is on standard output{}",
+            "interrupted: {} of {} paths done{}; their report, marked partial, is on standard output{}",
             outcome.paths,
             paths,
-            match &out.out {
+            if rare_partial {
+                ", rare estimates partial"
+            } else {
+                ""
+            },
+            match &out.destination.out {
                 Some(file) => format!(" ({} was not written)", file.display()),
                 None => String::new(),
             }
         );
-        output::write(&text, None)?;
+        output::write(&bytes, None)?;
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    output::write(&text, out.out.as_deref())?;
+    out.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -336,6 +333,6 @@ fn run_shard(
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     let part = Part::new(scenario, sampler, shard, &plan, &outcome.summary);
-    output::write(&part.to_json(), out.out.as_deref())?;
+    output::write(part.to_json(), out.destination.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

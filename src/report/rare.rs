@@ -10,7 +10,8 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::format::{percent, thousands};
-use super::{Probability, Simulator};
+use super::sheet::{self, Cell, Sheet};
+use super::{Exporter, Probability, Simulator};
 use crate::rare::{Estimate, Settings, Status, subset};
 use crate::scenario::Scenario;
 use crate::threshold::Threshold;
@@ -238,9 +239,12 @@ fn fit(text: &str, width: usize) -> String {
     }
 }
 
-impl RareReport {
-    /// The report for a terminal.
-    pub fn table(&self) -> String {
+impl Exporter for RareReport {
+    fn title(&self) -> String {
+        format!("Rare thresholds: {}", self.scenario.name)
+    }
+
+    fn table(&self) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{}", self.scenario.name);
         let _ = writeln!(
@@ -266,119 +270,79 @@ impl RareReport {
         out
     }
 
-    /// The report as pretty JSON, ending in a newline.
-    pub fn json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(self).expect("serialisable");
-        text.push('\n');
-        text
+    fn csv(&self) -> String {
+        sheet::csv(&sheet(&self.thresholds))
     }
 
-    /// One row per threshold, numbers at full precision.
-    pub fn csv(&self) -> String {
-        csv_rows(&self.thresholds)
-    }
-
-    /// Markdown: a heading, the method, and one table row per threshold.
-    pub fn markdown(&self) -> String {
-        let mut out = String::new();
-        let _ = writeln!(out, "# Rare thresholds: {}\n", self.scenario.name);
-        let _ = writeln!(
-            out,
-            "`{}`, seed {}; subset simulation with p0 = {}, {} samples per level, {} \
-             repetitions.{}\n",
-            self.scenario.file,
-            self.seed,
-            self.method.p0,
-            self.method.samples_per_level,
-            self.method.repetitions,
-            if self.partial {
-                " **Partial result: interrupted.**"
-            } else {
-                ""
-            }
+    fn sheets(&self) -> Vec<Sheet> {
+        let facts = sheet::facts(
+            "Method",
+            vec![
+                ("scenario", Cell::text(&self.scenario.name)),
+                ("file", Cell::text(&self.scenario.file)),
+                ("fingerprint", Cell::text(&self.scenario.fingerprint)),
+                ("seed", Cell::text(self.seed.to_string())),
+                ("method", Cell::text(self.method.name)),
+                ("p0", Cell::Number(self.method.p0)),
+                (
+                    "samples per level",
+                    Cell::Count(self.method.samples_per_level as u64),
+                ),
+                ("repetitions", Cell::Count(self.method.repetitions as u64)),
+                ("levels at most", Cell::Count(self.method.max_levels as u64)),
+                ("partial", Cell::text(self.partial.to_string())),
+            ],
         );
-        markdown_section(&mut out, &self.thresholds);
-        out
+        vec![sheet(&self.thresholds), facts]
     }
 }
 
-/// CSV rows of rare estimates, with a header.
-pub fn csv_rows(thresholds: &[RareThreshold]) -> String {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let number = |x: Option<f64>| x.map_or(String::new(), |x| format!("{x:e}"));
-    w.write_record([
-        "threshold",
-        "status",
-        "probability",
-        "ci95_low",
-        "ci95_high",
-        "cov",
-        "formula_cov",
-        "evaluations",
-        "gain",
-        "repetitions",
-        "partial",
-        "in_words",
-    ])
-    .expect("in memory");
+/// The rare estimates as one table: one row per threshold, numbers at full precision.
+pub fn sheet(thresholds: &[RareThreshold]) -> Sheet {
+    let mut sheet = Sheet::new(
+        "rare",
+        "Rare thresholds, by subset simulation",
+        &[
+            "name",
+            "threshold",
+            "in words",
+            "status",
+            "probability",
+            "ci95 low",
+            "ci95 high",
+            "cov",
+            "cov (Au-Beck)",
+            "evaluations",
+            "plain MC paths for this precision",
+            "gain",
+            "plain MC probability",
+        ],
+    )
+    .note(
+        "Each probability is the mean of independent repetitions of subset simulation; the \
+         95% interval comes from their spread (see README, \"Rare events\").",
+    );
+    let number = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
     for t in thresholds {
         let e = &t.rare;
         let status = serde_json::to_value(e.status).expect("serialisable");
-        w.write_record([
-            t.name.clone(),
-            status.as_str().unwrap_or_default().to_string(),
+        sheet.row(vec![
+            Cell::text(&t.name),
+            Cell::text(&t.label),
+            Cell::text(&t.in_words),
+            Cell::text(status.as_str().unwrap_or_default()),
             number(e.probability),
             number(e.ci95.map(|c| c[0])),
             number(e.ci95.map(|c| c[1])),
             number(e.cov),
             number(e.formula_cov),
-            e.evaluations.to_string(),
+            Cell::Count(e.evaluations),
+            number(e.plain_mc_paths),
             number(e.gain),
-            e.repetitions.to_string(),
-            e.partial.to_string(),
-            t.in_words.clone(),
-        ])
-        .expect("in memory");
+            number(t.plain.map(|p| p.probability)),
+        ]);
     }
-    String::from_utf8(w.into_inner().expect("in memory")).expect("UTF-8")
-}
-
-/// A Markdown table of rare estimates.
-pub fn markdown_section(out: &mut String, thresholds: &[RareThreshold]) {
-    let plain = thresholds.iter().any(|t| t.plain.is_some());
-    if plain {
-        let _ = writeln!(
-            out,
-            "| threshold | plain Monte Carlo | subset simulation | evaluations | gain |"
-        );
-        let _ = writeln!(out, "|---|---|---|---:|---:|");
-    } else {
-        let _ = writeln!(
-            out,
-            "| threshold | subset simulation | evaluations | gain |"
-        );
-        let _ = writeln!(out, "|---|---|---:|---:|");
-    }
-    for t in thresholds {
-        let gain = t.rare.gain.map_or("–".to_string(), |g| format!("{g:.0}x"));
-        let plain_cell = t.plain.as_ref().map(|p| {
-            format!(
-                "{} [{}, {}] | ",
-                percent(p.probability),
-                percent(p.ci95[0]),
-                percent(p.ci95[1])
-            )
-        });
-        let _ = writeln!(
-            out,
-            "| {} | {}{} | {} | {} |",
-            t.label.replace('|', "\\|"),
-            plain_cell.unwrap_or_default(),
-            t.in_words,
-            thousands(t.rare.evaluations),
-            gain
-        );
-    }
+    sheet
 }
 
 #[cfg(test)]
