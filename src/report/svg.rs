@@ -306,12 +306,11 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
                     .iter()
                     .flat_map(|y| {
                         let value = floor(q(y, |d| d.p50));
-                        let ends = if single {
+                        if single {
                             vec![(axis.0, value), (axis.1, value)]
                         } else {
                             vec![(y.year, value)]
-                        };
-                        ends
+                        }
                     })
                     .collect::<Vec<_>>(),
                 10,

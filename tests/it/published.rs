@@ -433,5 +433,8 @@ fn a_one_year_scenario_still_draws_its_revenue_chart() {
         chart.contains("<circle"),
         "no median point in the one-year chart"
     );
-    assert!(chart.contains("\n2030\n</text>"), "the year is not labelled");
+    assert!(
+        chart.contains("\n2030\n</text>"),
+        "the year is not labelled"
+    );
 }
