@@ -6,7 +6,7 @@
 //! documented defaults and appear among the inputs with the source `"default"`.
 
 use crate::correlation::{Correlations, Pair};
-use crate::dist::{Dist, Shape};
+use crate::dist::Dist;
 use crate::model::{
     Capex, Commitment, Costs, Finance, Metric, Model, ParamId, Profile, Shock, Stream,
     Subscriptions,
@@ -16,6 +16,7 @@ use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years}
 
 use super::overrides::nearest_keys;
 use super::raw::{RawCorrelations, RawDist, RawParam, RawScenario, RawThreshold};
+use super::schema::{self, Omitted};
 use super::{Input, RunDefaults, Scenario};
 
 /// The most years a scenario may simulate.
@@ -35,57 +36,6 @@ fn problem(key: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
         key: key.into(),
         message: message.into(),
-    }
-}
-
-/// The values an input may take, given its role in the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Domain {
-    Any,
-    /// In [0, 1].
-    Share,
-    /// At least zero.
-    NonNegative,
-    /// Strictly positive.
-    Positive,
-    /// A yearly rate above -100%.
-    Rate,
-    /// An asset life of at least one year.
-    Life,
-    /// A whole number of years, at least one.
-    WholeYears,
-}
-
-impl Domain {
-    fn check(self, dist: &Dist) -> Result<(), String> {
-        let (lo, hi) = dist.support();
-        let lognormal = matches!(dist.shape(), Shape::LogNormal { .. });
-        let (ok, need) = match self {
-            Domain::Any => (true, ""),
-            Domain::Share => (lo >= 0.0 && hi <= 1.0, "a share must lie in [0, 1]"),
-            Domain::NonNegative => (lo >= 0.0, "must not be negative"),
-            Domain::Positive => (lo > 0.0 || (lognormal && lo >= 0.0), "must be positive"),
-            Domain::Rate => (lo > -1.0, "a yearly rate must be above -1 (-100%)"),
-            Domain::Life => (lo >= 1.0, "an asset life must be at least 1 year"),
-            Domain::WholeYears => (
-                lo >= 1.0 && hi <= f64::from(MAX_YEARS) && dist.is_integer_valued(),
-                "must be a whole number of years from 1 to 200 (a number or a discrete distribution)",
-            ),
-        };
-        if ok {
-            Ok(())
-        } else if dist.is_fixed() {
-            Err(format!("{need}, got {dist}"))
-        } else {
-            Err(format!(
-                "{need}, but {dist} can take values in [{lo}, {hi}]{}",
-                if lo.is_infinite() || hi.is_infinite() {
-                    "; add truncate = [low, high]"
-                } else {
-                    ""
-                }
-            ))
-        }
     }
 }
 
@@ -234,8 +184,8 @@ impl Inputs {
         ParamId(self.list.len() - 1)
     }
 
-    /// A required input.
-    fn required(&mut self, key: &str, raw: &RawParam, domain: Domain) -> Result<ParamId, Problem> {
+    /// A required input, checked against the domain the schema gives its key.
+    fn required(&mut self, key: &str, raw: &RawParam) -> Result<ParamId, Problem> {
         let (dist, source) = match raw {
             RawParam::Number(x) => (
                 Dist::fixed(*x).map_err(|e| problem(key, e.to_string()))?,
@@ -243,25 +193,26 @@ impl Inputs {
             ),
             RawParam::Dist(d) => (build_dist(key, d)?, d.source.clone()),
         };
-        domain.check(&dist).map_err(|m| problem(key, m))?;
+        schema::spec_for(key)
+            .domain
+            .check(&dist)
+            .map_err(|m| problem(key, m))?;
         Ok(self.add(key.to_string(), dist, source))
     }
 
-    /// An optional input with a default value.
-    fn optional(
-        &mut self,
-        key: &str,
-        raw: Option<&RawParam>,
-        default: f64,
-        domain: Domain,
-    ) -> Result<ParamId, Problem> {
-        match raw {
-            Some(raw) => self.required(key, raw, domain),
-            None => {
-                let dist = Dist::fixed(default).expect("defaults are finite");
-                Ok(self.add(key.to_string(), dist, Some("default".into())))
-            }
+    /// An optional input; when omitted, the default value the schema gives its key.
+    fn optional(&mut self, key: &str, raw: Option<&RawParam>) -> Result<ParamId, Problem> {
+        match (raw, schema::spec_for(key).default) {
+            (Some(raw), _) => self.required(key, raw),
+            (None, Omitted::Value(default)) => Ok(self.defaulted(key, default)),
+            (None, other) => unreachable!("{key} has no numeric default ({other:?})"),
         }
+    }
+
+    /// An input set to `default` because the file leaves it to be derived.
+    fn defaulted(&mut self, key: &str, default: f64) -> ParamId {
+        let dist = Dist::fixed(default).expect("defaults are finite");
+        self.add(key.to_string(), dist, Some("default".into()))
     }
 
     /// An optional input that, when omitted, is the same draw as another input.
@@ -270,10 +221,10 @@ impl Inputs {
         key: &str,
         raw: Option<&RawParam>,
         same_as: ParamId,
-        domain: Domain,
     ) -> Result<ParamId, Problem> {
+        debug_assert!(matches!(schema::spec_for(key).default, Omitted::SameAs(_)));
         match raw {
-            Some(raw) => self.required(key, raw, domain),
+            Some(raw) => self.required(key, raw),
             None => Ok(same_as),
         }
     }
@@ -350,18 +301,10 @@ pub(super) fn compile(
     }
     let mut inputs = Inputs { list: Vec::new() };
 
-    let starting_cash = inputs.optional(
-        "finance.starting_cash",
-        raw.finance.starting_cash.as_ref(),
-        0.0,
-        Domain::Any,
-    )?;
-    let discount_rate = inputs.optional(
-        "finance.discount_rate",
-        raw.finance.discount_rate.as_ref(),
-        0.08,
-        Domain::Rate,
-    )?;
+    let starting_cash =
+        inputs.optional("finance.starting_cash", raw.finance.starting_cash.as_ref())?;
+    let discount_rate =
+        inputs.optional("finance.discount_rate", raw.finance.discount_rate.as_ref())?;
     let finance = Finance {
         starting_cash,
         discount_rate,
@@ -369,7 +312,6 @@ pub(super) fn compile(
             "finance.hurdle_rate",
             raw.finance.hurdle_rate.as_ref(),
             discount_rate,
-            Domain::Rate,
         )?,
     };
 
@@ -428,10 +370,8 @@ pub(super) fn compile(
                 }
             };
             let years_param = match (&profile, &c.years) {
-                (Profile::Custom(w), _) => {
-                    inputs.optional("capex.years", None, w.len() as f64, Domain::WholeYears)?
-                }
-                (_, Some(y)) => inputs.required("capex.years", y, Domain::WholeYears)?,
+                (Profile::Custom(w), _) => inputs.defaulted("capex.years", w.len() as f64),
+                (_, Some(y)) => inputs.required("capex.years", y)?,
                 (_, None) => {
                     return Err(problem(
                         "capex.years",
@@ -440,24 +380,14 @@ pub(super) fn compile(
                 }
             };
             Some(Capex {
-                total: inputs.required("capex.total", &c.total, Domain::NonNegative)?,
+                total: inputs.required("capex.total", &c.total)?,
                 start,
                 years: years_param,
                 profile,
-                partner_share: inputs.optional(
-                    "capex.partner_share",
-                    c.partner_share.as_ref(),
-                    0.0,
-                    Domain::Share,
-                )?,
-                gpu_share: inputs.optional(
-                    "capex.gpu_share",
-                    c.gpu_share.as_ref(),
-                    1.0,
-                    Domain::Share,
-                )?,
+                partner_share: inputs.optional("capex.partner_share", c.partner_share.as_ref())?,
+                gpu_share: inputs.optional("capex.gpu_share", c.gpu_share.as_ref())?,
                 gpu_life_years: match &c.gpu_life_years {
-                    Some(p) => inputs.required("capex.gpu_life_years", p, Domain::Life)?,
+                    Some(p) => inputs.required("capex.gpu_life_years", p)?,
                     None => {
                         return Err(problem(
                             "capex.gpu_life_years",
@@ -465,31 +395,14 @@ pub(super) fn compile(
                         ));
                     }
                 },
-                facility_life_years: inputs.optional(
-                    "capex.facility_life_years",
-                    c.facility_life_years.as_ref(),
-                    20.0,
-                    Domain::Life,
-                )?,
+                facility_life_years: inputs
+                    .optional("capex.facility_life_years", c.facility_life_years.as_ref())?,
                 refresh: c.refresh.unwrap_or(true),
-                gpu_cost_decline: inputs.optional(
-                    "capex.gpu_cost_decline",
-                    c.gpu_cost_decline.as_ref(),
-                    0.0,
-                    Domain::Share,
-                )?,
-                partner_margin: inputs.optional(
-                    "capex.partner_margin",
-                    c.partner_margin.as_ref(),
-                    0.0,
-                    Domain::NonNegative,
-                )?,
-                ops_share: inputs.optional(
-                    "capex.ops_share",
-                    c.ops_share.as_ref(),
-                    0.0,
-                    Domain::NonNegative,
-                )?,
+                gpu_cost_decline: inputs
+                    .optional("capex.gpu_cost_decline", c.gpu_cost_decline.as_ref())?,
+                partner_margin: inputs
+                    .optional("capex.partner_margin", c.partner_margin.as_ref())?,
+                ops_share: inputs.optional("capex.ops_share", c.ops_share.as_ref())?,
             })
         }
     };
@@ -512,7 +425,7 @@ pub(super) fn compile(
                 ),
             ));
         }
-        let total = inputs.required(&format!("{key}.total"), &c.total, Domain::NonNegative)?;
+        let total = inputs.required(&format!("{key}.total"), &c.total)?;
         if let Some(source) = &c.source {
             inputs.list[total.0]
                 .source
@@ -530,46 +443,19 @@ pub(super) fn compile(
     let subscriptions = match &raw.subscriptions {
         None => None,
         Some(s) => Some(Subscriptions {
-            users: inputs.required("subscriptions.users", &s.users, Domain::Positive)?,
-            user_ceiling: inputs.required(
-                "subscriptions.user_ceiling",
-                &s.user_ceiling,
-                Domain::Positive,
-            )?,
-            user_growth: inputs.required(
-                "subscriptions.user_growth",
-                &s.user_growth,
-                Domain::NonNegative,
-            )?,
-            user_volatility: inputs.optional(
-                "subscriptions.user_volatility",
-                s.user_volatility.as_ref(),
-                0.0,
-                Domain::NonNegative,
-            )?,
-            paying_share: inputs.required(
-                "subscriptions.paying_share",
-                &s.paying_share,
-                Domain::Share,
-            )?,
-            conversion: inputs.required(
-                "subscriptions.conversion",
-                &s.conversion,
-                Domain::Share,
-            )?,
-            churn: inputs.required("subscriptions.churn", &s.churn, Domain::Share)?,
-            price: inputs.required("subscriptions.price", &s.price, Domain::NonNegative)?,
-            price_growth: inputs.optional(
-                "subscriptions.price_growth",
-                s.price_growth.as_ref(),
-                0.0,
-                Domain::Rate,
-            )?,
+            users: inputs.required("subscriptions.users", &s.users)?,
+            user_ceiling: inputs.required("subscriptions.user_ceiling", &s.user_ceiling)?,
+            user_growth: inputs.required("subscriptions.user_growth", &s.user_growth)?,
+            user_volatility: inputs
+                .optional("subscriptions.user_volatility", s.user_volatility.as_ref())?,
+            paying_share: inputs.required("subscriptions.paying_share", &s.paying_share)?,
+            conversion: inputs.required("subscriptions.conversion", &s.conversion)?,
+            churn: inputs.required("subscriptions.churn", &s.churn)?,
+            price: inputs.required("subscriptions.price", &s.price)?,
+            price_growth: inputs.optional("subscriptions.price_growth", s.price_growth.as_ref())?,
             price_elasticity: inputs.optional(
                 "subscriptions.price_elasticity",
                 s.price_elasticity.as_ref(),
-                0.0,
-                Domain::NonNegative,
             )?,
         }),
     };
@@ -583,7 +469,7 @@ pub(super) fn compile(
                 "'subscriptions' is reserved for the [subscriptions] table",
             ));
         }
-        let growth = inputs.required(&format!("{key}.growth"), &s.growth, Domain::Rate)?;
+        let growth = inputs.required(&format!("{key}.growth"), &s.growth)?;
         streams.push(Stream {
             name: name.clone(),
             salt: stream_salt(&key),
@@ -591,26 +477,15 @@ pub(super) fn compile(
                 &format!("{key}.start_year"),
                 s.start_year.unwrap_or(meta.start_year),
             )?,
-            revenue: inputs.required(&format!("{key}.revenue"), &s.revenue, Domain::NonNegative)?,
+            revenue: inputs.required(&format!("{key}.revenue"), &s.revenue)?,
             growth,
             terminal_growth: inputs.or_same_as(
                 &format!("{key}.terminal_growth"),
                 s.terminal_growth.as_ref(),
                 growth,
-                Domain::Rate,
             )?,
-            growth_fade: inputs.optional(
-                &format!("{key}.growth_fade"),
-                s.growth_fade.as_ref(),
-                0.0,
-                Domain::Share,
-            )?,
-            volatility: inputs.optional(
-                &format!("{key}.volatility"),
-                s.volatility.as_ref(),
-                0.0,
-                Domain::NonNegative,
-            )?,
+            growth_fade: inputs.optional(&format!("{key}.growth_fade"), s.growth_fade.as_ref())?,
+            volatility: inputs.optional(&format!("{key}.volatility"), s.volatility.as_ref())?,
         });
     }
 
@@ -646,8 +521,7 @@ pub(super) fn compile(
             // The year after the start, which may lie beyond the horizon (then it never hits).
             None => 1,
         };
-        let probability =
-            inputs.required(&format!("{key}.probability"), &s.probability, Domain::Share)?;
+        let probability = inputs.required(&format!("{key}.probability"), &s.probability)?;
         if let Some(source) = &s.source {
             inputs.list[probability.0]
                 .source
@@ -658,17 +532,8 @@ pub(super) fn compile(
             salt: stream_salt(&key),
             start,
             probability,
-            price_factor: inputs.required(
-                &format!("{key}.price_factor"),
-                &s.price_factor,
-                Domain::Share,
-            )?,
-            exposure: inputs.optional(
-                &format!("{key}.exposure"),
-                s.exposure.as_ref(),
-                1.0,
-                Domain::Share,
-            )?,
+            price_factor: inputs.required(&format!("{key}.price_factor"), &s.price_factor)?,
+            exposure: inputs.optional(&format!("{key}.exposure"), s.exposure.as_ref())?,
             subscriptions: affects_subscriptions,
             streams: indices,
         });
@@ -678,8 +543,6 @@ pub(super) fn compile(
     let cor_start = inputs.optional(
         "costs.cost_of_revenue_share",
         c.cost_of_revenue_share.as_ref(),
-        0.0,
-        Domain::Share,
     )?;
     let costs = Costs {
         cost_of_revenue_share: cor_start,
@@ -687,22 +550,14 @@ pub(super) fn compile(
             "costs.cost_of_revenue_share_long_run",
             c.cost_of_revenue_share_long_run.as_ref(),
             cor_start,
-            Domain::Share,
         )?,
         cost_of_revenue_speed: inputs.optional(
             "costs.cost_of_revenue_speed",
             c.cost_of_revenue_speed.as_ref(),
-            0.0,
-            Domain::Share,
         )?,
-        rnd: inputs.optional("costs.rnd", c.rnd.as_ref(), 0.0, Domain::NonNegative)?,
-        rnd_growth: inputs.optional(
-            "costs.rnd_growth",
-            c.rnd_growth.as_ref(),
-            0.0,
-            Domain::Rate,
-        )?,
-        sga_share: inputs.optional("costs.sga_share", c.sga_share.as_ref(), 0.0, Domain::Share)?,
+        rnd: inputs.optional("costs.rnd", c.rnd.as_ref())?,
+        rnd_growth: inputs.optional("costs.rnd_growth", c.rnd_growth.as_ref())?,
+        sga_share: inputs.optional("costs.sga_share", c.sga_share.as_ref())?,
     };
     let sga_max = inputs.support(costs.sga_share).1;
     for (key, id) in [

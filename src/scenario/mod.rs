@@ -12,6 +12,7 @@ pub mod location;
 pub mod overrides;
 pub mod raw;
 pub mod schema;
+pub mod template;
 
 use std::fmt;
 use std::path::Path;
