@@ -38,6 +38,7 @@ pub mod correlation;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod network;
 pub mod precision;
 pub mod quantile_table;
 pub mod replay;

@@ -5,21 +5,23 @@
 //! [`Deserializer::deserialize_struct`]; [`fields_of`] runs it against a deserializer that
 //! records that list and stops. The schema is then: the top-level tables of
 //! [`RawScenario`], the fields of each table, the fields of each named entry of the named
-//! tables (`streams.NAME`, ...), and the parameters of a distribution table.
+//! tables (`streams.NAME`, ...), and the parameters of a distribution table. An entity of a
+//! network file (`entities.NAME`) holds the same firm tables again under its own prefix.
 //!
-//! [`SPECS`] adds what the types cannot say: each key's unit, allowed values ([`Domain`]) and
-//! default. Compilation takes domains and defaults from it, and the template `simulate init`
-//! writes is generated from it, so the two cannot drift apart; a test checks that it lists
-//! exactly the fields the parser accepts.
+//! [`SPECS`] adds what the types cannot say about a single-firm file: each key's unit, allowed
+//! values ([`Domain`]) and default. The template `simulate init` writes is generated from it;
+//! tests check that it lists exactly the fields the parser accepts, and that every default and
+//! allowed range it states is the one validation applies, so the two cannot drift apart.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 
-use crate::dist::{Dist, Shape};
+pub use super::compile::Domain;
 use toml::{Table, Value};
 
 use super::raw::{
-    RawCapex, RawCommitment, RawCorrelations, RawCosts, RawDist, RawFinance, RawMeta, RawRun,
-    RawScenario, RawShock, RawStream, RawSubscriptions, RawThreshold,
+    RawCapex, RawCommitment, RawCorrelations, RawCosts, RawDist, RawEntity, RawFinance,
+    RawFinancing, RawFlow, RawMeta, RawRun, RawScenario, RawShock, RawStream, RawSubscriptions,
+    RawThreshold, RawTranche,
 };
 
 /// The field names of a struct with a derived `Deserialize`, in declaration order.
@@ -100,6 +102,9 @@ fn section(name: &str) -> Option<Section> {
         "shocks" => Section::Named(fields_of::<RawShock>()),
         "thresholds" => Section::Named(fields_of::<RawThreshold>()),
         "correlations" => Section::Fixed(fields_of::<RawCorrelations>()),
+        "flows" => Section::Named(fields_of::<RawFlow>()),
+        "financing" => Section::Fixed(fields_of::<RawFinancing>()),
+        "tranche" => Section::Fixed(fields_of::<RawTranche>()),
         _ => return None,
     })
 }
@@ -108,114 +113,86 @@ fn section(name: &str) -> Option<Section> {
 /// tables each entry the document has, and the distribution parameters of every input the
 /// document writes as a table.
 pub fn valid_keys(document: &Table) -> Vec<String> {
-    fn fields_under(
-        keys: &mut Vec<String>,
-        prefix: &str,
-        fields: &[&str],
-        present: Option<&Value>,
-    ) {
-        for field in fields {
-            let path = format!("{prefix}.{field}");
-            if let Some(Value::Table(_)) = present.and_then(|t| t.get(field)) {
-                keys.extend(fields_of::<RawDist>().iter().map(|d| format!("{path}.{d}")));
+    let mut keys = Vec::new();
+    tables_under(&mut keys, "", fields_of::<RawScenario>(), document);
+    if let Some(Value::Table(entities)) = document.get("entities") {
+        for (name, entity) in entities {
+            let prefix = format!("entities.{name}");
+            if let Value::Table(entity) = entity {
+                tables_under(
+                    &mut keys,
+                    &format!("{prefix}."),
+                    fields_of::<RawEntity>(),
+                    entity,
+                );
             }
-            keys.push(path);
+            keys.push(prefix);
         }
     }
-    let mut keys = Vec::new();
-    for &name in fields_of::<RawScenario>() {
+    // A flow's tranche is a table of fixed fields inside a named entry.
+    if let Some(Value::Table(flows)) = document.get("flows") {
+        for (name, flow) in flows {
+            let tranche = flow.get("tranche");
+            fields_under(
+                &mut keys,
+                &format!("flows.{name}.tranche"),
+                fields_of::<RawTranche>(),
+                tranche,
+            );
+        }
+    }
+    keys
+}
+
+/// The keys of a field list, with the distribution parameters of every field the document
+/// writes as a table.
+fn fields_under(keys: &mut Vec<String>, prefix: &str, fields: &[&str], present: Option<&Value>) {
+    for field in fields {
+        let path = format!("{prefix}.{field}");
+        if let Some(Value::Table(_)) = present.and_then(|t| t.get(field)) {
+            keys.extend(fields_of::<RawDist>().iter().map(|d| format!("{path}.{d}")));
+        }
+        keys.push(path);
+    }
+}
+
+/// The keys of every table of `tables` at `prefix` (empty or `entities.NAME.`).
+fn tables_under(keys: &mut Vec<String>, prefix: &str, tables: &[&str], document: &Table) {
+    for &name in tables {
         let present = document.get(name);
+        let path = format!("{prefix}{name}");
         match section(name) {
-            Some(Section::Fixed(fields)) => fields_under(&mut keys, name, fields, present),
+            Some(Section::Fixed(fields)) => fields_under(keys, &path, fields, present),
             Some(Section::Named(fields)) => {
                 if let Some(Value::Table(entries)) = present {
                     for (entry, value) in entries {
-                        let prefix = format!("{name}.{entry}");
-                        fields_under(&mut keys, &prefix, fields, Some(value));
-                        keys.push(prefix);
+                        let entry_path = format!("{path}.{entry}");
+                        fields_under(keys, &entry_path, fields, Some(value));
+                        keys.push(entry_path);
                     }
                 }
             }
             None => {}
         }
+        keys.push(path);
     }
-    keys.extend(fields_of::<RawScenario>().iter().map(|s| s.to_string()));
-    keys
 }
 
 /// Whether the schema allows `key` in `document`: a path from [`valid_keys`], or a new
 /// entry of a named table (`streams.video`).
 pub fn allows(document: &Table, key: &str) -> bool {
-    let new_entry = match key.split('.').collect::<Vec<_>>().as_slice() {
+    let segments: Vec<&str> = key.split('.').collect();
+    let new_entry = match segments.as_slice() {
         [table, _entry] => matches!(section(table), Some(Section::Named(_))),
+        // A new entry of a named table of an existing entity: entities.NAME.streams.video.
+        ["entities", entity, table, _entry] => {
+            matches!(document.get("entities"), Some(Value::Table(t)) if t.contains_key(*entity))
+                && fields_of::<RawEntity>().contains(table)
+                && matches!(section(table), Some(Section::Named(_)))
+        }
         _ => false,
     };
     new_entry || valid_keys(document).iter().any(|k| k == key)
-}
-
-/// The values an input may take, given its role in the model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Domain {
-    Any,
-    /// In [0, 1].
-    Share,
-    /// At least zero.
-    NonNegative,
-    /// Strictly positive.
-    Positive,
-    /// A yearly rate above -100%.
-    Rate,
-    /// An asset life of at least one year.
-    Life,
-    /// A whole number of years, at least one.
-    WholeYears,
-}
-
-impl Domain {
-    /// The allowed values, in words, as the template states them.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Domain::Any => "any number",
-            Domain::Share => "0 to 1",
-            Domain::NonNegative => "0 or more",
-            Domain::Positive => "above 0",
-            Domain::Rate => "above -1 (a fall of less than 100% a year)",
-            Domain::Life => "1 year or more, fractions allowed",
-            Domain::WholeYears => "a whole number of years from 1 to 200",
-        }
-    }
-
-    /// Checks that every value `dist` can take is allowed.
-    pub fn check(self, dist: &Dist) -> Result<(), String> {
-        let (lo, hi) = dist.support();
-        let lognormal = matches!(dist.shape(), Shape::LogNormal { .. });
-        let (ok, need) = match self {
-            Domain::Any => (true, ""),
-            Domain::Share => (lo >= 0.0 && hi <= 1.0, "a share must lie in [0, 1]"),
-            Domain::NonNegative => (lo >= 0.0, "must not be negative"),
-            Domain::Positive => (lo > 0.0 || (lognormal && lo >= 0.0), "must be positive"),
-            Domain::Rate => (lo > -1.0, "a yearly rate must be above -1 (-100%)"),
-            Domain::Life => (lo >= 1.0, "an asset life must be at least 1 year"),
-            Domain::WholeYears => (
-                lo >= 1.0 && hi <= f64::from(super::compile::MAX_YEARS) && dist.is_integer_valued(),
-                "must be a whole number of years from 1 to 200 (a number or a discrete distribution)",
-            ),
-        };
-        if ok {
-            Ok(())
-        } else if dist.is_fixed() {
-            Err(format!("{need}, got {dist}"))
-        } else {
-            Err(format!(
-                "{need}, but {dist} can take values in [{lo}, {hi}]{}",
-                if lo.is_infinite() || hi.is_infinite() {
-                    "; add truncate = [low, high]"
-                } else {
-                    ""
-                }
-            ))
-        }
-    }
 }
 
 /// What a key's value measures.
@@ -338,9 +315,10 @@ const fn spec(
 use Domain::{Any, Life, NonNegative, Positive, Rate, Share, WholeYears};
 use Omitted::{Absent, Described, Required, SameAs};
 
-/// Every key of a scenario file, table by table in the order of the raw types, with its unit,
-/// allowed values and default. Compilation reads domains and defaults from here, so the
-/// template cannot say one thing while validation does another.
+/// Every key of a single-firm scenario file, table by table in the order of the raw types,
+/// with its unit, allowed values and default, as validation applies them (tested: the
+/// defaults against what an omitted key compiles to, the allowed values against what is
+/// refused), so the template cannot say one thing while validation does another.
 pub const SPECS: &[Spec] = &[
     spec(
         "scenario.name",
@@ -874,11 +852,6 @@ pub fn spec_of(path: &str) -> Option<&'static Spec> {
     SPECS.iter().find(|s| s.path == pattern)
 }
 
-/// The spec of a key the compiler reads; every such key is in [`SPECS`] (tested).
-pub(super) fn spec_for(path: &str) -> &'static Spec {
-    spec_of(path).unwrap_or_else(|| panic!("no schema entry for {path}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -886,9 +859,18 @@ mod tests {
     #[test]
     fn every_top_level_table_has_a_layout() {
         let tables = fields_of::<RawScenario>();
-        assert_eq!(tables.len(), 11);
+        assert_eq!(tables.len(), 13);
         for name in tables {
-            assert!(section(name).is_some(), "no layout for [{name}]");
+            assert!(
+                section(name).is_some() || *name == "entities",
+                "no layout for [{name}]"
+            );
+        }
+        for name in fields_of::<RawEntity>() {
+            assert!(
+                section(name).is_some() || *name == "label",
+                "no layout for [entities.NAME.{name}]"
+            );
         }
     }
 
@@ -920,8 +902,12 @@ mod tests {
 
     #[test]
     fn the_specs_list_exactly_the_fields_the_parser_accepts() {
+        // The tables of a single-firm file; a network's entities and flows are not templated.
         let mut fields: Vec<String> = Vec::new();
         for &table in fields_of::<RawScenario>() {
+            if matches!(table, "entities" | "flows") {
+                continue;
+            }
             match section(table).unwrap() {
                 Section::Fixed(f) => fields.extend(f.iter().map(|f| format!("{table}.{f}"))),
                 Section::Named(f) => fields.extend(f.iter().map(|f| format!("{table}.NAME.{f}"))),

@@ -187,6 +187,40 @@ mod tests {
     }
 
     #[test]
+    fn the_allowed_values_the_template_states_are_the_ones_validation_applies() {
+        use crate::scenario::schema::Domain;
+        let text = template();
+        let parse = |key: &str, value: &str| {
+            let o: crate::scenario::Override = format!("{key}={value}").parse().unwrap();
+            crate::scenario::parse(&text, "t", &[o])
+        };
+        let mut checked = 0;
+        for spec in schema::SPECS.iter().filter(|s| s.unit.is_input()) {
+            let mut key = spec.path.to_string();
+            for (table, entry) in ENTRIES {
+                key = key.replace(&format!("{table}.NAME."), &format!("{table}.{entry}."));
+            }
+            // A value just outside the allowed range, and one at its edge.
+            let (bad, good) = match spec.domain {
+                Domain::Any => (None, "-1e9"),
+                Domain::Share => (Some("1.5"), "0.0"),
+                Domain::NonNegative => (Some("-1"), "0.0"),
+                Domain::Positive => (Some("0.0"), "1.0"),
+                Domain::Rate => (Some("-1.0"), "-0.5"),
+                Domain::Life => (Some("0.5"), "1.0"),
+                Domain::WholeYears => (Some("2.5"), "1"),
+            };
+            if let Some(bad) = bad {
+                let err = parse(&key, bad).expect_err(&format!("{key} = {bad} accepted"));
+                assert_eq!(err.key.as_deref(), Some(key.as_str()), "{err}");
+            }
+            parse(&key, good).unwrap_or_else(|e| panic!("{key} = {good} refused: {e}"));
+            checked += 1;
+        }
+        assert!(checked >= 35, "{checked}");
+    }
+
+    #[test]
     fn commented_keys_are_accepted_when_uncommented_alone() {
         // Each commented key is valid where it stands once the key it excludes is removed.
         let text = template();
