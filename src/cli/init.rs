@@ -17,10 +17,10 @@ Examples:
   simulate check my.toml
   simulate init > draft.toml
 
-The template holds every table and key a scenario may have, each with a comment giving
-what it is, its unit, the values allowed and its default, example values, and a source
-placeholder on every input. It passes simulate check as written. --out does not replace
-an existing file.";
+The template holds every table and key a single-firm scenario may have, each
+with a comment giving what it is, its unit, the values allowed and its default,
+example values, and a source placeholder on every input. It passes simulate
+check as written. --out does not replace an existing file.";
 
 #[derive(Args)]
 pub struct InitArgs {
