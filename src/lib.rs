@@ -37,6 +37,7 @@ pub mod analysis;
 pub mod correlation;
 pub mod dist;
 pub mod engine;
+pub mod math;
 pub mod model;
 pub mod network;
 pub mod precision;
