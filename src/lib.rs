@@ -53,3 +53,4 @@ pub mod simulation;
 pub mod stats;
 pub mod summary;
 pub mod threshold;
+pub mod unit;

@@ -65,12 +65,7 @@ pub enum Metric {
     RequiredRevenueForReturn,
 }
 
-/// How a metric's numbers are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Usd,
-    People,
-}
+pub use crate::unit::Unit;
 
 impl Metric {
     /// Every per-year metric, in report order.
