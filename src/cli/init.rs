@@ -39,6 +39,6 @@ pub fn run(args: InitArgs) -> Result<ExitCode> {
             .into());
         }
     }
-    output::write(&template(), args.out.as_deref())?;
+    output::write(template(), args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
