@@ -15,6 +15,7 @@ use clap::Args;
 
 use breakeven::engine::{Outcome, Plan};
 use breakeven::precision::{self, Target};
+use breakeven::report::network::{self, NetworkReport};
 use breakeven::report::{Format, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
@@ -86,20 +87,23 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let scenario = args.scenario.load()?;
-    if scenario.network.is_some() {
-        return Err(InputError(format!(
-            "{}: running network scenarios (files with [entities]) is not supported yet; \
-             `simulate check` validates the file",
-            scenario.origin
-        ))
-        .into());
-    }
     let paths = args
         .paths
         .or(scenario.defaults.paths)
         .unwrap_or(DEFAULT_PATHS);
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let sampler = Sampler::from(args.sampler);
+    if scenario.network.is_some() {
+        if args.shard.is_some() || args.precision.is_some() {
+            return Err(InputError(format!(
+                "{}: --shard and --precision do not support network scenarios (files with \
+                 [entities]) yet",
+                scenario.origin
+            ))
+            .into());
+        }
+        return execute_network(&scenario, sampler, seed, paths, &args.output);
+    }
     if let Some(shard) = args.shard {
         return run_shard(&scenario, sampler, seed, paths, shard, &args.output);
     }
@@ -154,6 +158,41 @@ pub fn execute(
         elapsed: started.elapsed(),
     };
     write_report(scenario, sampler, &outcome, seed, paths, facts, out)
+}
+
+/// Runs a network scenario and writes its report; on Ctrl-C, the partial report goes to
+/// standard output with exit code 130.
+fn execute_network(
+    scenario: &Scenario,
+    sampler: Sampler,
+    seed: u64,
+    paths: u64,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
+    let cancel = interrupt::install()?;
+    let pool = thread_pool(out.threads)?;
+    let progress = progress::Bar::new();
+    let options = RunOptions {
+        plan: Plan::whole(seed, paths),
+        sampler,
+        progress: &progress,
+        cancel,
+    };
+    let outcome = pool
+        .install(|| breakeven::network::run::run(scenario, &options))
+        .map_err(|e| run_error(sampler, e))?;
+    let report = NetworkReport::new(scenario, &outcome.summary, seed, sampler, paths);
+    let text = network::render(&report, Format::from(out.format));
+    if outcome.cancelled {
+        eprintln!(
+            "interrupted: {} of {} paths done; their report, marked partial, is on standard output",
+            outcome.paths, paths
+        );
+        output::write(&text, None)?;
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
+    }
+    output::write(&text, out.out.as_deref())?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Runs fixed batches until `target` is met and writes the report, which is that of a plain
