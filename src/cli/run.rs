@@ -6,7 +6,7 @@
 //! output, marked partial, leaves any `--out` file untouched, and exits with code 130. An
 //! interrupted shard writes no part file.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -15,7 +15,7 @@ use clap::Args;
 
 use breakeven::engine::{Outcome, Plan};
 use breakeven::precision::{self, Target};
-use breakeven::report::network::{self, NetworkReport};
+use breakeven::report::network::NetworkReport;
 use breakeven::report::{Format, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
@@ -23,8 +23,9 @@ use breakeven::shard::{Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
 use breakeven::summary::RunSummary;
 
-use super::flags::{FormatFlag, SamplerFlag};
-use super::{InputError, ScenarioArgs, interrupt, output, progress};
+use super::flags::SamplerFlag;
+use super::output::{self, Destination};
+use super::{InputError, ScenarioArgs, interrupt, progress};
 
 /// Paths when neither the command line nor the scenario says: the 95% interval of any
 /// probability is then at most ±0.31 percentage points.
@@ -68,12 +69,8 @@ pub struct OutputArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
-    format: FormatFlag,
-    /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    destination: Destination,
 }
 
 /// A rayon pool with `threads` workers, or one per core.
@@ -86,6 +83,7 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
+    args.output.destination.check()?;
     let scenario = args.scenario.load()?;
     let paths = args
         .paths
@@ -182,16 +180,19 @@ fn execute_network(
         .install(|| breakeven::network::run::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;
     let report = NetworkReport::new(scenario, &outcome.summary, seed, sampler, paths);
-    let text = network::render(&report, Format::from(out.format));
     if outcome.cancelled {
+        let format = match out.destination.format() {
+            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
+            f => f,
+        };
         eprintln!(
             "interrupted: {} of {} paths done; their report, marked partial, is on standard output",
             outcome.paths, paths
         );
-        output::write(&text, None)?;
+        output::write(&format.render(&report)?, None)?;
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    output::write(&text, out.out.as_deref())?;
+    out.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -254,21 +255,26 @@ fn write_report(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let report = Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
-    let text = Format::from(out.format).render(&report);
     if outcome.cancelled {
+        // A binary partial report goes to a terminal only as the table.
+        let format = match out.destination.format() {
+            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
+            f => f,
+        };
+        let bytes = format.render(&report)?;
         eprintln!(
             "interrupted: {} of {} paths done; their report, marked partial, is on standard output{}",
             outcome.paths,
             paths,
-            match &out.out {
+            match &out.destination.out {
                 Some(file) => format!(" ({} was not written)", file.display()),
                 None => String::new(),
             }
         );
-        output::write(&text, None)?;
+        output::write(&bytes, None)?;
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    output::write(&text, out.out.as_deref())?;
+    out.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -305,6 +311,6 @@ fn run_shard(
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     let part = Part::new(scenario, sampler, shard, &plan, &outcome.summary);
-    output::write(&part.to_json(), out.out.as_deref())?;
+    output::write(part.to_json(), out.destination.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -6,26 +6,29 @@
 //! revenue, and every metric by year; for the network, gross, end-customer and internal
 //! revenue and circularity by year, what each flow paid, the round trip of each equity flow,
 //! and contagion (P(B defaults | A defaults) for every pair, and which entity starts
-//! cascades). It serialises to the JSON document (top-level `entities`, an object keyed by
-//! entity name, and `network`); [`render`] writes the table, Markdown and CSV forms.
+//! cascades). It is an [`Exporter`]: JSON is its serialisation (top-level `entities`, an
+//! object keyed by entity name, and `network`), the table and CSV are written here, and
+//! Markdown and Excel come from its sheets.
 
 use std::fmt::Write;
 
 use indexmap::IndexMap;
 use serde::Serialize;
 
-use super::format::{percent, usd, year};
+use super::format::{percent, year};
+use super::sheet::{Cell, Sheet};
 use super::{
-    Distribution, EventYears, Format, InputInfo, MetricResult, MetricYear, ScenarioInfo, Simulator,
-    ThresholdResult,
+    Distribution, EventYears, Exporter, InputInfo, MetricResult, MetricYear, ScenarioInfo,
+    Simulator, ThresholdResult,
 };
-use crate::model::{Metric, Unit};
+use crate::model::Metric;
 use crate::network::summary::NetworkSummary;
 use crate::network::{FlowKind, NetworkMetric};
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::stats::histogram;
 use crate::summary::Probability;
+use crate::unit::Unit;
 
 /// One entity's results.
 #[derive(Debug, Clone, Serialize)]
@@ -219,10 +222,7 @@ impl NetworkReport {
                         .iter()
                         .map(|&m| MetricResult {
                             name: m.name(),
-                            unit: match m.unit() {
-                                Unit::Usd => "USD",
-                                Unit::People => "people",
-                            },
+                            unit: m.unit(),
                             description: m.description(),
                             years: years(scenario, y, |t| {
                                 Distribution::of(summary.metric(e, m, t))
@@ -349,18 +349,26 @@ impl NetworkReport {
     }
 }
 
-/// The report in `format`.
-pub fn render(report: &NetworkReport, format: Format) -> String {
-    match format {
-        Format::Json => {
-            let mut s = serde_json::to_string_pretty(report).expect("a report always serialises");
-            s.push('\n');
-            s
-        }
-        Format::Table => text(report, false),
-        Format::Markdown => text(report, true),
-        Format::Csv => csv(report),
+impl Exporter for NetworkReport {
+    fn title(&self) -> String {
+        self.scenario.name.clone()
     }
+
+    fn table(&self) -> String {
+        text(self)
+    }
+
+    fn csv(&self) -> String {
+        csv(self)
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        sheets(self)
+    }
+}
+
+fn usd(x: f64) -> String {
+    super::format::value(Unit::Usd, x)
 }
 
 fn p50(d: &Distribution) -> String {
@@ -371,53 +379,32 @@ fn interval(p: &Probability) -> String {
     format!("[{}, {}]", percent(p.ci95[0]), percent(p.ci95[1]))
 }
 
-/// A table in either plain columns (terminal) or Markdown.
+/// Columns for the terminal: the first left-aligned, the others right-aligned.
 struct Table {
-    markdown: bool,
     widths: Vec<usize>,
 }
 
 impl Table {
-    fn header(&self, out: &mut String, cells: &[&str]) {
-        self.row(out, cells);
-        if self.markdown {
-            let rule: Vec<String> = self.widths.iter().map(|_| "---".to_string()).collect();
-            let _ = writeln!(out, "| {} |", rule.join(" | "));
-        }
-    }
-
     fn row(&self, out: &mut String, cells: &[&str]) {
-        if self.markdown {
-            let _ = writeln!(out, "| {} |", cells.join(" | "));
-        } else {
-            let mut line = String::from(" ");
-            for (k, (cell, w)) in cells.iter().zip(&self.widths).enumerate() {
-                if k == 0 {
-                    let _ = write!(line, " {cell:<w$}");
-                } else {
-                    let _ = write!(line, " {cell:>w$}");
-                }
+        let mut line = String::from(" ");
+        for (k, (cell, w)) in cells.iter().zip(&self.widths).enumerate() {
+            if k == 0 {
+                let _ = write!(line, " {cell:<w$}");
+            } else {
+                let _ = write!(line, " {cell:>w$}");
             }
-            let _ = writeln!(out, "{}", line.trim_end());
         }
+        let _ = writeln!(out, "{}", line.trim_end());
     }
 }
 
-fn heading(out: &mut String, markdown: bool, title: &str) {
-    if markdown {
-        let _ = writeln!(out, "\n## {title}\n");
-    } else {
-        let _ = writeln!(out, "\n{title}\n{}", "-".repeat(title.chars().count()));
-    }
+fn heading(out: &mut String, title: &str) {
+    let _ = writeln!(out, "\n{title}\n{}", "-".repeat(title.chars().count()));
 }
 
-fn text(r: &NetworkReport, markdown: bool) -> String {
+fn text(r: &NetworkReport) -> String {
     let mut out = String::new();
-    if markdown {
-        let _ = writeln!(out, "# {}\n", r.scenario.name);
-    } else {
-        let _ = writeln!(out, "{}", r.scenario.name);
-    }
+    let _ = writeln!(out, "{}", r.scenario.name);
     let _ = writeln!(
         out,
         "{} paths, seed {}, sampler {}, {}–{}{}",
@@ -433,14 +420,13 @@ fn text(r: &NetworkReport, markdown: bool) -> String {
         }
     );
     let table = |widths: &[usize]| Table {
-        markdown,
         widths: widths.to_vec(),
     };
 
     if !r.thresholds.is_empty() {
-        heading(&mut out, markdown, "Thresholds");
+        heading(&mut out, "Thresholds");
         let t = table(&[58, 9, 18]);
-        t.header(&mut out, &["threshold", "P", "95% interval"]);
+        t.row(&mut out, &["threshold", "P", "95% interval"]);
         for th in &r.thresholds {
             t.row(
                 &mut out,
@@ -453,9 +439,9 @@ fn text(r: &NetworkReport, markdown: bool) -> String {
         }
     }
 
-    heading(&mut out, markdown, "Entities");
+    heading(&mut out, "Entities");
     let t = table(&[14, 10, 10, 10, 8, 12, 12, 12]);
-    t.header(
+    t.row(
         &mut out,
         &[
             "entity",
@@ -488,13 +474,12 @@ fn text(r: &NetworkReport, markdown: bool) -> String {
         out,
         "{}break-even, payback, default: probability within the horizon; year: median default year; \
          revenue: P50 in {}",
-        if markdown { "\n" } else { "  " },
-        r.scenario.horizon
+        "  ", r.scenario.horizon
     );
 
-    heading(&mut out, markdown, "Network revenue by year (P50)");
+    heading(&mut out, "Network revenue by year (P50)");
     let t = table(&[6, 12, 12, 12, 11]);
-    t.header(
+    t.row(
         &mut out,
         &["year", "gross", "end-customer", "internal", "circularity"],
     );
@@ -515,9 +500,9 @@ fn text(r: &NetworkReport, markdown: bool) -> String {
     }
 
     if !r.network.round_trips.is_empty() {
-        heading(&mut out, markdown, "Round trips of equity");
+        heading(&mut out, "Round trips of equity");
         let t = table(&[22, 24, 12, 12, 9]);
-        t.header(
+        t.row(
             &mut out,
             &[
                 "flow",
@@ -542,22 +527,18 @@ fn text(r: &NetworkReport, markdown: bool) -> String {
         let _ = writeln!(
             out,
             "{}invested and returned: means over paths; returned is the investor's revenue from the receiver, at most what it invested",
-            if markdown { "\n" } else { "  " }
+            "  "
         );
     }
 
-    heading(
-        &mut out,
-        markdown,
-        "Contagion: P(column defaults | row defaults)",
-    );
+    heading(&mut out, "Contagion: P(column defaults | row defaults)");
     let names: Vec<&str> = r.entities.keys().map(String::as_str).collect();
     let mut widths = vec![14];
     widths.extend(names.iter().map(|n| n.len().max(7)));
     let t = table(&widths);
     let mut header = vec!["given"];
     header.extend(names.iter().copied());
-    t.header(&mut out, &header);
+    t.row(&mut out, &header);
     for a in &names {
         let mut cells: Vec<String> = vec![a.to_string()];
         for b in &names {
@@ -588,7 +569,7 @@ fn text(r: &NetworkReport, markdown: bool) -> String {
     let _ = writeln!(
         out,
         "{}cascades (more than one default): {} {}; most often started by {}",
-        if markdown { "\n" } else { "  " },
+        "  ",
         percent(c.cascades.probability),
         interval(&c.cascades),
         starter
@@ -754,4 +735,162 @@ fn csv(r: &NetworkReport) -> String {
         );
     }
     String::from_utf8(w.into_inner().expect("writing to memory succeeds")).expect("CSV is UTF-8")
+}
+
+fn probability_cells(p: &Probability) -> [Cell; 3] {
+    [
+        Cell::Value(p.probability, Unit::Probability),
+        Cell::Value(p.ci95[0], Unit::Probability),
+        Cell::Value(p.ci95[1], Unit::Probability),
+    ]
+}
+
+/// The report as sheets: thresholds, entities, network revenue, flows, round trips, contagion.
+fn sheets(r: &NetworkReport) -> Vec<Sheet> {
+    let mut out = Vec::new();
+    let mut thresholds = Sheet::new(
+        "thresholds",
+        "Thresholds",
+        &[
+            "threshold",
+            "label",
+            "probability",
+            "ci95 low",
+            "ci95 high",
+            "source",
+        ],
+    );
+    for t in &r.thresholds {
+        let mut row = vec![Cell::text(&t.name), Cell::text(&t.label)];
+        row.extend(probability_cells(&t.estimate));
+        row.push(Cell::source(t.source.as_deref()));
+        thresholds.row(row);
+    }
+    out.push(thresholds);
+    let mut entities = Sheet::new(
+        "entities",
+        "Entities",
+        &[
+            "entity",
+            "break-even",
+            "payback",
+            "default",
+            "default ci95 low",
+            "default ci95 high",
+            "median default year",
+            "funding drawn P50",
+            "revenue lost mean",
+        ],
+    )
+    .note("Probabilities within the horizon; break-even and payback with the flows included.");
+    for (name, e) in &r.entities {
+        let d = &e.default.within_horizon;
+        entities.row(vec![
+            Cell::text(name),
+            Cell::Value(e.break_even.within_horizon.probability, Unit::Probability),
+            Cell::Value(e.payback.within_horizon.probability, Unit::Probability),
+            Cell::Value(d.probability, Unit::Probability),
+            Cell::Value(d.ci95[0], Unit::Probability),
+            Cell::Value(d.ci95[1], Unit::Probability),
+            Cell::year(e.default.median_year),
+            Cell::optional(e.funding_drawn.p50, Unit::Usd),
+            Cell::optional(e.revenue_lost.mean, Unit::Usd),
+        ]);
+    }
+    out.push(entities);
+    let mut revenue = Sheet::new(
+        "entity revenue",
+        "End-customer and internal revenue by entity (P50)",
+        &["entity", "year", "end-customer", "internal"],
+    );
+    for (name, e) in &r.entities {
+        for (ec, int) in e.end_customer_revenue.iter().zip(&e.internal_revenue) {
+            revenue.row(vec![
+                Cell::text(name),
+                Cell::Year(ec.year),
+                Cell::optional(ec.distribution.p50, Unit::Usd),
+                Cell::optional(int.distribution.p50, Unit::Usd),
+            ]);
+        }
+    }
+    out.push(revenue);
+    let mut network = Sheet::new(
+        "network",
+        "Network revenue by year (P50)",
+        &["year", "gross", "end-customer", "internal", "circularity"],
+    );
+    for k in 0..r.network.gross_revenue.len() {
+        network.row(vec![
+            Cell::Year(r.network.gross_revenue[k].year),
+            Cell::optional(r.network.gross_revenue[k].distribution.p50, Unit::Usd),
+            Cell::optional(
+                r.network.end_customer_revenue[k].distribution.p50,
+                Unit::Usd,
+            ),
+            Cell::optional(r.network.internal_revenue[k].distribution.p50, Unit::Usd),
+            Cell::optional(r.network.circularity[k].distribution.p50, Unit::Share),
+        ]);
+    }
+    out.push(network);
+    let mut flows = Sheet::new(
+        "flows",
+        "Flows: paid over the horizon",
+        &["flow", "from", "to", "kind", "mean", "P50"],
+    );
+    for f in &r.network.flows {
+        flows.row(vec![
+            Cell::text(&f.name),
+            Cell::text(&f.from),
+            Cell::text(&f.to),
+            Cell::text(f.kind),
+            Cell::optional(f.paid.mean, Unit::Usd),
+            Cell::optional(f.paid.p50, Unit::Usd),
+        ]);
+    }
+    out.push(flows);
+    let mut trips = Sheet::new(
+        "round trips",
+        "Round trips of equity",
+        &[
+            "flow",
+            "investor",
+            "receiver",
+            "invested mean",
+            "returned mean",
+            "share returned",
+        ],
+    )
+    .note("Returned: the investor's revenue from the receiver, at most what it invested.");
+    for t in &r.network.round_trips {
+        trips.row(vec![
+            Cell::text(&t.flow),
+            Cell::text(&t.investor),
+            Cell::text(&t.receiver),
+            Cell::optional(t.invested.mean, Unit::Usd),
+            Cell::optional(t.returned.mean, Unit::Usd),
+            Cell::optional(t.share_returned, Unit::Share),
+        ]);
+    }
+    out.push(trips);
+    let mut contagion = Sheet::new(
+        "contagion",
+        "Contagion: P(B defaults | A defaults)",
+        &[
+            "A (given)",
+            "B (defaults)",
+            "probability",
+            "ci95 low",
+            "ci95 high",
+        ],
+    );
+    for p in &r.network.contagion.pairs {
+        let mut row = vec![Cell::text(&p.given), Cell::text(&p.defaults)];
+        match &p.estimate {
+            Some(e) => row.extend(probability_cells(e)),
+            None => row.extend([Cell::text("A never defaults"), Cell::Empty, Cell::Empty]),
+        }
+        contagion.row(row);
+    }
+    out.push(contagion);
+    out
 }
