@@ -472,9 +472,9 @@ fn text(r: &NetworkReport) -> String {
     }
     let _ = writeln!(
         out,
-        "{}break-even, payback, default: probability within the horizon; year: median default year; \
-         revenue: P50 in {}",
-        "  ", r.scenario.horizon
+        "  break-even, payback, default: probability within the horizon; year: median default \
+         year; revenue: P50 in {}",
+        r.scenario.horizon
     );
 
     heading(&mut out, "Network revenue by year (P50)");
@@ -526,8 +526,8 @@ fn text(r: &NetworkReport) -> String {
         }
         let _ = writeln!(
             out,
-            "{}invested and returned: means over paths; returned is the investor's revenue from the receiver, at most what it invested",
-            "  "
+            "  invested and returned: means over paths; returned is the investor's revenue from \
+             the receiver, at most what it invested"
         );
     }
 
@@ -568,8 +568,7 @@ fn text(r: &NetworkReport) -> String {
         });
     let _ = writeln!(
         out,
-        "{}cascades (more than one default): {} {}; most often started by {}",
-        "  ",
+        "  cascades (more than one default): {} {}; most often started by {}",
         percent(c.cascades.probability),
         interval(&c.cascades),
         starter
