@@ -16,6 +16,7 @@ pub mod format;
 pub mod html;
 pub mod json;
 pub mod network;
+pub mod paths;
 mod run;
 pub mod sensitivity;
 pub mod sheet;

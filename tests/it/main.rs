@@ -16,5 +16,6 @@ mod network;
 mod new_user;
 mod numerical;
 mod paths;
+mod paths_out;
 mod published;
 mod sampling;
