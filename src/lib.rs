@@ -45,6 +45,7 @@ pub mod replay;
 pub mod report;
 pub mod sampler;
 pub mod scenario;
+pub mod serve;
 pub mod shard;
 pub mod simulation;
 pub mod stats;

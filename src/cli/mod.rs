@@ -11,6 +11,7 @@ mod report;
 mod run;
 mod sampling;
 mod sensitivity;
+mod serve;
 mod solve;
 mod sweep;
 
@@ -41,6 +42,7 @@ Examples:
   simulate sensitivity scenarios/openai.toml
   simulate calibrate scenarios/openai.toml
   simulate report scenarios/openai.toml -o report.html
+  simulate serve scenarios/openai.toml
   simulate replay result.json
 
 Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (Ctrl-C).";
@@ -90,6 +92,9 @@ enum Command {
     /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
+    /// Serve a local web app: live controls over the scenario, and an HTTP API.
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command.
@@ -104,6 +109,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Merge(args)) => merge::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         None => run::run(cli.run),
     }
 }

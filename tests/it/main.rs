@@ -11,3 +11,4 @@ mod engine;
 mod malformed;
 mod numerical;
 mod sampling;
+mod serve;
