@@ -45,6 +45,7 @@ pub mod replay;
 pub mod report;
 pub mod sampler;
 pub mod scenario;
+pub mod seeds;
 pub mod serve;
 pub mod shard;
 pub mod simulation;

@@ -187,6 +187,11 @@ pub fn load_figures(path: &Path) -> Result<Vec<Figure>, AnalysisError> {
     parse_figures(&text, &file)
 }
 
+/// The calibration figures of `seeds/figures.toml` as built into the library.
+pub fn bundled_figures() -> Result<Vec<Figure>, AnalysisError> {
+    parse_figures(crate::seeds::FIGURES, crate::seeds::FIGURES_ORIGIN)
+}
+
 /// Parses the calibration figures of a figures file's text; `file` names it in errors.
 pub fn parse_figures(text: &str, file: &str) -> Result<Vec<Figure>, AnalysisError> {
     let error = |key: String, message: String| AnalysisError::Figures {

@@ -18,14 +18,13 @@ Examples:
   simulate calibrate scenarios/openai.toml
   simulate calibrate scenarios/openai.toml --figures seeds/figures.toml --format json
 
-Compares the scenario with every figure in the figures file whose subject is the scenario's
+Compares the scenario with every figure in the figures file (default: seeds/figures.toml,
+built into the binary, so the command works from any folder) whose subject is the scenario's
 [scenario] subject and that has a metric, a year and a period. Verdicts: ok (the source lies
 within the model's P10–P90), edge (outside P10–P90, within P5–P95), OUT (outside P5–P95: the
 model contradicts the source). Exits 0 whatever the verdicts. Paths: --paths, else
 the scenario's run.paths, else 100000 (run on one thread, in order).";
 
-/// The figures file when the command line does not say.
-pub const DEFAULT_FIGURES: &str = "seeds/figures.toml";
 /// Paths when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;
 
@@ -39,29 +38,29 @@ enum CalibrateFormat {
 pub struct CalibrateArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The figures file.
-    #[arg(long, value_name = "FILE", default_value = DEFAULT_FIGURES)]
-    figures: PathBuf,
+    /// The figures file [default: seeds/figures.toml as built into the binary].
+    #[arg(long, value_name = "FILE")]
+    figures: Option<PathBuf>,
     #[command(flatten)]
     sampling: SamplingArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = CalibrateFormat::Table)]
     format: CalibrateFormat,
     /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
 }
 
 pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
     let base = args.scenario.base()?;
     let scenario = base.scenario();
-    let figures = calibrate::load_figures(Path::new(&args.figures))?;
+    let figures = figures(args.figures.as_deref())?;
     let plan = args
         .sampling
         .plan(scenario, scenario.defaults.paths.unwrap_or(DEFAULT_PATHS));
     let result = calibrate::calibrate(scenario, &figures, &plan)?;
     let text = match args.format {
-        CalibrateFormat::Table => table(&result, &args.figures),
+        CalibrateFormat::Table => table(&result, &figures_name(args.figures.as_deref())),
         CalibrateFormat::Json => {
             let mut s = serde_json::to_string_pretty(&result)?;
             s.push('\n');
@@ -70,6 +69,14 @@ pub fn run(args: CalibrateArgs) -> Result<ExitCode> {
     };
     output::write(&text, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The calibration figures of `file`, or those built in.
+pub fn figures(file: Option<&Path>) -> Result<Vec<calibrate::Figure>> {
+    Ok(match file {
+        Some(path) => calibrate::load_figures(path)?,
+        None => calibrate::bundled_figures()?,
+    })
 }
 
 /// A figure's value in its unit.
@@ -90,13 +97,21 @@ pub fn period(p: Period) -> &'static str {
     }
 }
 
-fn table(c: &Calibration, figures: &Path) -> String {
+/// How the figures file is named in the table's title.
+fn figures_name(file: Option<&Path>) -> String {
+    file.map_or_else(
+        || breakeven::seeds::FIGURES_ORIGIN.to_string(),
+        |p| p.display().to_string(),
+    )
+}
+
+fn table(c: &Calibration, figures: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
         "Calibration of {} against {} · subject {} · {} paths · seed {}",
         c.file,
-        figures.display(),
+        figures,
         c.subject
             .as_deref()
             .unwrap_or("(none: set [scenario] subject)"),

@@ -1,4 +1,5 @@
-//! `simulate check`: validate a scenario and list its inputs with their sources.
+//! `simulate check`: validate a scenario and list its inputs with their sources, then the
+//! citations of the seed articles those sources name.
 
 use std::process::ExitCode;
 
@@ -40,6 +41,13 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             i.dist,
             i.source.as_deref().unwrap_or("no source")
         ));
+    }
+    let cited = s.citations();
+    if !cited.is_empty() {
+        out.push_str("\nSources cited (seeds/sources.toml):\n");
+        for seed in cited {
+            out.push_str(&format!("  {}\n", seed.citation()));
+        }
     }
     output::write(&out, None)?;
     Ok(ExitCode::SUCCESS)

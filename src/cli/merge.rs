@@ -26,7 +26,7 @@ pub struct MergeArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
 }
 

@@ -14,6 +14,7 @@ mod sensitivity;
 mod serve;
 mod solve;
 mod sweep;
+mod values;
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

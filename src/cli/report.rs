@@ -1,7 +1,7 @@
 //! `simulate report`: one self-contained HTML file with the run, the charts, a sensitivity
 //! analysis, sweeps of the inputs that matter most, the calibration table and the inputs.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -17,7 +17,6 @@ use breakeven::report::html::{self, Document};
 use breakeven::report::{Report, RunFacts};
 use breakeven::simulation;
 
-use super::calibrate::DEFAULT_FIGURES;
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};
 
@@ -33,7 +32,7 @@ the sweeps use --analysis-paths per run (default 10000), the same paths every ti
 --curve, the curve sweeps the input that moves --threshold most over its own P5–P95 (9
 points); without --grid, the heatmap crosses the two inputs that move it most (7 x 7). The
 calibration table compares the scenario with the figures of its subject in --figures
-(default seeds/figures.toml). The file is written atomically and needs no network: open it
+(default: seeds/figures.toml, built into the binary). The file is written atomically and needs no network: open it
 in any browser.";
 
 /// Paths per analysis run when the command line does not say.
@@ -48,7 +47,7 @@ pub struct ReportArgs {
     #[command(flatten)]
     sampling: SamplingArgs,
     /// Paths per run of the tornado and the sweeps.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..), default_value_t = DEFAULT_ANALYSIS_PATHS)]
+    #[arg(long, value_parser = super::values::count, default_value_t = DEFAULT_ANALYSIS_PATHS)]
     analysis_paths: u64,
     /// The event the tornado and the sweeps are about: a threshold's name, break_even or payback.
     #[arg(long, value_name = "NAME", default_value = Event::BREAK_EVEN)]
@@ -59,11 +58,11 @@ pub struct ReportArgs {
     /// The two-parameter grid to draw: give it twice, KEY=FROM..TO:STEPS.
     #[arg(long, value_name = "KEY=FROM..TO:STEPS")]
     grid: Vec<AxisSpec>,
-    /// The figures file for the calibration table [default: seeds/figures.toml, skipped when absent].
+    /// The figures file for the calibration table [default: seeds/figures.toml as built in].
     #[arg(long, value_name = "FILE")]
     figures: Option<PathBuf>,
     /// Write the HTML to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
 }
 
@@ -117,19 +116,8 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         ))
         .into());
     }
-    let figures_path = args
-        .figures
-        .clone()
-        .unwrap_or_else(|| PathBuf::from(DEFAULT_FIGURES));
     let mut notes = Vec::new();
-    let figures = if args.figures.is_none() && !Path::new(&figures_path).exists() {
-        notes.push(format!(
-            "No calibration: {DEFAULT_FIGURES} was not found (give --figures)."
-        ));
-        None
-    } else {
-        Some(calibrate::load_figures(&figures_path)?)
-    };
+    let figures = Some(super::calibrate::figures(args.figures.as_deref())?);
 
     let pool = args.sampling.pool()?;
     let plan = args

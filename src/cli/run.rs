@@ -37,7 +37,7 @@ pub struct RunArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
     /// Number of paths [default: the scenario's run.paths, else 100000].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = super::values::count)]
     paths: Option<u64>,
     /// Random seed [default: the scenario's run.seed, else 20251123].
     #[arg(long)]
@@ -51,7 +51,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "P", conflicts_with = "paths")]
     precision: Option<f64>,
     /// The most paths a --precision run may take [default: 10000000].
-    #[arg(long, value_name = "N", requires = "precision", value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "N", requires = "precision", value_parser = super::values::count)]
     max_paths: Option<u64>,
     /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format"])]
@@ -70,7 +70,7 @@ pub struct OutputArgs {
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
     /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
 }
 

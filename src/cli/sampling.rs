@@ -17,7 +17,7 @@ use super::run::DEFAULT_SEED;
 #[derive(Args)]
 pub struct SamplingArgs {
     /// Paths per run (each point, evaluation or bar) [default: see the command's help].
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_parser = super::values::count)]
     pub paths: Option<u64>,
     /// Random seed, the same for every run [default: the scenario's run.seed, else 20251123].
     #[arg(long)]

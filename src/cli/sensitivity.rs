@@ -61,10 +61,10 @@ pub struct SensitivityArgs {
     #[arg(long, value_enum, default_value_t = SensitivityFormat::Table)]
     format: SensitivityFormat,
     /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
     /// Also draw the tornado as SVG into FILE (atomically).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
     chart: Option<PathBuf>,
 }
 

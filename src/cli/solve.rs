@@ -62,7 +62,7 @@ pub struct SolveArgs {
     #[arg(long, value_enum, default_value_t = SolveFormat::Table)]
     format: SolveFormat,
     /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
 }
 

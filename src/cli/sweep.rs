@@ -55,11 +55,11 @@ pub struct SweepArgs {
     #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
     format: SweepFormat,
     /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
     /// Also draw the sweep as SVG into FILE (atomically): curves for one parameter, a heatmap
     /// of --event for two.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
     chart: Option<PathBuf>,
     /// The event the chart shows: a threshold's name, break_even or payback.
     #[arg(long, value_name = "NAME", default_value = Event::BREAK_EVEN)]

@@ -1,5 +1,5 @@
 //! The accounts of one path: EBITDA, depreciation, EBIT, free cash flow, cash, the funding
-//! gap, NPV, required revenue, and the break-even and payback years.
+//! gap, NPV, required revenue and the gap to it, and the break-even and payback years.
 //!
 //! Free cash flow is EBITDA minus own capex (no tax, no working capital, no new funding); cash
 //! starts at `starting_cash`; the funding gap is the deepest point cash reaches below zero.
@@ -63,6 +63,7 @@ pub fn account(
             last_deficit = Some(y);
         }
 
+        let required = (fixed + depreciation) / (1.0 - cor_share - sga_share);
         let row = [
             (Metric::Revenue, revenue_total),
             (Metric::SubscriptionRevenue, revenue.subscription_revenue[y]),
@@ -77,10 +78,8 @@ pub fn account(
             (Metric::Ebit, ebit),
             (Metric::FreeCashFlow, fcf),
             (Metric::Cash, cash),
-            (
-                Metric::RequiredRevenue,
-                (fixed + depreciation) / (1.0 - cor_share - sga_share),
-            ),
+            (Metric::RequiredRevenue, required),
+            (Metric::RevenueGap, required - revenue_total),
         ];
         for (metric, value) in row {
             t.series_mut(metric)[y] = value;

@@ -55,6 +55,7 @@ pub enum Metric {
     FreeCashFlow,
     Cash,
     RequiredRevenue,
+    RevenueGap,
 }
 
 /// How a metric's numbers are shown.
@@ -66,7 +67,7 @@ pub enum Unit {
 
 impl Metric {
     /// Every per-year metric, in report order.
-    pub const ALL: [Metric; 14] = [
+    pub const ALL: [Metric; 15] = [
         Metric::Revenue,
         Metric::SubscriptionRevenue,
         Metric::Users,
@@ -81,6 +82,7 @@ impl Metric {
         Metric::FreeCashFlow,
         Metric::Cash,
         Metric::RequiredRevenue,
+        Metric::RevenueGap,
     ];
 
     /// The name used in scenario files and outputs.
@@ -100,6 +102,7 @@ impl Metric {
             Metric::FreeCashFlow => "free_cash_flow",
             Metric::Cash => "cash",
             Metric::RequiredRevenue => "required_revenue",
+            Metric::RevenueGap => "revenue_gap",
         }
     }
 
@@ -120,6 +123,7 @@ impl Metric {
             Metric::FreeCashFlow => "free cash flow (EBITDA - own capex)",
             Metric::Cash => "cash at year end",
             Metric::RequiredRevenue => "revenue that would make that year's EBIT zero",
+            Metric::RevenueGap => "required revenue minus revenue (negative: a surplus)",
         }
     }
 

@@ -238,7 +238,7 @@ fn headline(out: &mut String, r: &Report) {
 }
 
 fn metric_tables(out: &mut String, r: &Report) {
-    out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all fourteen metrics.</p>\n");
+    out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all fifteen metrics.</p>\n");
     for m in super::KEY_METRICS {
         let metric = r.metric(m);
         let mut title = metric.description.to_string();
@@ -379,6 +379,14 @@ fn inputs_table(out: &mut String, s: &Scenario) {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    let cited = s.citations();
+    if !cited.is_empty() {
+        out.push_str("<h3 id=\"sources\">Sources cited</h3>\n<ul class=\"sources\">\n");
+        for seed in cited {
+            let _ = writeln!(out, "<li>{}</li>", esc(&seed.citation()));
+        }
+        out.push_str("</ul>\n");
+    }
 }
 
 /// Renders the report.

@@ -89,6 +89,23 @@ impl Scenario {
         digest[..8].iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// Every `source` the scenario gives: its inputs', thresholds' and correlations'.
+    pub fn sources(&self) -> impl Iterator<Item = &str> {
+        let inputs = self.inputs.iter().filter_map(|i| i.source.as_deref());
+        let thresholds = self.thresholds.iter().filter_map(|t| t.source.as_deref());
+        let pairs = self
+            .correlations
+            .pairs
+            .iter()
+            .filter_map(|p| p.source.as_deref());
+        inputs.chain(thresholds).chain(pairs)
+    }
+
+    /// The seed articles its sources cite, each once, with their citations.
+    pub fn citations(&self) -> Vec<&'static crate::seeds::Seed> {
+        crate::seeds::citations(self.sources())
+    }
+
     /// The index of the input with this key path.
     pub fn input_index(&self, key: &str) -> Option<usize> {
         self.inputs.iter().position(|i| i.key == key)

@@ -95,15 +95,16 @@ fn exit_codes_are_zero_one_and_two() {
     let stderr = text(&out.stderr);
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("capex.partner_share"), "{stderr}");
-    // An output that cannot be written is not the input's fault: 1.
+    // An --out folder that does not exist is a usage error, found before the run: 2.
     let out = simulate()
-        .args([
-            OPENAI,
-            "--paths",
-            "1000",
-            "--out",
-            "/nonexistent-dir/x.json",
-        ])
+        .args([OPENAI, "--out", "/nonexistent-dir/x.json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("the folder /nonexistent-dir does not exist"));
+    // A folder that exists but takes no files is not the input's fault: 1.
+    let out = simulate()
+        .args([OPENAI, "--paths", "1000", "--out", "/proc/x.json"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));

@@ -9,6 +9,8 @@ mod correlation;
 mod distributions;
 mod engine;
 mod malformed;
+mod new_user;
 mod numerical;
+mod published;
 mod sampling;
 mod serve;

@@ -200,7 +200,7 @@ fn announced_inputs(header: &str) -> Option<usize> {
     before.rsplit([' ', ',']).next()?.parse().ok()
 }
 
-/// The seed file names `seeds/figures.toml` cites, e.g. `004_d4c6b4d423cbcdae.txt`.
+/// The seeds `seeds/figures.toml` cites, e.g. `seed 004`.
 fn seed_files() -> BTreeSet<String> {
     let path = root().join("seeds").join("figures.toml");
     let text = std::fs::read_to_string(&path)
@@ -239,7 +239,13 @@ fn every_bundled_scenario_passes_check_with_every_input_sourced() {
             failures.push(format!("{name}: first line is not 'ok: ...': {header}"));
             continue;
         }
-        let inputs: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+        // The inputs, then a blank line and the citations of the seeds they name.
+        let inputs: Vec<&str> = lines
+            .by_ref()
+            .skip_while(|l| l.trim().is_empty())
+            .take_while(|l| !l.trim().is_empty())
+            .collect();
+        let citations: Vec<&str> = lines.collect();
         if announced_inputs(header) != Some(inputs.len()) {
             failures.push(format!(
                 "{name}: listed {} inputs but the header says: {header}",
@@ -259,10 +265,23 @@ fn every_bundled_scenario_passes_check_with_every_input_sourced() {
             };
             if !ok {
                 failures.push(format!(
-                    "{name}: {} has source '{}'; give a seed file (as named in \
-                     seeds/figures.toml) or \"assumption: why\"",
+                    "{name}: {} has source '{}'; give a seed (\"seed 004: ...\", as \
+                     seeds/figures.toml names them) or \"assumption: why\"",
                     input.key, input.source
                 ));
+            }
+            let cited = input.source.get(..8).filter(|_| cites_seed);
+            if let Some(seed) = cited {
+                let listed = citations
+                    .iter()
+                    .any(|c| c.trim_start().starts_with(&format!("{seed}: ")));
+                if !listed {
+                    failures.push(format!(
+                        "{name}: {} cites {seed}, which is not among the citations:\n{}",
+                        input.key,
+                        citations.join("\n")
+                    ));
+                }
             }
         }
     }
@@ -298,11 +317,10 @@ fn every_bundled_scenario_runs() {
 
 #[test]
 fn input_lines_of_check_are_parsed() {
-    let line =
-        "  capex.partner_share   pert(0.35, 0.5, 0.65)  [004_d4c6b4d423cbcdae.txt: about half]";
+    let line = "  capex.partner_share   pert(0.35, 0.5, 0.65)  [seed 004: about half]";
     let input = parse_input_line(line).expect("parses");
     assert_eq!(input.key, "capex.partner_share");
-    assert_eq!(input.source, "004_d4c6b4d423cbcdae.txt: about half");
+    assert_eq!(input.source, "seed 004: about half");
     let truncated = "  x  normal(mean 0.5, sd 0.1) truncated to [0, 1]  [assumption: [a] b]";
     let input = parse_input_line(truncated).expect("parses");
     assert_eq!(input.source, "assumption: [a] b");
