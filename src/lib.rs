@@ -36,6 +36,7 @@
 
 pub mod analysis;
 pub mod correlation;
+pub mod count;
 pub mod dist;
 pub mod engine;
 pub mod model;

@@ -39,10 +39,10 @@ pub struct ServeArgs {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Paths of a preview run (when a control moves).
-    #[arg(long, default_value_t = serve::PREVIEW_PATHS, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = serve::PREVIEW_PATHS, value_parser = super::values::count)]
     preview_paths: u64,
     /// The most paths one request may ask for.
-    #[arg(long, default_value_t = serve::MAX_PATHS, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, default_value_t = serve::MAX_PATHS, value_parser = super::values::count)]
     max_paths: u64,
     /// Runs computed at once; further requests wait up to 10 s, then get status 503.
     #[arg(long, default_value_t = serve::MAX_RUNS, value_parser = RangedU64ValueParser::<usize>::new().range(1..64))]

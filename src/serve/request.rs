@@ -6,6 +6,7 @@
 //! Every value is untrusted: unknown parameters, repeated single-valued parameters, values
 //! that do not parse, and path counts over the server's bound are errors, never panics.
 
+use crate::count;
 use crate::report::Format;
 use crate::sampler::Sampler;
 use crate::scenario::Override;
@@ -159,13 +160,9 @@ fn invalid(value: &str, flag: &str, reason: &str) -> BadRequest {
     BadRequest(format!("invalid value '{value}' for '{flag}': {reason}"))
 }
 
-/// A positive whole number.
+/// A count of paths as the command line takes it (`20000`, `2e4`).
 fn parse_count(value: &str, flag: &str) -> Result<u64, BadRequest> {
-    match value.parse::<u64>() {
-        Ok(0) => Err(invalid(value, flag, "the number must be at least 1")),
-        Ok(n) => Ok(n),
-        Err(e) => Err(invalid(value, flag, &e.to_string())),
-    }
+    count::parse(value).map_err(|e| invalid(value, flag, &e))
 }
 
 #[cfg(test)]
@@ -214,6 +211,9 @@ mod tests {
             "invalid value 'capex' for '--set <KEY=VALUE>': expected key.path=VALUE, got 'capex'"
         );
         assert!(e("paths=abc").starts_with("invalid value 'abc' for '--paths <PATHS>'"));
+        assert_eq!(parse("paths=2e4").unwrap().paths, Some(20_000));
+        assert_eq!(parse("paths=20_000").unwrap().paths, Some(20_000));
+        assert!(e("paths=1.5e3").contains("decimal point"));
         assert!(e("paths=0").contains("at least 1"));
         assert!(e("paths=-5").contains("'-5'"));
         assert!(e("paths=1000001").contains("(1000000;"));

@@ -173,7 +173,10 @@ fn bad_requests_get_the_command_line_message_and_the_server_goes_on() {
             "paths=100001",
             "more than this server runs per request (100000",
         ),
-        ("paths=99999999999999999999999", "too large"),
+        (
+            "paths=99999999999999999999999",
+            "larger than the largest count",
+        ),
         ("seed=-1", "--seed"),
         ("sampler=quasi", "expected mc, lhs or sobol"),
         ("colour=red", "unknown parameter 'colour'"),
@@ -189,6 +192,12 @@ fn bad_requests_get_the_command_line_message_and_the_server_goes_on() {
         let (status, _) = server.get(&format!("/api/view?{query}"));
         assert_eq!(status, 400, "{query}");
     }
+    // A path count the command line refuses: the same first line as clap's usage error.
+    let (status, body) = server.get("/api/run?paths=1.5e3");
+    let expected = cli(&["--paths", "1.5e3"]);
+    assert_eq!(status, 400);
+    let clap_line = String::from_utf8(expected.stderr).unwrap();
+    assert_eq!(body.lines().next(), clap_line.lines().next());
     let (status, body) = server.get("/no/such/page");
     assert_eq!(status, 404, "{body}");
     // Still serving.
