@@ -26,11 +26,11 @@ use rand_distr::{Distribution, StandardNormal};
 use rand_xoshiro::SplitMix64;
 
 use breakeven::dist::{Dist, Shape};
-use breakeven::engine::{self, CHUNK_PATHS, Experiment, NoProgress, Plan, chunk_rng};
-use breakeven::model::{mix64, path_stream};
+use breakeven::engine::{CHUNK_PATHS, Experiment, Plan};
+use breakeven::rng::{chunk_rng, mix64, path_stream};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
-use breakeven::simulation::Simulation;
+use breakeven::simulation::{self, RunOptions, Simulation};
 
 const SEED: u64 = 20_251_123;
 
@@ -84,7 +84,8 @@ fn bench_path(c: &mut Criterion) {
     let scenario = openai();
     let mut group = c.benchmark_group("path/openai");
     group.throughput(Throughput::Elements(1));
-    let simulation = Simulation::new(&scenario);
+    let never = AtomicBool::new(false);
+    let simulation = Simulation::new(&scenario, Sampler::Mc, SEED, &never).unwrap();
     let mut worker = simulation.worker();
     let mut global = 0u64;
     group.bench_function("model", |b| {
@@ -98,7 +99,7 @@ fn bench_path(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(CHUNK_PATHS));
     for sampler in [Sampler::Mc, Sampler::Lhs, Sampler::Sobol] {
-        let simulation = Simulation::with_sampler(&scenario, sampler, SEED).unwrap();
+        let simulation = Simulation::new(&scenario, sampler, SEED, &never).unwrap();
         let mut worker = simulation.worker();
         let mut summary = simulation.empty_summary();
         let mut chunk = 0u64;
@@ -132,19 +133,9 @@ fn bench_engine(c: &mut Criterion) {
             .num_threads(threads)
             .build()
             .unwrap();
-        let simulation = Simulation::new(&scenario);
+        let options = RunOptions::new(Plan::whole(SEED, paths));
         group.bench_function(BenchmarkId::new("threads", threads), |b| {
-            b.iter(|| {
-                pool.install(|| {
-                    engine::run(
-                        &simulation,
-                        &Plan::whole(SEED, paths),
-                        &NoProgress,
-                        &AtomicBool::new(false),
-                    )
-                    .unwrap()
-                })
-            })
+            b.iter(|| pool.install(|| simulation::run(&scenario, &options).unwrap()))
         });
     }
     group.finish();

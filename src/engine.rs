@@ -1,7 +1,7 @@
 //! The chunked, seeded, rayon-parallel path loop. It knows no economics.
 //!
 //! Paths are split into chunks of [`CHUNK_PATHS`]. Chunk `c` draws from its own generator,
-//! Xoshiro256++ seeded from `(seed, c)`, never from a per-thread generator, so which thread
+//! [`crate::rng::chunk_rng`]`(seed, c)`, never from a per-thread generator, so which thread
 //! runs a chunk does not matter. Each worker folds its chunks into a summary and the summaries
 //! are merged; because every merge in [`crate::stats`] is exact, the result is bit-identical
 //! for any number of threads (rand's `rayon-monte-carlo` example, with exact merging added).
@@ -9,24 +9,12 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use rand::SeedableRng;
-use rand_xoshiro::Xoshiro256PlusPlus;
 use rayon::prelude::*;
 
-use crate::model::mix64;
+use crate::rng::{ChunkRng, chunk_rng};
 
 /// Paths per chunk. Part of the reproducibility contract: changing it changes results.
 pub const CHUNK_PATHS: u64 = 1024;
-
-/// The generator of one chunk.
-pub type ChunkRng = Xoshiro256PlusPlus;
-
-/// The generator for chunk `chunk` of a run seeded with `seed`.
-pub fn chunk_rng(seed: u64, chunk: u64) -> ChunkRng {
-    Xoshiro256PlusPlus::seed_from_u64(mix64(
-        seed ^ mix64(chunk.wrapping_add(0x632b_e59b_d9b4_e019)),
-    ))
-}
 
 /// Something that can be merged exactly with another of its kind.
 pub trait Merge {

@@ -7,8 +7,7 @@
 //! of each threshold, of break-even and payback, and the distribution of every metric by year.
 //!
 //! ```
-//! use std::sync::atomic::AtomicBool;
-//! use breakeven::{engine::{NoProgress, Plan}, report::{Report, RunFacts}, scenario, simulation};
+//! use breakeven::{engine::Plan, report::{Report, RunFacts}, scenario, simulation};
 //!
 //! let text = r#"
 //!     [scenario]
@@ -28,7 +27,7 @@
 //! "#;
 //! let scenario = scenario::parse(text, "example.toml", &[]).unwrap();
 //! let plan = Plan::whole(42, 20_000);
-//! let outcome = simulation::run(&scenario, &plan, &NoProgress, &AtomicBool::new(false)).unwrap();
+//! let outcome = simulation::run(&scenario, &simulation::RunOptions::new(plan)).unwrap();
 //! let report = Report::new(&scenario, &outcome.summary, 42, 20_000, RunFacts::default());
 //! // EBIT >= 0 in 2030 needs (1 + g)^5 >= 1.5, i.e. g >= 8.4%: always true here.
 //! assert_eq!(report.thresholds[0].estimate.probability, 1.0);
@@ -44,6 +43,7 @@ pub mod precision;
 pub mod quantile_table;
 pub mod replay;
 pub mod report;
+pub mod rng;
 pub mod sampler;
 pub mod scenario;
 pub mod seeds;
@@ -51,4 +51,5 @@ pub mod serve;
 pub mod shard;
 pub mod simulation;
 pub mod stats;
+pub mod summary;
 pub mod threshold;

@@ -11,11 +11,12 @@
 //! report of a plain run of that many paths. The intervals assume independent paths; with
 //! `lhs` or `sobol` the true error is usually smaller, so the stop is conservative.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
-use crate::engine::{self, CHUNK_PATHS, Outcome, Plan, Progress};
-use crate::simulation::{Layout, PathError, Simulation};
-use crate::stats::{Summary, Z95, wilson_interval};
+use crate::engine::{CHUNK_PATHS, Outcome, Plan, Progress};
+use crate::scenario::Scenario;
+use crate::simulation::{self, RunError, RunOptions};
+use crate::summary::RunSummary;
 
 /// Chunks per batch: 64 x 1,024 = 65,536 paths.
 pub const BATCH_CHUNKS: u64 = 64;
@@ -32,7 +33,7 @@ pub struct Target {
 /// What a precision run produced.
 #[derive(Debug, Clone)]
 pub struct PrecisionOutcome {
-    pub outcome: Outcome<Summary>,
+    pub outcome: Outcome<RunSummary>,
     /// The widest half-width when the run stopped.
     pub widest_half_width: f64,
     /// Whether the target was met (otherwise the path limit stopped the run).
@@ -40,17 +41,11 @@ pub struct PrecisionOutcome {
 }
 
 /// The widest Wilson 95% half-width among the headline probabilities of a summary.
-pub fn widest_half_width(layout: &Layout, summary: &Summary) -> f64 {
-    let n = summary.paths;
-    let half = |hits: u64| {
-        let (low, high) = wilson_interval(hits, n, Z95);
-        0.5 * (high - low)
-    };
-    let thresholds = (0..layout.thresholds).map(|i| half(summary.counters[layout.threshold(i)]));
-    let events = [Layout::BREAK_EVEN, Layout::PAYBACK]
-        .into_iter()
-        .map(|e| half(n - summary.events[e].never()));
-    thresholds.chain(events).fold(0.0, f64::max)
+pub fn widest_half_width(summary: &RunSummary) -> f64 {
+    summary
+        .events()
+        .map(|e| summary.probability(e).half_width())
+        .fold(0.0, f64::max)
 }
 
 /// Forwards a batch's progress to the whole run's observer, without restarting it.
@@ -62,17 +57,18 @@ impl Progress for Batches<'_> {
     }
 }
 
-/// Runs `simulation` in fixed batches from chunk 0 until `target` is met.
+/// Runs `scenario` with `options` (its sampler, progress and cancel flag, and its plan's seed:
+/// the plan's paths are replaced by fixed batches) from chunk 0 until `target` is met.
 pub fn run(
-    simulation: &Simulation,
-    seed: u64,
+    scenario: &Scenario,
+    options: &RunOptions,
     target: Target,
-    progress: &dyn Progress,
-    cancel: &AtomicBool,
-) -> Result<PrecisionOutcome, PathError> {
-    let layout = simulation.layout();
+) -> Result<PrecisionOutcome, RunError> {
+    let seed = options.plan.seed;
+    let progress = options.progress;
+    let cancel = options.cancel;
     let total_chunks = target.max_paths.div_ceil(CHUNK_PATHS);
-    let mut summary = layout.empty_summary();
+    let mut summary = RunSummary::empty(scenario);
     let mut paths = 0;
     let mut widest = 1.0;
     let mut cancelled = false;
@@ -85,7 +81,12 @@ pub fn run(
             first_chunk,
             chunks: BATCH_CHUNKS.min(total_chunks - first_chunk),
         };
-        let batch = match engine::run(simulation, &plan, &Batches(progress), cancel) {
+        let batch_options = RunOptions {
+            plan,
+            progress: &Batches(progress),
+            ..*options
+        };
+        let batch = match simulation::run(scenario, &batch_options) {
             Ok(batch) => batch,
             Err(e) => {
                 progress.finish();
@@ -94,12 +95,12 @@ pub fn run(
         };
         summary.merge(&batch.summary);
         // A cancellable simulation stops mid-chunk: the summary counts what was done.
-        paths = summary.paths;
+        paths = summary.paths();
         if batch.cancelled || cancel.load(Ordering::Relaxed) {
             cancelled = true;
             break;
         }
-        widest = widest_half_width(&layout, &summary);
+        widest = widest_half_width(&summary);
         if widest <= target.half_width {
             break;
         }

@@ -32,12 +32,12 @@ use rand_distr::{Distribution, Open01};
 use serde::{Deserialize, Serialize};
 
 use crate::correlation::Group;
-use crate::engine::{CHUNK_PATHS, ChunkRng};
-use crate::model::{mix64, path_stream};
+use crate::engine::CHUNK_PATHS;
+use crate::rng::{ChunkRng, mix64, path_stream};
 use crate::scenario::Scenario;
 
 /// How the inputs of the paths are spread over their distributions.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sampler {
     /// Independent pseudo-random draws.
@@ -261,6 +261,34 @@ impl<'a> InputDraw<'a> {
                 }
             }
         }
+        self.correlate(scratch);
+        for (p, &j) in self.random.iter().enumerate() {
+            if !self.direct[p] {
+                values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
+            }
+        }
+    }
+
+    /// The uncertain inputs (indices into the scenario's inputs), in file order: what each
+    /// uniform of [`InputDraw::from_uniforms`] stands for.
+    pub fn uncertain(&self) -> &[usize] {
+        &self.random
+    }
+
+    /// Sets every uncertain input in `values` from its uniform in `uniforms` (one per
+    /// uncertain input, in the order of [`InputDraw::uncertain`], each in (0, 1)), through the
+    /// correlations and the inputs' quantile functions, as the samplers do. Allocates nothing.
+    pub fn from_uniforms(&self, uniforms: &[f64], scratch: &mut DrawScratch, values: &mut [f64]) {
+        scratch.uniforms.copy_from_slice(uniforms);
+        self.correlate(scratch);
+        let inputs = &self.scenario.inputs;
+        for (p, &j) in self.random.iter().enumerate() {
+            values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
+        }
+    }
+
+    /// Passes the uniforms of each correlation group through its Gaussian copula.
+    fn correlate(&self, scratch: &mut DrawScratch) {
         for (group, positions) in self.groups.iter().zip(&self.group_positions) {
             for (g, &p) in scratch.group.iter_mut().zip(positions) {
                 *g = scratch.uniforms[p];
@@ -268,11 +296,6 @@ impl<'a> InputDraw<'a> {
             group.correlate(&mut scratch.group, &mut scratch.scores);
             for (&g, &p) in scratch.group.iter().zip(positions) {
                 scratch.uniforms[p] = g;
-            }
-        }
-        for (p, &j) in self.random.iter().enumerate() {
-            if !self.direct[p] {
-                values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
             }
         }
     }
@@ -284,7 +307,7 @@ const SOBOL_CELL: f64 = 1.0 / (1u64 << 23) as f64;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::chunk_rng;
+    use crate::rng::chunk_rng;
     use crate::scenario;
     use rand::Rng;
 

@@ -20,8 +20,8 @@ use crate::engine::{CHUNK_PATHS, Plan};
 use crate::report::Simulator;
 use crate::sampler::Sampler;
 use crate::scenario::{self, Scenario};
-use crate::simulation::Layout;
 use crate::stats::Summary;
+use crate::summary::RunSummary;
 
 /// Identifies the part-file format; changes when its meaning does.
 pub const PART_FORMAT: &str = "breakeven-part/1";
@@ -122,7 +122,7 @@ impl Part {
         sampler: Sampler,
         shard: Shard,
         plan: &Plan,
-        summary: Summary,
+        summary: &RunSummary,
     ) -> Part {
         Part {
             format: PART_FORMAT.to_string(),
@@ -141,7 +141,7 @@ impl Part {
             shard,
             first_chunk: plan.first_chunk,
             chunks: plan.chunks,
-            summary,
+            summary: summary.stats().clone(),
         }
     }
 
@@ -220,7 +220,7 @@ pub enum ShardError {
 #[derive(Debug, Clone)]
 pub struct Merged {
     pub scenario: Scenario,
-    pub summary: Summary,
+    pub summary: RunSummary,
     pub seed: u64,
     pub paths: u64,
     pub sampler: Sampler,
@@ -320,8 +320,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Merged, ShardError> {
             reason: "its scenario does not match its fingerprint".into(),
         });
     }
-    let layout = Layout::of(&scenario);
-    let mut summary = layout.empty_summary();
+    let mut summary = RunSummary::empty(&scenario);
     for (file, part) in parts {
         let plan = part.shard.plan(part.seed, part.paths)?;
         let expected = plan.covered_paths();
@@ -334,7 +333,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Merged, ShardError> {
                 plan.first_chunk,
                 plan.first_chunk + plan.chunks
             ))
-        } else if !part.summary.same_layout(&summary) {
+        } else if !part.summary.same_layout(summary.stats()) {
             Some("its accumulators do not fit the scenario".into())
         } else if part.summary.paths != expected {
             Some(format!(
@@ -350,7 +349,9 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Merged, ShardError> {
                 reason,
             });
         }
-        summary.merge(&part.summary);
+        let part_summary = RunSummary::from_stats(&scenario, part.summary.clone())
+            .expect("the layout was checked");
+        summary.merge(&part_summary);
     }
     Ok(Merged {
         scenario,

@@ -1,91 +1,219 @@
-//! A scenario as a Monte Carlo experiment: drawing a path's inputs, running the model,
-//! testing thresholds, and recording the outcomes into a [`Summary`].
+//! A scenario as a Monte Carlo experiment: drawing a path's inputs and yearly random numbers,
+//! running the model, and recording the outcomes into a [`RunSummary`].
+//!
+//! [`run`] is the one way to run a scenario: a [`RunOptions`] says which paths (the plan),
+//! how their inputs are drawn (the sampler), who watches (progress) and when to stop (cancel).
+//! [`visit_paths`] shows the same paths one by one, with their inputs, yearly numbers and
+//! trajectory, to analyses that need more than a summary; [`PathEvaluator`] evaluates one path
+//! from numbers given from outside (a rare-event method's Markov chain, say).
 //!
 //! Every path gets a 64-bit key from its chunk's generator. Its inputs are drawn by the chosen
 //! [`Sampler`] (by default each input from its own stream derived from (key, the input's key
-//! path)), and each yearly random process draws from its own stream too, so that changing one
-//! input's distribution, or adding an input, leaves every other draw of every path unchanged:
-//! sweeps and goal seeks compare parameter values with common random numbers.
-//! Outcomes go into a per-worker buffer, and into the summary every [`STATS_BATCH`] paths, so
-//! the path loop allocates nothing and the buffer stays in cache.
+//! path)), and each yearly random process draws from its own stream too
+//! ([`YearlyNumbers::fill`]), so that changing one input's distribution, or adding an input,
+//! leaves every other draw of every path unchanged: sweeps and goal seeks compare parameter
+//! values with common random numbers.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::Rng;
 
-use crate::engine::{
-    self, CHUNK_PATHS, ChunkRng, Experiment, Merge, Outcome, Plan, Progress, chunk_rng,
-};
-use crate::model::{Metric, NumericError, Trajectory, Workspace};
+use crate::engine::{self, CHUNK_PATHS, Experiment, NoProgress, Outcome, Plan, Progress};
+use crate::model::{NumericError, Trajectory, Workspace, YearlyNumbers};
+use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
-use crate::stats::Summary;
+use crate::summary::{Recorder, RunSummary};
 
-/// Paths whose outcomes are buffered before they go into the statistics: small enough for the
-/// buffer (series x batch values) to stay in the core's cache. Part of the reproducibility
-/// contract with [`CHUNK_PATHS`], since sums are formed per batch.
-pub const STATS_BATCH: usize = 128;
-
-/// Where each recorded quantity lives in a [`Summary`] for a scenario.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Layout {
-    pub years: usize,
-    pub thresholds: usize,
+/// How to run a scenario: which paths, drawn how, watched by whom, stopped by what.
+#[derive(Clone, Copy)]
+pub struct RunOptions<'a> {
+    pub plan: Plan,
+    pub sampler: Sampler,
+    pub progress: &'a dyn Progress,
+    /// Once set, the run stops at the next path and keeps the paths done so far.
+    pub cancel: &'a AtomicBool,
 }
 
-impl Layout {
-    /// The layout for a scenario.
-    pub fn of(scenario: &Scenario) -> Layout {
-        Layout {
-            years: scenario.years(),
-            thresholds: scenario.thresholds.len(),
+/// A flag nobody sets.
+static NEVER: AtomicBool = AtomicBool::new(false);
+
+impl<'a> RunOptions<'a> {
+    /// The plan with plain Monte Carlo, no progress and no cancellation.
+    pub fn new(plan: Plan) -> RunOptions<'static> {
+        RunOptions {
+            plan,
+            sampler: Sampler::Mc,
+            progress: &NoProgress,
+            cancel: &NEVER,
         }
     }
 
-    /// Series index of a metric in year index `y`.
-    pub fn metric(&self, metric: Metric, y: usize) -> usize {
-        metric as usize * self.years + y
+    /// These options with another sampler.
+    pub fn sampler(self, sampler: Sampler) -> RunOptions<'a> {
+        RunOptions { sampler, ..self }
     }
 
-    /// Series index of the funding gap.
-    pub fn funding_gap(&self) -> usize {
-        Metric::ALL.len() * self.years
+    /// These options reporting progress to `progress`.
+    pub fn progress<'b>(self, progress: &'b dyn Progress) -> RunOptions<'b>
+    where
+        'a: 'b,
+    {
+        RunOptions { progress, ..self }
     }
 
-    /// Series index of the NPV.
-    pub fn npv(&self) -> usize {
-        self.funding_gap() + 1
+    /// These options stopping once `cancel` is set.
+    pub fn cancel<'b>(self, cancel: &'b AtomicBool) -> RunOptions<'b>
+    where
+        'a: 'b,
+    {
+        RunOptions { cancel, ..self }
+    }
+}
+
+/// Runs a scenario as `options` say, on the current rayon pool. The summary is the same, bit
+/// for bit, whatever the number of threads. A cancelled run keeps the paths it finished
+/// (`outcome.cancelled` says so).
+pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome<RunSummary>, RunError> {
+    let simulation = Simulation::new(scenario, options.sampler, options.plan.seed, options.cancel)?;
+    let plan = &options.plan;
+    let mut outcome = engine::run(&simulation, plan, options.progress, options.cancel)?;
+    // A cancelled chunk keeps the paths it finished: count what the summary holds.
+    outcome.paths = outcome.summary.paths();
+    outcome.cancelled = outcome.paths < plan.covered_paths();
+    Ok(outcome)
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Sampler(#[from] SamplerError),
+    #[error(transparent)]
+    Path(#[from] PathError),
+}
+
+/// One path as [`visit_paths`] shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct PathView<'a> {
+    /// The path's global index in the run.
+    pub index: u64,
+    /// The path's key, from which its default random numbers derive.
+    pub key: u64,
+    /// The value of every input (fixed ones included), in the scenario's input order.
+    pub inputs: &'a [f64],
+    /// Its yearly random numbers.
+    pub yearly: &'a YearlyNumbers,
+    pub trajectory: &'a Trajectory,
+}
+
+/// Runs the paths of `options.plan` one after another on the calling thread, drawn with
+/// `options.sampler`, and shows each to `visit`. These are the paths [`run`] simulates with
+/// the same options, with the same numbers; analyses that need more than a summary (rank
+/// correlations, calibration quantities) read them here. Nothing is allocated per path.
+/// Returns the number of paths visited (fewer than planned once `options.cancel` is set);
+/// progress is reported per chunk.
+pub fn visit_paths(
+    scenario: &Scenario,
+    options: &RunOptions,
+    mut visit: impl FnMut(&PathView),
+) -> Result<u64, RunError> {
+    let plan = &options.plan;
+    let simulation = Simulation::new(scenario, options.sampler, plan.seed, options.cancel)?;
+    let mut worker = simulation.worker();
+    let mut visited = 0;
+    options.progress.start(plan.covered_paths());
+    'chunks: for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
+        let mut rng = chunk_rng(plan.seed, chunk);
+        let paths = plan.chunk_paths(chunk);
+        simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
+        for i in 0..paths {
+            if options.cancel.load(Ordering::Relaxed) {
+                break 'chunks;
+            }
+            let key = rng.next_u64();
+            let index = chunk * CHUNK_PATHS + i as u64;
+            simulation.run_path(i, index, key, &mut worker)?;
+            visit(&PathView {
+                index,
+                key,
+                inputs: &worker.values,
+                yearly: &worker.yearly,
+                trajectory: &worker.workspace.trajectory,
+            });
+            visited += 1;
+        }
+        options.progress.advance(paths as u64);
+    }
+    options.progress.finish();
+    Ok(visited)
+}
+
+/// Evaluates single paths of a scenario from numbers given from outside: the inputs as values
+/// or as uniforms (one per uncertain input, mapped through the correlations and each input's
+/// quantile function exactly as the samplers map theirs), and the yearly random numbers.
+pub struct PathEvaluator<'a> {
+    scenario: &'a Scenario,
+    draw: InputDraw<'a>,
+    scratch: DrawScratch,
+    values: Vec<f64>,
+    workspace: Workspace,
+}
+
+impl<'a> PathEvaluator<'a> {
+    pub fn new(scenario: &'a Scenario) -> PathEvaluator<'a> {
+        let draw = InputDraw::new(scenario, Sampler::Mc, 0).expect("mc takes any scenario");
+        PathEvaluator {
+            scenario,
+            scratch: draw.scratch(),
+            values: draw.initial_values(),
+            draw,
+            workspace: scenario.model.workspace(),
+        }
     }
 
-    /// Number of series.
-    pub fn series(&self) -> usize {
-        self.npv() + 1
+    /// The scenario's uncertain inputs, in file order: the meaning of each uniform.
+    pub fn uncertain_inputs(&self) -> &[usize] {
+        self.draw.uncertain()
     }
 
-    /// Counter index of threshold `i`.
-    pub fn threshold(&self, i: usize) -> usize {
-        i
+    /// Yearly numbers of the right shape (normals 0, uniforms 1/2), to fill.
+    pub fn yearly_numbers(&self) -> YearlyNumbers {
+        YearlyNumbers::new(&self.scenario.model)
     }
 
-    /// Counter index of "EBIT >= 0 in year index `y`".
-    pub fn profitable(&self, y: usize) -> usize {
-        self.thresholds + y
+    /// The input values of the last [`PathEvaluator::from_uniforms`].
+    pub fn values(&self) -> &[f64] {
+        &self.values
     }
 
-    /// Number of counters.
-    pub fn counters(&self) -> usize {
-        self.thresholds + self.years
+    /// The trajectory of the path with input values `values` (every input, in the scenario's
+    /// order) and yearly numbers `yearly`.
+    pub fn from_values(
+        &mut self,
+        values: &[f64],
+        yearly: &YearlyNumbers,
+    ) -> Result<&Trajectory, NumericError> {
+        self.scenario
+            .model
+            .simulate(values, yearly, &mut self.workspace)?;
+        Ok(&self.workspace.trajectory)
     }
 
-    /// Event index of the break-even year distribution.
-    pub const BREAK_EVEN: usize = 0;
-    /// Event index of the payback year distribution.
-    pub const PAYBACK: usize = 1;
-
-    /// An empty summary with this layout.
-    pub fn empty_summary(&self) -> Summary {
-        Summary::new(self.series(), self.counters(), 2, self.years)
+    /// The trajectory of the path whose uncertain inputs sit at `uniforms` (each in (0, 1),
+    /// in the order of [`PathEvaluator::uncertain_inputs`]) with yearly numbers `yearly`.
+    pub fn from_uniforms(
+        &mut self,
+        uniforms: &[f64],
+        yearly: &YearlyNumbers,
+    ) -> Result<&Trajectory, NumericError> {
+        self.draw
+            .from_uniforms(uniforms, &mut self.scratch, &mut self.values);
+        self.scenario
+            .model
+            .simulate(&self.values, yearly, &mut self.workspace)?;
+        Ok(&self.workspace.trajectory)
     }
 }
 
@@ -162,22 +290,23 @@ const REPAIR_STEPS: [f64; 4] = [0.5, 0.1, 0.01, 0.0];
 /// of a scenario with thousands of inputs stays quick.
 const MAX_SUSPECTS: usize = 64;
 
-/// A scenario ready to run.
+/// A scenario ready to run: the [`Experiment`] the engine runs for [`run`].
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
-    layout: Layout,
     draw: InputDraw<'a>,
-    /// When set, a chunk stops at its next path (see [`Simulation::cancellable`]).
-    cancel: Option<&'a AtomicBool>,
+    /// Once set, a chunk stops at its next path. The engine checks the flag only between
+    /// chunks, and a chunk of a long scenario can take seconds (1,500 streams over 200 years:
+    /// about 6 s); a path takes milliseconds.
+    cancel: &'a AtomicBool,
 }
 
 /// Scratch space of one worker.
 pub struct Worker {
     values: Vec<f64>,
     draw: DrawScratch,
+    yearly: YearlyNumbers,
     workspace: Workspace,
-    /// Recorded series, `series x STATS_BATCH`, series-major.
-    buffer: Vec<f64>,
+    recorder: Recorder,
 }
 
 impl Worker {
@@ -187,50 +316,25 @@ impl Worker {
     }
 }
 
-impl Merge for Summary {
-    fn merge(&mut self, other: Summary) {
-        Summary::merge(self, &other);
-    }
-}
-
 impl<'a> Simulation<'a> {
-    /// A plain Monte Carlo simulation of a scenario.
-    pub fn new(scenario: &'a Scenario) -> Simulation<'a> {
-        Simulation::with_sampler(scenario, Sampler::Mc, 0).expect("mc takes any scenario")
-    }
-
-    /// A simulation drawing inputs with `sampler`; `seed` is the run's (Sobol scrambling).
-    pub fn with_sampler(
+    /// The simulation of a scenario drawing inputs with `sampler`; `seed` is the run's (Sobol
+    /// scrambling); it stops once `cancel` is set.
+    pub fn new(
         scenario: &'a Scenario,
         sampler: Sampler,
         seed: u64,
+        cancel: &'a AtomicBool,
     ) -> Result<Simulation<'a>, SamplerError> {
         Ok(Simulation {
             scenario,
-            layout: Layout::of(scenario),
             draw: InputDraw::new(scenario, sampler, seed)?,
-            cancel: None,
+            cancel,
         })
     }
 
-    /// Makes chunks stop at the next path once `cancel` is set, keeping the paths done so
-    /// far. The engine checks the flag only between chunks, and a chunk of a long scenario
-    /// can take seconds (1,500 streams over 200 years: about 6 s); a path takes milliseconds.
-    pub fn cancellable(self, cancel: &'a AtomicBool) -> Simulation<'a> {
-        Simulation {
-            cancel: Some(cancel),
-            ..self
-        }
-    }
-
-    /// The summary layout.
-    pub fn layout(&self) -> Layout {
-        self.layout
-    }
-
     /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
-    /// is `key`: draws its inputs and fills the worker's trajectory (`worker.trajectory()`).
-    /// Allocates nothing unless the path fails.
+    /// is `key`: draws its inputs and yearly numbers and fills the worker's trajectory
+    /// (`worker.trajectory()`). Allocates nothing unless the path fails.
     #[inline]
     pub fn run_path(
         &self,
@@ -241,19 +345,20 @@ impl<'a> Simulation<'a> {
     ) -> Result<(), PathError> {
         self.draw
             .draw(in_chunk, global, key, &mut worker.draw, &mut worker.values);
-        self.scenario
-            .model
-            .simulate(&worker.values, key, &mut worker.workspace)
+        let model = &self.scenario.model;
+        worker.yearly.fill(model, key);
+        model
+            .simulate(&worker.values, &worker.yearly, &mut worker.workspace)
             .map_err(|error| PathError {
                 path: global,
                 error,
-                suspect: self.suspect(&worker.values, key),
+                suspect: self.suspect(&worker.values, &worker.yearly),
             })
     }
 
-    /// The input most likely at fault for the path with key `key` that drew `values` and
+    /// The input most likely at fault for the path that drew `values` and `yearly` and
     /// failed (see [`Suspect`]). Runs only on failure; allocates.
-    pub fn suspect(&self, values: &[f64], key: u64) -> Option<Suspect> {
+    pub fn suspect(&self, values: &[f64], yearly: &YearlyNumbers) -> Option<Suspect> {
         let inputs = &self.scenario.inputs;
         let model = &self.scenario.model;
         let typical: Vec<f64> = inputs
@@ -294,7 +399,7 @@ impl<'a> Simulation<'a> {
                     break;
                 }
                 trial[j] = typical(j) + (values[j] - typical(j)) * t;
-                if model.simulate(&trial, key, &mut workspace).is_ok() {
+                if model.simulate(&trial, yearly, &mut workspace).is_ok() {
                     best = Some((t, j));
                     break;
                 }
@@ -316,20 +421,21 @@ impl<'a> Simulation<'a> {
 
 impl Experiment for Simulation<'_> {
     type Worker = Worker;
-    type Summary = Summary;
+    type Summary = RunSummary;
     type Error = PathError;
 
     fn worker(&self) -> Worker {
         Worker {
             values: self.draw.initial_values(),
             draw: self.draw.scratch(),
+            yearly: YearlyNumbers::new(&self.scenario.model),
             workspace: self.scenario.model.workspace(),
-            buffer: vec![0.0; self.layout.series() * STATS_BATCH],
+            recorder: Recorder::new(self.scenario),
         }
     }
 
-    fn empty_summary(&self) -> Summary {
-        self.layout.empty_summary()
+    fn empty_summary(&self) -> RunSummary {
+        RunSummary::empty(self.scenario)
     }
 
     fn run_chunk(
@@ -338,131 +444,20 @@ impl Experiment for Simulation<'_> {
         paths: usize,
         rng: &mut ChunkRng,
         worker: &mut Worker,
-        summary: &mut Summary,
+        summary: &mut RunSummary,
     ) -> Result<(), PathError> {
-        let layout = self.layout;
-        let stride = STATS_BATCH;
-        let mut done = paths;
-        let mut filled = 0;
         self.draw.begin_chunk(paths, rng, &mut worker.draw);
         for i in 0..paths {
-            if self.cancel.is_some_and(|c| c.load(Ordering::Relaxed)) {
-                done = i;
+            if self.cancel.load(Ordering::Relaxed) {
                 break;
             }
             let key = rng.next_u64();
             self.run_path(i, first_path + i as u64, key, worker)?;
-            let t = &worker.workspace.trajectory;
-            for m in Metric::ALL {
-                for (y, &x) in t.series(m).iter().enumerate() {
-                    worker.buffer[layout.metric(m, y) * stride + filled] = x;
-                }
-            }
-            worker.buffer[layout.funding_gap() * stride + filled] = t.funding_gap;
-            worker.buffer[layout.npv() * stride + filled] = t.npv;
-            filled += 1;
-            for (k, threshold) in self.scenario.thresholds.iter().enumerate() {
-                summary.counters[layout.threshold(k)] +=
-                    u64::from(threshold.is_met(t, self.scenario.start_year));
-            }
-            for (y, &ebit) in t.series(Metric::Ebit).iter().enumerate() {
-                summary.counters[layout.profitable(y)] += u64::from(ebit >= 0.0);
-            }
-            summary.events[Layout::BREAK_EVEN].record(t.break_even);
-            summary.events[Layout::PAYBACK].record(t.payback);
-            if filled == STATS_BATCH {
-                record_batch(&worker.buffer, filled, summary);
-                filled = 0;
-            }
+            worker
+                .recorder
+                .record(self.scenario, &worker.workspace.trajectory, summary);
         }
-        record_batch(&worker.buffer, filled, summary);
-        summary.paths += done as u64;
+        worker.recorder.flush(summary);
         Ok(())
     }
-}
-
-/// Adds the first `filled` paths of each series in `buffer` (series-major, [`STATS_BATCH`]
-/// paths per series) to the summary's statistics.
-fn record_batch(buffer: &[f64], filled: usize, summary: &mut Summary) {
-    if filled == 0 {
-        return;
-    }
-    for (s, stats) in summary.series.iter_mut().enumerate() {
-        let start = s * STATS_BATCH;
-        stats.add_batch(&buffer[start..start + filled]);
-    }
-}
-
-/// Runs `plan` for a scenario with plain Monte Carlo on the current rayon pool.
-pub fn run(
-    scenario: &Scenario,
-    plan: &Plan,
-    progress: &dyn Progress,
-    cancel: &AtomicBool,
-) -> Result<Outcome<Summary>, PathError> {
-    run_simulation(&Simulation::new(scenario), plan, progress, cancel)
-}
-
-/// Runs `plan` for a scenario with `sampler` on the current rayon pool.
-pub fn run_with(
-    scenario: &Scenario,
-    sampler: Sampler,
-    plan: &Plan,
-    progress: &dyn Progress,
-    cancel: &AtomicBool,
-) -> Result<Outcome<Summary>, RunError> {
-    let simulation = Simulation::with_sampler(scenario, sampler, plan.seed)?;
-    Ok(run_simulation(&simulation, plan, progress, cancel)?)
-}
-
-/// Runs `plan` for a simulation, cancellable between paths.
-pub fn run_simulation(
-    simulation: &Simulation,
-    plan: &Plan,
-    progress: &dyn Progress,
-    cancel: &AtomicBool,
-) -> Result<Outcome<Summary>, PathError> {
-    let simulation = Simulation {
-        cancel: Some(cancel),
-        draw: simulation.draw.clone(),
-        ..*simulation
-    };
-    let mut outcome = engine::run(&simulation, plan, progress, cancel)?;
-    // A cancelled chunk keeps the paths it finished: count what the summary holds.
-    outcome.paths = outcome.summary.paths;
-    outcome.cancelled = outcome.paths < plan.covered_paths();
-    Ok(outcome)
-}
-
-/// Why a run failed.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum RunError {
-    #[error(transparent)]
-    Sampler(#[from] SamplerError),
-    #[error(transparent)]
-    Path(#[from] PathError),
-}
-
-/// Runs the paths of `plan` one after another on the calling thread and shows each to `visit`
-/// with the values its inputs drew and its trajectory. These are the paths [`run`] simulates
-/// for the same plan, with the same numbers; analyses that need more than a summary (rank
-/// correlations, calibration quantities) read them here. Nothing is allocated per path.
-pub fn for_each_path(
-    scenario: &Scenario,
-    plan: &Plan,
-    mut visit: impl FnMut(&[f64], &Trajectory),
-) -> Result<(), PathError> {
-    let simulation = Simulation::new(scenario);
-    let mut worker = simulation.worker();
-    for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
-        let mut rng = chunk_rng(plan.seed, chunk);
-        let paths = plan.chunk_paths(chunk);
-        simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
-        for i in 0..paths {
-            let key = rng.next_u64();
-            simulation.run_path(i, chunk * CHUNK_PATHS + i as u64, key, &mut worker)?;
-            visit(&worker.values, &worker.workspace.trajectory);
-        }
-    }
-    Ok(())
 }

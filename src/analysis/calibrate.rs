@@ -27,7 +27,7 @@ use crate::engine::Plan;
 use crate::model::{Metric, Trajectory};
 use crate::scenario::Scenario;
 use crate::scenario::location::line_of_key;
-use crate::simulation;
+use crate::simulation::{self, RunOptions};
 
 /// The interval a source must lie in to count as consistent with the model.
 pub const INTERVAL: (f64, f64) = (0.10, 0.90);
@@ -379,7 +379,8 @@ pub fn calibrate(
         .map(|_| Vec::with_capacity(plan.covered_paths() as usize))
         .collect();
     if !covered.is_empty() {
-        simulation::for_each_path(scenario, plan, |values, t| {
+        simulation::visit_paths(scenario, &RunOptions::new(*plan), |path| {
+            let (values, t) = (path.inputs, path.trajectory);
             for (f, sample) in covered.iter().zip(samples.iter_mut()) {
                 let y = (f.year - scenario.start_year) as usize;
                 let annual = f.quantity.annual(values, t, scenario, y);

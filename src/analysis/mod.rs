@@ -14,17 +14,14 @@ pub mod sensitivity;
 pub mod solve;
 pub mod sweep;
 
-use std::sync::atomic::AtomicBool;
-
-use serde::Serialize;
 use toml::Value;
 
 use crate::engine::{Plan, Progress};
-use crate::model::Trajectory;
 use crate::scenario::overrides::{key_paths, nearest_keys};
 use crate::scenario::{self, Override, Scenario, ScenarioError};
-use crate::simulation::{self, Layout, PathError};
-use crate::stats::Summary;
+use crate::simulation::{self, RunError, RunOptions};
+pub use crate::summary::{Event, EventInfo};
+use crate::summary::{RunSummary, UnknownEvent};
 
 /// Why an analysis cannot run. Every variant is a problem with the input (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -32,7 +29,7 @@ pub enum AnalysisError {
     #[error(transparent)]
     Scenario(#[from] ScenarioError),
     #[error(transparent)]
-    Path(#[from] PathError),
+    Run(#[from] RunError),
     #[error("{origin}: --param {key}: no such key in the scenario{}", suggest(.suggestions))]
     UnknownParameter {
         origin: String,
@@ -61,13 +58,8 @@ pub enum AnalysisError {
     },
     #[error("{0}")]
     Usage(String),
-    #[error("{origin}: no event named '{name}'; {}", one_of(.choices, .suggestions))]
-    UnknownEvent {
-        origin: String,
-        name: String,
-        choices: Vec<String>,
-        suggestions: Vec<String>,
-    },
+    #[error(transparent)]
+    UnknownEvent(#[from] UnknownEvent),
     #[error("{file}{}: {key}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
     Figures {
         file: String,
@@ -82,14 +74,6 @@ fn suggest(suggestions: &[String]) -> String {
         String::new()
     } else {
         format!("; nearest valid keys: {}", suggestions.join(", "))
-    }
-}
-
-fn one_of(choices: &[String], suggestions: &[String]) -> String {
-    if suggestions.is_empty() {
-        format!("expected one of {}", choices.join(", "))
-    } else {
-        format!("did you mean {}?", suggestions.join(" or "))
     }
 }
 
@@ -236,113 +220,6 @@ fn lookup<'a>(table: &'a toml::Table, key: &str) -> Option<&'a Value> {
     Some(value)
 }
 
-/// Something a path either does or does not do, whose probability analyses report: one of
-/// the scenario's thresholds, operating break-even within the horizon, or cash payback within
-/// the horizon.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Event {
-    /// The scenario's threshold with this index.
-    Threshold(usize),
-    /// EBIT >= 0 from some year through the horizon.
-    BreakEven,
-    /// Cumulative free cash flow >= 0 from some year through the horizon.
-    Payback,
-}
-
-impl Event {
-    /// The name of operating break-even within the horizon.
-    pub const BREAK_EVEN: &'static str = "break_even";
-    /// The name of cash payback within the horizon.
-    pub const PAYBACK: &'static str = "payback";
-
-    /// Every event of a scenario: its thresholds, then break-even and payback.
-    pub fn all(scenario: &Scenario) -> Vec<Event> {
-        (0..scenario.thresholds.len())
-            .map(Event::Threshold)
-            .chain([Event::BreakEven, Event::Payback])
-            .collect()
-    }
-
-    /// The event with this name: a threshold's key, `break_even` or `payback`.
-    pub fn named(name: &str, scenario: &Scenario) -> Result<Event, AnalysisError> {
-        let all = Event::all(scenario);
-        if let Some(e) = all.iter().find(|e| e.name(scenario) == name) {
-            return Ok(*e);
-        }
-        let names: Vec<String> = all.iter().map(|e| e.name(scenario).to_string()).collect();
-        Err(AnalysisError::UnknownEvent {
-            origin: scenario.origin.clone(),
-            name: name.to_string(),
-            suggestions: nearest_keys(name, &names),
-            choices: names,
-        })
-    }
-
-    /// The name: the threshold's key, `break_even` or `payback`.
-    pub fn name(self, scenario: &Scenario) -> &str {
-        match self {
-            Event::Threshold(i) => &scenario.thresholds[i].name,
-            Event::BreakEven => Event::BREAK_EVEN,
-            Event::Payback => Event::PAYBACK,
-        }
-    }
-
-    /// A readable description.
-    pub fn label(self, scenario: &Scenario) -> String {
-        match self {
-            Event::Threshold(i) => scenario.thresholds[i].label.clone(),
-            Event::BreakEven => format!(
-                "Operating break-even by {} (EBIT >= 0 from some year through the horizon)",
-                scenario.horizon
-            ),
-            Event::Payback => format!(
-                "Cash payback by {} (cumulative free cash flow >= 0 through the horizon)",
-                scenario.horizon
-            ),
-        }
-    }
-
-    /// Paths of a summary where the event happened.
-    pub fn hits(self, summary: &Summary, layout: Layout) -> u64 {
-        match self {
-            Event::Threshold(i) => summary.counters[layout.threshold(i)],
-            Event::BreakEven => {
-                let e = &summary.events[Layout::BREAK_EVEN];
-                e.total() - e.never()
-            }
-            Event::Payback => {
-                let e = &summary.events[Layout::PAYBACK];
-                e.total() - e.never()
-            }
-        }
-    }
-
-    /// Whether the event happened on one path.
-    pub fn happened(self, t: &Trajectory, scenario: &Scenario) -> bool {
-        match self {
-            Event::Threshold(i) => scenario.thresholds[i].is_met(t, scenario.start_year),
-            Event::BreakEven => t.break_even.is_some(),
-            Event::Payback => t.payback.is_some(),
-        }
-    }
-
-    /// Name and label, for outputs.
-    pub fn info(self, scenario: &Scenario) -> EventInfo {
-        EventInfo {
-            name: self.name(scenario).to_string(),
-            label: self.label(scenario),
-        }
-    }
-}
-
-/// An event as outputs name it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct EventInfo {
-    /// A threshold's key, `break_even` or `payback`.
-    pub name: String,
-    pub label: String,
-}
-
 /// Passes a run's progress on to the analysis's observer, which was told the analysis's total
 /// once at the start.
 struct Forward<'a>(&'a dyn Progress);
@@ -358,9 +235,10 @@ fn summarise(
     scenario: &Scenario,
     plan: &Plan,
     progress: &dyn Progress,
-) -> Result<Summary, PathError> {
-    let outcome = simulation::run(scenario, plan, &Forward(progress), &AtomicBool::new(false))?;
-    Ok(outcome.summary)
+) -> Result<RunSummary, RunError> {
+    let forward = Forward(progress);
+    let options = RunOptions::new(*plan).progress(&forward);
+    Ok(simulation::run(scenario, &options)?.summary)
 }
 
 #[cfg(test)]

@@ -14,14 +14,13 @@
 
 use serde::Serialize;
 
-use super::{AnalysisError, Event, EventInfo, summarise};
+use super::{AnalysisError, summarise};
 use crate::dist::Dist;
 use crate::engine::{Plan, Progress};
 use crate::model::{Metric, Trajectory, Unit};
-use crate::report::Probability;
 use crate::scenario::Scenario;
-use crate::simulation::{self, Layout};
-use crate::stats::Summary;
+use crate::simulation::{self, RunOptions};
+use crate::summary::{Event, EventInfo, RunSummary};
 
 /// The most paths stored for rank correlations and medians.
 pub const MAX_SAMPLE: u64 = 50_000;
@@ -31,7 +30,7 @@ pub const LOW: f64 = 0.10;
 pub const HIGH: f64 = 0.90;
 
 /// A statistic of a metric over paths.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Statistic {
     Median,
@@ -53,15 +52,15 @@ pub enum Output {
 
 impl Output {
     /// The output's value for a run.
-    fn of_summary(&self, summary: &Summary, layout: Layout) -> f64 {
+    fn of_summary(&self, summary: &RunSummary) -> f64 {
         match *self {
-            Output::Probability(e) => e.hits(summary, layout) as f64 / summary.paths as f64,
+            Output::Probability(e) => summary.hits(e) as f64 / summary.paths() as f64,
             Output::Metric {
                 metric,
                 year,
                 statistic,
             } => {
-                let stats = &summary.series[layout.metric(metric, year)];
+                let stats = summary.metric(metric, year);
                 match statistic {
                     Statistic::Median => stats.quantile(0.5),
                     Statistic::Mean => stats.mean(),
@@ -183,7 +182,6 @@ pub fn analyse(
     plan: &Plan,
     progress: &dyn Progress,
 ) -> Result<Sensitivity, AnalysisError> {
-    let layout = Layout::of(scenario);
     let uncertain: Vec<usize> = (0..scenario.inputs.len())
         .filter(|&j| !scenario.inputs[j].dist.is_fixed())
         .collect();
@@ -191,12 +189,10 @@ pub fn analyse(
     let sample_plan = Plan::whole(plan.seed, n.min(MAX_SAMPLE));
     progress.start(n * (1 + 2 * uncertain.len() as u64) + sample_plan.paths);
 
-    let estimate = |summary: &Summary| {
-        let value = output.of_summary(summary, layout);
+    let estimate = |summary: &RunSummary| {
+        let value = output.of_summary(summary);
         let ci = match output {
-            Output::Probability(e) => {
-                Some(Probability::from_counts(e.hits(summary, layout), summary.paths).ci95)
-            }
+            Output::Probability(e) => Some(summary.probability(e).ci95),
             Output::Metric { .. } => None,
         };
         (value, ci)
@@ -226,11 +222,11 @@ pub fn analyse(
     let m = sample_plan.paths as usize;
     let mut columns: Vec<Vec<f64>> = uncertain.iter().map(|_| Vec::with_capacity(m)).collect();
     let mut outputs = Vec::with_capacity(m);
-    simulation::for_each_path(scenario, &sample_plan, |values, t| {
+    simulation::visit_paths(scenario, &RunOptions::new(sample_plan), |path| {
         for (column, &j) in columns.iter_mut().zip(&uncertain) {
-            column.push(values[j]);
+            column.push(path.inputs[j]);
         }
-        outputs.push(output.of_path(t, scenario));
+        outputs.push(output.of_path(path.trajectory, scenario));
     })?;
     progress.advance(sample_plan.paths);
     progress.finish();

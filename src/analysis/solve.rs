@@ -12,11 +12,10 @@
 
 use serde::Serialize;
 
-use super::{AnalysisError, Base, Event, EventInfo, Parameter, summarise};
+use super::{AnalysisError, Base, Parameter, summarise};
 use crate::engine::{Plan, Progress};
-use crate::report::Probability;
-use crate::simulation::Layout;
 use crate::stats::{Z95, wilson_interval};
+use crate::summary::{Event, EventInfo, Probability};
 
 /// The default tolerance, as a share of the range's width.
 pub const RELATIVE_TOLERANCE: f64 = 1e-3;
@@ -148,7 +147,7 @@ impl Curve<'_> {
         }
         let scenario = self.base.with(&[(&self.problem.parameter, x)])?;
         let summary = summarise(&scenario, self.plan, self.progress)?;
-        let hits = self.problem.event.hits(&summary, Layout::of(&scenario));
+        let hits = summary.hits(self.problem.event);
         self.known.insert(i, (x, hits));
         Ok(hits)
     }

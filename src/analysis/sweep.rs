@@ -11,10 +11,9 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::{AnalysisError, Base, Event, EventInfo, Parameter, summarise};
+use super::{AnalysisError, Base, Parameter, summarise};
 use crate::engine::{Plan, Progress};
-use crate::report::Probability;
-use crate::simulation::Layout;
+use crate::summary::{Event, EventInfo, Probability};
 
 /// The most points a sweep may have, all axes together.
 pub const MAX_POINTS: usize = 10_000;
@@ -247,13 +246,9 @@ pub fn run(
             .collect();
         let point = base.with(&settings)?;
         let summary = summarise(&point, plan, progress)?;
-        let layout = Layout::of(&point);
         results.push(Point {
             values,
-            probabilities: events
-                .iter()
-                .map(|e| Probability::from_counts(e.hits(&summary, layout), summary.paths))
-                .collect(),
+            probabilities: events.iter().map(|&e| summary.probability(e)).collect(),
         });
     }
     progress.finish();

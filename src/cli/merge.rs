@@ -9,6 +9,7 @@ use clap::Args;
 use breakeven::report::{Format, Report, RunFacts};
 use breakeven::shard::{self, Part};
 
+use super::flags::FormatFlag;
 use super::{InputError, output};
 
 pub const EXAMPLES: &str = "\
@@ -23,8 +24,8 @@ pub struct MergeArgs {
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
+    format: FormatFlag,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
@@ -46,6 +47,9 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         RunFacts::default(),
     )
     .with_sampler(merged.sampler);
-    output::write(&args.format.render(&report), args.out.as_deref())?;
+    output::write(
+        &Format::from(args.format).render(&report),
+        args.out.as_deref(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }

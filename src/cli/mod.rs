@@ -2,6 +2,7 @@
 
 mod calibrate;
 mod check;
+mod flags;
 mod interrupt;
 mod merge;
 mod output;
@@ -26,7 +27,8 @@ use clap::{Args, Parser, Subcommand};
 use breakeven::analysis::AnalysisError;
 use breakeven::replay::ReplayError;
 use breakeven::scenario::{self, Override, Scenario, ScenarioError};
-use breakeven::simulation::PathError;
+use breakeven::simulation::{PathError, RunError};
+use breakeven::summary::UnknownEvent;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -152,6 +154,8 @@ pub fn is_input_error(err: &anyhow::Error) -> bool {
     err.chain().any(|e| {
         e.is::<ScenarioError>()
             || e.is::<PathError>()
+            || e.is::<RunError>()
+            || e.is::<UnknownEvent>()
             || e.is::<InputError>()
             || e.is::<AnalysisError>()
             || e.is::<ReplayError>()

@@ -11,11 +11,12 @@ use clap::Args;
 use breakeven::analysis::calibrate;
 use breakeven::analysis::sensitivity::{self, Output, Sensitivity};
 use breakeven::analysis::sweep::{self, Axis, AxisSpec, Range};
-use breakeven::analysis::{Base, Event, Parameter};
+use breakeven::analysis::{Base, Parameter};
 use breakeven::engine::Plan;
 use breakeven::report::html::{self, Document};
 use breakeven::report::{Report, RunFacts};
-use breakeven::simulation;
+use breakeven::simulation::{self, RunOptions};
+use breakeven::summary::Event;
 
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};
@@ -125,10 +126,9 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         .plan(scenario, scenario.defaults.paths.unwrap_or(DEFAULT_PATHS));
     let analysis_plan = Plan::whole(plan.seed, args.analysis_paths);
     let bar = progress::Bar::new();
-    let cancel = std::sync::atomic::AtomicBool::new(false);
     let started = Instant::now();
     let (report, sensitivity, curve, grid) = pool.install(|| -> Result<_> {
-        let outcome = simulation::run(scenario, &plan, &bar, &cancel)?;
+        let outcome = simulation::run(scenario, &RunOptions::new(plan).progress(&bar))?;
         let report = Report::new(
             scenario,
             &outcome.summary,

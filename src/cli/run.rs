@@ -19,9 +19,10 @@ use breakeven::report::{Format, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
 use breakeven::shard::{Part, Shard};
-use breakeven::simulation::{self, Simulation};
-use breakeven::stats::Summary;
+use breakeven::simulation::{self, RunError, RunOptions};
+use breakeven::summary::RunSummary;
 
+use super::flags::{FormatFlag, SamplerFlag};
 use super::{InputError, ScenarioArgs, interrupt, output, progress};
 
 /// Paths when neither the command line nor the scenario says: the 95% interval of any
@@ -44,8 +45,8 @@ pub struct RunArgs {
     seed: Option<u64>,
     /// How inputs are drawn: mc (independent draws), lhs (Latin hypercube within each chunk
     /// of 1024 paths) or sobol (Owen-scrambled Sobol points).
-    #[arg(long, value_enum, default_value_t = Sampler::Mc)]
-    sampler: Sampler,
+    #[arg(long, value_enum, default_value_t = SamplerFlag::Mc)]
+    sampler: SamplerFlag,
     /// Instead of a fixed number of paths, run batches of 65536 until the 95% interval of
     /// every threshold, break-even and payback probability is at most ±P (e.g. 0.005).
     #[arg(long, value_name = "P", conflicts_with = "paths")]
@@ -67,8 +68,8 @@ pub struct OutputArgs {
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
+    format: FormatFlag,
     /// Write the report to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
@@ -90,8 +91,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .or(scenario.defaults.paths)
         .unwrap_or(DEFAULT_PATHS);
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
+    let sampler = Sampler::from(args.sampler);
     if let Some(shard) = args.shard {
-        return run_shard(&scenario, args.sampler, seed, paths, shard, &args.output);
+        return run_shard(&scenario, sampler, seed, paths, shard, &args.output);
     }
     if let Some(half_width) = args.precision {
         if !(half_width > 0.0 && half_width < 0.5) {
@@ -104,16 +106,17 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             half_width,
             max_paths: args.max_paths.unwrap_or(DEFAULT_MAX_PATHS),
         };
-        return run_to_precision(&scenario, args.sampler, seed, target, &args.output);
+        return run_to_precision(&scenario, sampler, seed, target, &args.output);
     }
-    execute(&scenario, args.sampler, seed, paths, &args.output)
+    execute(&scenario, sampler, seed, paths, &args.output)
 }
 
-/// The simulation of `scenario` drawn with `sampler`; a sampler that cannot draw it is the
-/// user's input error.
-fn simulation<'a>(scenario: &'a Scenario, sampler: Sampler, seed: u64) -> Result<Simulation<'a>> {
-    Simulation::with_sampler(scenario, sampler, seed)
-        .map_err(|e| InputError(format!("--sampler {}: {e}", sampler.name())).into())
+/// A run's error; a sampler that cannot draw the scenario is the user's input error.
+fn run_error(sampler: Sampler, e: RunError) -> anyhow::Error {
+    match e {
+        RunError::Sampler(e) => InputError(format!("--sampler {}: {e}", sampler.name())).into(),
+        RunError::Path(e) => e.into(),
+    }
 }
 
 /// Runs `paths` paths of `scenario` with `sampler` and `seed` and writes the report; on
@@ -126,13 +129,18 @@ pub fn execute(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
-    let simulation = simulation(scenario, sampler, seed)?;
     let pool = thread_pool(out.threads)?;
-    let plan = Plan::whole(seed, paths);
     let progress = progress::Bar::new();
+    let options = RunOptions {
+        plan: Plan::whole(seed, paths),
+        sampler,
+        progress: &progress,
+        cancel,
+    };
     let started = Instant::now();
-    let outcome =
-        pool.install(|| simulation::run_simulation(&simulation, &plan, &progress, cancel))?;
+    let outcome = pool
+        .install(|| simulation::run(scenario, &options))
+        .map_err(|e| run_error(sampler, e))?;
     let facts = RunFacts {
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
@@ -150,11 +158,18 @@ fn run_to_precision(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
-    let simulation = simulation(scenario, sampler, seed)?.cancellable(cancel);
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
+    let options = RunOptions {
+        plan: Plan::whole(seed, target.max_paths),
+        sampler,
+        progress: &progress,
+        cancel,
+    };
     let started = Instant::now();
-    let run = pool.install(|| precision::run(&simulation, seed, target, &progress, cancel))?;
+    let run = pool
+        .install(|| precision::run(scenario, &options, target))
+        .map_err(|e| run_error(sampler, e))?;
     let facts = RunFacts {
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
@@ -185,14 +200,14 @@ fn run_to_precision(
 fn write_report(
     scenario: &Scenario,
     sampler: Sampler,
-    outcome: &Outcome<Summary>,
+    outcome: &Outcome<RunSummary>,
     seed: u64,
     paths: u64,
     facts: RunFacts,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let report = Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
-    let text = out.format.render(&report);
+    let text = Format::from(out.format).render(&report);
     if outcome.cancelled {
         eprintln!(
             "interrupted: {} of {} paths done; their report, marked partial, is on standard output{}",
@@ -220,14 +235,20 @@ fn run_shard(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
-    let simulation = simulation(scenario, sampler, seed)?;
     let plan = shard
         .plan(seed, paths)
         .map_err(|e| InputError(format!("--shard {shard}: {e}")))?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
-    let outcome =
-        pool.install(|| simulation::run_simulation(&simulation, &plan, &progress, cancel))?;
+    let options = RunOptions {
+        plan,
+        sampler,
+        progress: &progress,
+        cancel,
+    };
+    let outcome = pool
+        .install(|| simulation::run(scenario, &options))
+        .map_err(|e| run_error(sampler, e))?;
     if outcome.cancelled {
         eprintln!(
             "interrupted: shard {shard} did {} of its {} paths; no part file was written",
@@ -236,7 +257,7 @@ fn run_shard(
         );
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    let part = Part::new(scenario, sampler, shard, &plan, outcome.summary);
+    let part = Part::new(scenario, sampler, shard, &plan, &outcome.summary);
     output::write(&part.to_json(), out.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -7,12 +7,14 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
+use breakeven::analysis::AnalysisError;
 use breakeven::analysis::sensitivity::{self, MAX_SAMPLE, Output, Sensitivity, Statistic};
-use breakeven::analysis::{AnalysisError, Event};
 use breakeven::model::Metric;
 use breakeven::report::format::{people, percent, thousands, usd};
 use breakeven::report::svg::{self, compact};
+use breakeven::summary::Event;
 
+use super::flags::StatisticFlag;
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};
 
@@ -53,8 +55,8 @@ pub struct SensitivityArgs {
     #[arg(long, requires = "metric")]
     year: Option<i32>,
     /// The statistic of --metric.
-    #[arg(long, value_enum, default_value_t = Statistic::Median)]
-    statistic: Statistic,
+    #[arg(long, value_enum, default_value_t = StatisticFlag::Median)]
+    statistic: StatisticFlag,
     #[command(flatten)]
     sampling: SamplingArgs,
     /// Output format.
@@ -90,7 +92,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
             Output::Metric {
                 metric,
                 year: (year - scenario.start_year) as usize,
-                statistic: args.statistic,
+                statistic: Statistic::from(args.statistic),
             }
         }
         _ => Output::Probability(Event::named(

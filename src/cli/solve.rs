@@ -9,9 +9,10 @@ use clap::{Args, ValueEnum};
 
 use breakeven::analysis::solve::{self, Answer, Problem, Solution};
 use breakeven::analysis::sweep::{AxisSpec, parse_bounds};
-use breakeven::analysis::{AnalysisError, Event, Parameter};
+use breakeven::analysis::{AnalysisError, Parameter};
 use breakeven::report::format::percent;
 use breakeven::report::svg::compact;
+use breakeven::summary::Event;
 
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};

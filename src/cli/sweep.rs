@@ -8,10 +8,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::{Args, ValueEnum};
 
+use breakeven::analysis::AnalysisError;
 use breakeven::analysis::sweep::{self, Axis, AxisSpec, Sweep};
-use breakeven::analysis::{AnalysisError, Event};
 use breakeven::report::format::percent;
 use breakeven::report::svg::{self, compact};
+use breakeven::summary::Event;
 
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};

@@ -19,48 +19,76 @@ pub struct Finance {
     pub discount_rate: ParamId,
 }
 
-/// Fills the trajectory from the capex and revenue years of one path.
-pub fn account(
-    model: &Model,
-    v: &[f64],
-    capex: &CapexYears,
-    revenue: &RevenueYears,
-    t: &mut Trajectory,
-) {
-    let costs = &model.costs;
-    t.npv_out_of_range = None;
-    let sga_share = costs.sga_share.get(v);
-    let discount = 1.0 / (1.0 + model.finance.discount_rate.get(v));
-    let mut cash = model.finance.starting_cash.get(v);
-    let starting_cash = cash;
-    let mut lowest_cash = cash;
-    let mut npv = 0.0;
-    let mut discount_factor = 1.0;
-    let mut cor_share = 0.0;
-    let mut last_loss = None;
-    let mut last_deficit = None;
+/// The running accounts of one path between years.
+#[derive(Debug, Clone, Default)]
+pub struct Ledger {
+    sga_share: f64,
+    discount: f64,
+    starting_cash: f64,
+    cash: f64,
+    lowest_cash: f64,
+    npv: f64,
+    discount_factor: f64,
+    cor_share: f64,
+    last_loss: Option<usize>,
+    last_deficit: Option<usize>,
+}
 
-    for y in 0..model.years {
+impl Ledger {
+    /// Opens the accounts of a path whose inputs are `v`.
+    pub fn open(model: &Model, v: &[f64], t: &mut Trajectory) -> Ledger {
+        t.npv_out_of_range = None;
+        let cash = model.finance.starting_cash.get(v);
+        Ledger {
+            sga_share: model.costs.sga_share.get(v),
+            discount: 1.0 / (1.0 + model.finance.discount_rate.get(v)),
+            starting_cash: cash,
+            cash,
+            lowest_cash: cash,
+            npv: 0.0,
+            discount_factor: 1.0,
+            cor_share: 0.0,
+            last_loss: None,
+            last_deficit: None,
+        }
+    }
+
+    /// Books year index `y` (after years `0..y`) from its capex and revenue into the
+    /// trajectory.
+    pub fn year(
+        &mut self,
+        model: &Model,
+        v: &[f64],
+        capex: &CapexYears,
+        revenue: &RevenueYears,
+        y: usize,
+        t: &mut Trajectory,
+    ) {
+        let costs = &model.costs;
+        let sga_share = self.sga_share;
         let revenue_total = revenue.subscription_revenue[y] + revenue.stream_revenue[y];
-        cor_share = costs.cost_of_revenue_share(v, cor_share, y);
+        self.cor_share = costs.cost_of_revenue_share(v, self.cor_share, y);
+        let cor_share = self.cor_share;
         let commitments: f64 = model.commitments.iter().map(|c| c.payment(v, y)).sum();
         let fixed = costs.rnd(v, y) + capex.own_operations[y] + capex.rental[y] + commitments;
         let ebitda = revenue_total * (1.0 - cor_share - sga_share) - fixed;
         let depreciation = capex.own_depreciation[y];
         let ebit = ebitda - depreciation;
         let fcf = ebitda - capex.own_spend[y];
-        cash += fcf;
-        lowest_cash = lowest_cash.min(cash);
-        npv += fcf * discount_factor;
-        discount_factor *= discount;
+        self.cash += fcf;
+        let cash = self.cash;
+        self.lowest_cash = self.lowest_cash.min(cash);
+        self.npv += fcf * self.discount_factor;
+        self.discount_factor *= self.discount;
+        let npv = self.npv;
         if t.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
             t.npv_out_of_range = Some(y);
         }
         if ebit < 0.0 {
-            last_loss = Some(y);
+            self.last_loss = Some(y);
         }
-        if cash - starting_cash < 0.0 {
-            last_deficit = Some(y);
+        if cash - self.starting_cash < 0.0 {
+            self.last_deficit = Some(y);
         }
 
         let required = (fixed + depreciation) / (1.0 - cor_share - sga_share);
@@ -85,13 +113,17 @@ pub fn account(
             t.series_mut(metric)[y] = value;
         }
     }
-    let after = |last: Option<usize>| match last {
-        None => Some(0),
-        Some(y) if y + 1 < model.years => Some(y + 1),
-        Some(_) => None,
-    };
-    t.break_even = after(last_loss);
-    t.payback = after(last_deficit);
-    t.funding_gap = (-lowest_cash).max(0.0);
-    t.npv = npv;
+
+    /// Closes the accounts after the horizon: break-even and payback years, funding gap, NPV.
+    pub fn close(&self, model: &Model, t: &mut Trajectory) {
+        let after = |last: Option<usize>| match last {
+            None => Some(0),
+            Some(y) if y + 1 < model.years => Some(y + 1),
+            Some(_) => None,
+        };
+        t.break_even = after(self.last_loss);
+        t.payback = after(self.last_deficit);
+        t.funding_gap = (-self.lowest_cash).max(0.0);
+        t.npv = self.npv;
+    }
 }

@@ -5,14 +5,21 @@
 //! allocates nothing (all arrays live in a reusable [`Workspace`]). One call to
 //! [`Model::simulate`] fills a [`Trajectory`]: the per-year [`Metric`]s and the path's
 //! break-even year, payback year, funding gap and NPV.
+//!
+//! The model owns no random streams: a path's yearly random numbers (the user and stream
+//! volatility normals, the shocks' uniforms) come in as [`YearlyNumbers`], filled by the
+//! default source ([`YearlyNumbers::fill`]) or by any other (a rare-event method's Markov
+//! chain, say), so that the same inputs and numbers always give the same trajectory.
 
 pub mod capex;
 pub mod costs;
 pub mod financials;
 pub mod revenue;
 
-use rand::SeedableRng;
-use rand_xoshiro::SplitMix64;
+use rand::RngExt;
+use rand_distr::StandardNormal;
+
+use crate::rng::path_stream;
 
 pub use capex::{Capex, Profile};
 pub use costs::{Commitment, Costs};
@@ -223,35 +230,139 @@ pub struct Workspace {
     pub trajectory: Trajectory,
     capex: capex::CapexYears,
     revenue: revenue::RevenueYears,
-    stream_rngs: Vec<SplitMix64>,
-    shock_rngs: Vec<SplitMix64>,
+    ledger: financials::Ledger,
 }
 
-/// A well-mixed 64-bit hash (the SplitMix64 finaliser).
-#[inline]
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
+/// The yearly random numbers of one path, one per process and simulated year after the first
+/// (year index `y >= 1` uses entry `y - 1`): a standard normal for the users' volatility (when
+/// the scenario has subscriptions) and for each stream's, and a uniform in [0, 1) for each
+/// competitive shock (the shock happens when it is below the shock's probability).
+///
+/// All numbers live in one array: first the normals (users, then each stream), then the
+/// uniforms (each shock), each process's numbers in year order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YearlyNumbers {
+    steps: usize,
+    users: usize,
+    streams: usize,
+    shocks: usize,
+    numbers: Vec<f64>,
 }
 
-/// The salt of the random stream named `name` (an input's key path, or a yearly process
-/// such as `streams.api`): FNV-1a, then mixed. Naming streams rather than numbering them keeps
-/// every draw of a path unchanged when inputs are added to or removed from a scenario.
-pub fn stream_salt(name: &str) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in name.bytes() {
-        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+impl YearlyNumbers {
+    /// Numbers for a model: every normal 0, every uniform 1/2.
+    pub fn new(model: &Model) -> YearlyNumbers {
+        YearlyNumbers::with_counts(
+            model.years,
+            model.subscriptions.is_some(),
+            model.streams.len(),
+            model.shocks.len(),
+        )
     }
-    mix64(h)
-}
 
-/// The random stream with salt `salt` of the path whose key is `path_key`.
-#[inline]
-pub fn path_stream(path_key: u64, salt: u64) -> SplitMix64 {
-    SplitMix64::seed_from_u64(mix64(
-        path_key ^ mix64(salt.wrapping_add(0x9e37_79b9_7f4a_7c15)),
-    ))
+    /// Numbers for `years` simulated years of `streams` streams and `shocks` shocks, and of
+    /// the users when `users`.
+    pub fn with_counts(years: usize, users: bool, streams: usize, shocks: usize) -> YearlyNumbers {
+        let steps = years.saturating_sub(1);
+        let users = usize::from(users);
+        let normals = (users + streams) * steps;
+        let mut numbers = vec![0.0; normals + shocks * steps];
+        numbers[normals..].fill(0.5);
+        YearlyNumbers {
+            steps,
+            users,
+            streams,
+            shocks,
+            numbers,
+        }
+    }
+
+    /// The numbers of a path drawn by the default source: each process from its own stream
+    /// of the path's key (see [`crate::rng::path_stream`]).
+    pub fn for_path(model: &Model, key: u64) -> YearlyNumbers {
+        let mut numbers = YearlyNumbers::new(model);
+        numbers.fill(model, key);
+        numbers
+    }
+
+    /// Draws the numbers of the path whose key is `key` from the default source: the users'
+    /// normals from the stream salted by `model.users_salt`, each stream's and shock's from
+    /// the stream salted by its own salt.
+    pub fn fill(&mut self, model: &Model, key: u64) {
+        let steps = self.steps;
+        if self.users == 1 {
+            let mut rng = path_stream(key, model.users_salt);
+            for z in &mut self.numbers[..steps] {
+                *z = rng.sample(StandardNormal);
+            }
+        }
+        for (k, stream) in model.streams.iter().enumerate() {
+            let mut rng = path_stream(key, stream.salt);
+            let start = (self.users + k) * steps;
+            for z in &mut self.numbers[start..start + steps] {
+                *z = rng.sample(StandardNormal);
+            }
+        }
+        for (k, shock) in model.shocks.iter().enumerate() {
+            let mut rng = path_stream(key, shock.salt);
+            let start = (self.users + self.streams + k) * steps;
+            for u in &mut self.numbers[start..start + steps] {
+                *u = rng.random();
+            }
+        }
+    }
+
+    /// Simulated years after the first: how many numbers each process has.
+    pub fn steps(&self) -> usize {
+        self.steps
+    }
+
+    /// Every number, normals first (see the type's documentation).
+    pub fn as_slice(&self) -> &[f64] {
+        &self.numbers
+    }
+
+    /// Every number, to fill from another source.
+    pub fn as_mut_slice(&mut self) -> &mut [f64] {
+        &mut self.numbers
+    }
+
+    /// How many of the numbers are standard normals (the rest are uniforms).
+    pub fn normals(&self) -> usize {
+        (self.users + self.streams) * self.steps
+    }
+
+    /// The users' normals, one per year after the first (empty without subscriptions).
+    pub fn users(&self) -> &[f64] {
+        &self.numbers[..self.users * self.steps]
+    }
+
+    /// Stream `k`'s normals.
+    pub fn stream(&self, k: usize) -> &[f64] {
+        let start = (self.users + k) * self.steps;
+        &self.numbers[start..start + self.steps]
+    }
+
+    /// Shock `k`'s uniforms.
+    pub fn shock(&self, k: usize) -> &[f64] {
+        let start = (self.users + self.streams + k) * self.steps;
+        &self.numbers[start..start + self.steps]
+    }
+
+    /// Mutable access to one process's numbers: the users (`None`) or the stream `Some(k)`.
+    pub fn normals_mut(&mut self, stream: Option<usize>) -> &mut [f64] {
+        let start = match stream {
+            None => 0,
+            Some(k) => (self.users + k) * self.steps,
+        };
+        &mut self.numbers[start..start + self.steps]
+    }
+
+    /// Mutable access to shock `k`'s uniforms.
+    pub fn shock_mut(&mut self, k: usize) -> &mut [f64] {
+        let start = (self.users + self.streams + k) * self.steps;
+        &mut self.numbers[start..start + self.steps]
+    }
 }
 
 impl Model {
@@ -261,42 +372,57 @@ impl Model {
             trajectory: Trajectory::new(self.years),
             capex: capex::CapexYears::new(self.years),
             revenue: revenue::RevenueYears::new(self.years, self.streams.len()),
-            stream_rngs: vec![SplitMix64::seed_from_u64(0); self.streams.len()],
-            shock_rngs: vec![SplitMix64::seed_from_u64(0); self.shocks.len()],
+            ledger: financials::Ledger::default(),
         }
     }
 
-    /// Simulates one path from its drawn inputs `v`; `path_key` seeds its per-year shocks.
+    /// Simulates one path from its input values `v` and its yearly random numbers, into
+    /// `ws.trajectory`. The same values and numbers always give the same trajectory.
     pub fn simulate(
         &self,
         v: &[f64],
-        path_key: u64,
+        yearly: &YearlyNumbers,
         ws: &mut Workspace,
     ) -> Result<(), NumericError> {
+        self.begin(v, ws);
+        for y in 0..self.years {
+            self.step(v, yearly, y, ws);
+        }
+        self.finish(ws)
+    }
+
+    /// Starts a path with input values `v`: its capex schedule for every year (spending does
+    /// not depend on what happens later) and its opening accounts. Then [`Model::step`] each
+    /// year in order, then [`Model::finish`]; [`Model::simulate`] does all three.
+    pub fn begin(&self, v: &[f64], ws: &mut Workspace) {
         // Without a build-out the capex arrays stay at the zeros they were created with.
         if let Some(c) = &self.capex {
             c.simulate(v, &mut ws.capex);
         }
-        let mut users_rng = path_stream(path_key, self.users_salt);
-        for (r, s) in ws.stream_rngs.iter_mut().zip(&self.streams) {
-            *r = path_stream(path_key, s.salt);
-        }
-        for (r, s) in ws.shock_rngs.iter_mut().zip(&self.shocks) {
-            *r = path_stream(path_key, s.salt);
-        }
-        revenue::simulate(
+        revenue::begin(self.subscriptions.as_ref(), v, &mut ws.revenue);
+        ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);
+    }
+
+    /// Simulates year index `y` of the path: its revenue and its accounts, into
+    /// `ws.trajectory` (every metric of year `y` is set when it returns).
+    pub fn step(&self, v: &[f64], yearly: &YearlyNumbers, y: usize, ws: &mut Workspace) {
+        revenue::year(
             self.subscriptions.as_ref(),
             &self.streams,
             &self.shocks,
             v,
-            revenue::RevenueRandom {
-                users: &mut users_rng,
-                streams: &mut ws.stream_rngs,
-                shocks: &mut ws.shock_rngs,
-            },
+            yearly,
+            y,
             &mut ws.revenue,
         );
-        financials::account(self, v, &ws.capex, &ws.revenue, &mut ws.trajectory);
+        ws.ledger
+            .year(self, v, &ws.capex, &ws.revenue, y, &mut ws.trajectory);
+    }
+
+    /// Closes the path after its last year: break-even and payback years, funding gap, NPV,
+    /// and the check that every number is in range.
+    pub fn finish(&self, ws: &mut Workspace) -> Result<(), NumericError> {
+        ws.ledger.close(self, &mut ws.trajectory);
         self.check_finite(&ws.trajectory)
     }
 

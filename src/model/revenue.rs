@@ -15,11 +15,7 @@
 //! the price level of the streams it affects is multiplied by
 //! `1 - exposure * (1 - price_factor)`, for good.
 
-use rand::RngExt;
-use rand_distr::StandardNormal;
-use rand_xoshiro::SplitMix64;
-
-use super::ParamId;
+use super::{ParamId, YearlyNumbers};
 
 /// The compiled subscription stream.
 #[derive(Debug, Clone)]
@@ -81,6 +77,7 @@ pub struct RevenueYears {
     /// Each stream's underlying revenue before price shocks.
     stream_base: Vec<f64>,
     stream_growth: Vec<f64>,
+    subscription_path: SubscriptionPath,
 }
 
 impl RevenueYears {
@@ -94,93 +91,103 @@ impl RevenueYears {
             price_level: vec![1.0; streams + 1],
             stream_base: vec![0.0; streams],
             stream_growth: vec![0.0; streams],
+            subscription_path: SubscriptionPath {
+                decay: 1.0,
+                response: 1.0,
+            },
         }
     }
 }
 
-/// The random streams one path's revenue draws from: one per process, so that changing one
-/// input leaves the draws of every other process untouched (common random numbers).
-pub struct RevenueRandom<'a> {
-    pub users: &'a mut SplitMix64,
-    pub streams: &'a mut [SplitMix64],
-    pub shocks: &'a mut [SplitMix64],
-}
-
-/// A mean-one lognormal multiplier with log-sd `sigma`.
+/// A mean-one lognormal multiplier with log-sd `sigma` at the standard normal `z`.
 #[inline]
-fn lognormal_shock(rng: &mut SplitMix64, sigma: f64) -> f64 {
-    let z: f64 = rng.sample(StandardNormal);
+fn lognormal_shock(z: f64, sigma: f64) -> f64 {
     (sigma * z - 0.5 * sigma * sigma).exp()
 }
 
-/// Simulates every revenue line for one path whose inputs are `v`.
-pub fn simulate(
+/// Simulates every revenue line for one path whose inputs are `v` and whose yearly random
+/// numbers are `yearly`.
+#[cfg(test)]
+fn simulate(
     subscriptions: Option<&Subscriptions>,
     streams: &[Stream],
     shocks: &[Shock],
     v: &[f64],
-    rng: RevenueRandom<'_>,
+    yearly: &YearlyNumbers,
     out: &mut RevenueYears,
 ) {
-    let years = out.users.len();
-    out.price_level.fill(1.0);
-    let per_path = subscriptions.map(|s| SubscriptionPath::new(s, v));
-    for y in 0..years {
-        if y > 0 {
-            for (shock, shock_rng) in shocks.iter().zip(rng.shocks.iter_mut()) {
-                let u: f64 = shock_rng.random();
-                if y >= shock.start && u < shock.probability.get(v) {
-                    let factor = 1.0 - shock.exposure.get(v) * (1.0 - shock.price_factor.get(v));
-                    if shock.subscriptions {
-                        out.price_level[0] *= factor;
-                    }
-                    for &s in &shock.streams {
-                        out.price_level[s + 1] *= factor;
-                    }
-                }
-            }
-        }
-        match subscriptions {
-            Some(s) => subscription_year(
-                s,
-                per_path.as_ref().expect("set with s"),
-                v,
-                y,
-                rng.users,
-                out,
-            ),
-            None => {
-                out.users[y] = 0.0;
-                out.paying_users[y] = 0.0;
-                out.subscription_revenue[y] = 0.0;
-            }
-        }
-        let mut total = 0.0;
-        for (k, (stream, stream_rng)) in streams.iter().zip(rng.streams.iter_mut()).enumerate() {
-            let z = if y > 0 {
-                lognormal_shock(stream_rng, stream.volatility.get(v))
-            } else {
-                1.0
-            };
-            if y < stream.start {
-                out.stream_base[k] = 0.0;
-            } else if y == stream.start {
-                out.stream_base[k] = stream.revenue.get(v);
-                out.stream_growth[k] = stream.growth.get(v);
-            } else {
-                let g = out.stream_growth[k];
-                out.stream_base[k] *= (1.0 + g) * z;
-                let terminal = stream.terminal_growth.get(v);
-                out.stream_growth[k] =
-                    terminal + (g - terminal) * (1.0 - stream.growth_fade.get(v));
-            }
-            total += out.stream_base[k] * out.price_level[k + 1];
-        }
-        out.stream_revenue[y] = total;
+    begin(subscriptions, v, out);
+    for y in 0..out.users.len() {
+        year(subscriptions, streams, shocks, v, yearly, y, out);
     }
 }
 
+/// Starts a path whose inputs are `v`: prices at their level before any shock, and what the
+/// subscriptions compute once per path.
+pub fn begin(subscriptions: Option<&Subscriptions>, v: &[f64], out: &mut RevenueYears) {
+    out.price_level.fill(1.0);
+    if let Some(s) = subscriptions {
+        out.subscription_path = SubscriptionPath::new(s, v);
+    }
+}
+
+/// Simulates year index `y` of every revenue line (after years `0..y`).
+pub fn year(
+    subscriptions: Option<&Subscriptions>,
+    streams: &[Stream],
+    shocks: &[Shock],
+    v: &[f64],
+    yearly: &YearlyNumbers,
+    y: usize,
+    out: &mut RevenueYears,
+) {
+    if y > 0 {
+        for (k, shock) in shocks.iter().enumerate() {
+            let u = yearly.shock(k)[y - 1];
+            if y >= shock.start && u < shock.probability.get(v) {
+                let factor = 1.0 - shock.exposure.get(v) * (1.0 - shock.price_factor.get(v));
+                if shock.subscriptions {
+                    out.price_level[0] *= factor;
+                }
+                for &s in &shock.streams {
+                    out.price_level[s + 1] *= factor;
+                }
+            }
+        }
+    }
+    match subscriptions {
+        Some(s) => subscription_year(s, v, y, yearly.users(), out),
+        None => {
+            out.users[y] = 0.0;
+            out.paying_users[y] = 0.0;
+            out.subscription_revenue[y] = 0.0;
+        }
+    }
+    let mut total = 0.0;
+    for (k, stream) in streams.iter().enumerate() {
+        let z = if y > 0 {
+            lognormal_shock(yearly.stream(k)[y - 1], stream.volatility.get(v))
+        } else {
+            1.0
+        };
+        if y < stream.start {
+            out.stream_base[k] = 0.0;
+        } else if y == stream.start {
+            out.stream_base[k] = stream.revenue.get(v);
+            out.stream_growth[k] = stream.growth.get(v);
+        } else {
+            let g = out.stream_growth[k];
+            out.stream_base[k] *= (1.0 + g) * z;
+            let terminal = stream.terminal_growth.get(v);
+            out.stream_growth[k] = terminal + (g - terminal) * (1.0 - stream.growth_fade.get(v));
+        }
+        total += out.stream_base[k] * out.price_level[k + 1];
+    }
+    out.stream_revenue[y] = total;
+}
+
 /// What a path's subscriptions compute once rather than every year.
+#[derive(Debug, Clone)]
 struct SubscriptionPath {
     /// `exp(-user_growth)`: the logistic step's decay over one year.
     decay: f64,
@@ -199,10 +206,9 @@ impl SubscriptionPath {
 
 fn subscription_year(
     s: &Subscriptions,
-    path: &SubscriptionPath,
     v: &[f64],
     y: usize,
-    rng: &mut SplitMix64,
+    user_normals: &[f64],
     out: &mut RevenueYears,
 ) {
     let price_growth = s.price_growth.get(v);
@@ -210,13 +216,14 @@ fn subscription_year(
         out.users[0] = s.users.get(v);
         out.paying_users[0] = s.paying_share.get(v) * out.users[0];
     } else {
-        let shock = lognormal_shock(rng, s.user_volatility.get(v));
+        let shock = lognormal_shock(user_normals[y - 1], s.user_volatility.get(v));
         let ceiling = s.user_ceiling.get(v);
         let previous = out.users[y - 1];
         // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
         // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
+        let decay = out.subscription_path.decay;
         let logistic = if previous > 0.0 {
-            ceiling * previous / (previous + (ceiling - previous) * path.decay)
+            ceiling * previous / (previous + (ceiling - previous) * decay)
         } else {
             0.0
         };
@@ -224,7 +231,7 @@ fn subscription_year(
         let retained = out.paying_users[y - 1] * (1.0 - s.churn.get(v));
         let converted = s.conversion.get(v) * (users - retained).max(0.0);
         out.users[y] = users;
-        out.paying_users[y] = ((retained + converted) * path.response).min(users);
+        out.paying_users[y] = ((retained + converted) * out.subscription_path.response).min(users);
     }
     let price = s.price.get(v) * (1.0 + price_growth).powi(y as i32);
     out.subscription_revenue[y] = out.paying_users[y] * price * out.price_level[0];
@@ -233,19 +240,6 @@ fn subscription_year(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-
-    fn rngs(n_streams: usize, n_shocks: usize) -> (SplitMix64, Vec<SplitMix64>, Vec<SplitMix64>) {
-        (
-            SplitMix64::seed_from_u64(1),
-            (0..n_streams)
-                .map(|i| SplitMix64::seed_from_u64(10 + i as u64))
-                .collect(),
-            (0..n_shocks)
-                .map(|i| SplitMix64::seed_from_u64(20 + i as u64))
-                .collect(),
-        )
-    }
 
     fn subs() -> Subscriptions {
         Subscriptions {
@@ -266,14 +260,9 @@ mod tests {
     fn paying_share_converges_to_its_long_run_level() {
         // Users at the ceiling, no volatility; conversion 0.1, churn 0.3.
         let v = [1e6, 1e6, 0.5, 0.0, 0.01, 0.1, 0.3, 100.0, 0.0, 0.0];
-        let (mut u, mut st, mut sh) = rngs(0, 0);
+        let r = YearlyNumbers::with_counts(60, true, 0, 0);
         let mut out = RevenueYears::new(60, 0);
-        let r = RevenueRandom {
-            users: &mut u,
-            streams: &mut st,
-            shocks: &mut sh,
-        };
-        simulate(Some(&subs()), &[], &[], &v, r, &mut out);
+        simulate(Some(&subs()), &[], &[], &v, &r, &mut out);
         let long_run = 0.1 / (0.1 + 0.3 - 0.03);
         assert!((out.paying_users[59] / 1e6 - long_run).abs() < 1e-9);
         assert!((out.subscription_revenue[0] - 1e4 * 100.0).abs() < 1e-6);
@@ -282,14 +271,9 @@ mod tests {
     #[test]
     fn users_follow_the_logistic_curve_without_overshoot() {
         let v = [1e8, 1e9, 3.0, 0.0, 0.05, 0.0, 0.0, 240.0, 0.0, 0.0];
-        let (mut u, mut st, mut sh) = rngs(0, 0);
+        let r = YearlyNumbers::with_counts(10, true, 0, 0);
         let mut out = RevenueYears::new(10, 0);
-        let r = RevenueRandom {
-            users: &mut u,
-            streams: &mut st,
-            shocks: &mut sh,
-        };
-        simulate(Some(&subs()), &[], &[], &v, r, &mut out);
+        simulate(Some(&subs()), &[], &[], &v, &r, &mut out);
         for y in 1..10 {
             let t = y as f64;
             let exact = 1e9 / (1.0 + (1e9 / 1e8 - 1.0) * (-3.0 * t).exp());
@@ -321,14 +305,9 @@ mod tests {
             streams: vec![0],
         };
         let v = [100.0, 1.0, 0.0, 0.5, 0.0, 1.0, 0.1, 0.5];
-        let (mut u, mut st, mut sh) = rngs(1, 1);
+        let r = YearlyNumbers::with_counts(4, true, 1, 1);
         let mut out = RevenueYears::new(4, 1);
-        let r = RevenueRandom {
-            users: &mut u,
-            streams: &mut st,
-            shocks: &mut sh,
-        };
-        simulate(None, &[stream], &[shock], &v, r, &mut out);
+        simulate(None, &[stream], &[shock], &v, &r, &mut out);
         // Growth 100%, then 50%, then 25%; prices cut to 55% from year 2, again in year 3.
         assert!((out.stream_revenue[1] - 200.0).abs() < 1e-9);
         assert!((out.stream_revenue[2] - 300.0 * 0.55).abs() < 1e-9);

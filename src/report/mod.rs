@@ -1,6 +1,6 @@
 //! What a run reports, and one exporter per output format.
 //!
-//! [`Report`] turns a [`Summary`] into the numbers a reader wants: threshold probabilities
+//! [`Report`] turns a [`RunSummary`] into the numbers a reader wants: threshold probabilities
 //! with Wilson intervals, break-even and payback, metric percentiles by year, and the inputs
 //! with their sources. It serialises to the stable JSON document; [`table`], [`markdown`] and
 //! [`csv`] render the same report for terminals, documents and spreadsheets. Timing and thread
@@ -22,8 +22,9 @@ use serde::Serialize;
 use crate::model::{Metric, Unit};
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
-use crate::simulation::Layout;
-use crate::stats::{MetricStats, Summary, YearCounts, Z95, histogram, wilson_interval};
+use crate::stats::{MetricStats, YearCounts, histogram};
+pub use crate::summary::Probability;
+use crate::summary::RunSummary;
 
 /// The metrics the table and HTML reports show by year, in order (JSON, CSV and Markdown carry
 /// all of them).
@@ -38,7 +39,7 @@ pub const KEY_METRICS: [Metric; 7] = [
 ];
 
 /// An output format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// A report for the terminal, 100 columns wide.
     Table,
@@ -89,32 +90,6 @@ pub struct ScenarioInfo {
     pub fingerprint: String,
     /// The scenario after `--set` overrides, as TOML: the run can be reproduced from it.
     pub document: String,
-}
-
-/// A probability estimated from paths.
-#[derive(Debug, Clone, Copy, Serialize)]
-pub struct Probability {
-    /// Share of paths where the event happened.
-    pub probability: f64,
-    /// Wilson 95% interval.
-    pub ci95: [f64; 2],
-    /// Number of paths where it happened.
-    pub paths: u64,
-}
-
-impl Probability {
-    pub fn from_counts(hits: u64, trials: u64) -> Probability {
-        let (low, high) = wilson_interval(hits, trials, Z95);
-        Probability {
-            probability: if trials == 0 {
-                0.0
-            } else {
-                hits as f64 / trials as f64
-            },
-            ci95: [low, high],
-            paths: hits,
-        }
-    }
 }
 
 /// One threshold's result.
@@ -302,13 +277,12 @@ impl Report {
     /// `paths_requested` paths.
     pub fn new(
         scenario: &Scenario,
-        summary: &Summary,
+        summary: &RunSummary,
         seed: u64,
         paths_requested: u64,
         run: RunFacts,
     ) -> Report {
-        let layout = Layout::of(scenario);
-        let n = summary.paths;
+        let n = summary.paths();
         let horizon = scenario.horizon;
         Report {
             simulator: Simulator::CURRENT,
@@ -334,32 +308,29 @@ impl Report {
                 .map(|(i, t)| ThresholdResult {
                     name: t.name.clone(),
                     label: t.label.clone(),
-                    estimate: Probability::from_counts(summary.counters[layout.threshold(i)], n),
+                    estimate: summary.threshold(i),
                     source: t.source.clone(),
                 })
                 .collect(),
             break_even: BreakEven {
                 operating: EventYears::of(
-                    &summary.events[Layout::BREAK_EVEN],
+                    summary.break_even(),
                     scenario.start_year,
                     format!("EBIT >= 0 from this year through {horizon}"),
                 ),
                 cash_payback: EventYears::of(
-                    &summary.events[Layout::PAYBACK],
+                    summary.payback(),
                     scenario.start_year,
                     format!("cumulative free cash flow >= 0 from this year through {horizon}"),
                 ),
-                profitable_by_year: (0..layout.years)
+                profitable_by_year: (0..summary.years())
                     .map(|y| YearProbability {
                         year: scenario.year(y),
-                        estimate: Probability::from_counts(
-                            summary.counters[layout.profitable(y)],
-                            n,
-                        ),
+                        estimate: summary.profitable(y),
                     })
                     .collect(),
-                funding_gap: Distribution::of(&summary.series[layout.funding_gap()]),
-                npv: Distribution::of(&summary.series[layout.npv()]),
+                funding_gap: Distribution::of(summary.funding_gap()),
+                npv: Distribution::of(summary.npv()),
             },
             metrics: Metric::ALL
                 .iter()
@@ -370,10 +341,10 @@ impl Report {
                         Unit::People => "people",
                     },
                     description: m.description(),
-                    years: (0..layout.years)
+                    years: (0..summary.years())
                         .map(|y| MetricYear {
                             year: scenario.year(y),
-                            distribution: Distribution::of(&summary.series[layout.metric(m, y)]),
+                            distribution: Distribution::of(summary.metric(m, y)),
                         })
                         .collect(),
                 })

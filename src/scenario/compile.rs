@@ -9,8 +9,9 @@ use crate::correlation::{Correlations, Pair};
 use crate::dist::{Dist, Shape};
 use crate::model::{
     Capex, Commitment, Costs, Finance, Metric, Model, ParamId, Profile, Shock, Stream,
-    Subscriptions, stream_salt,
+    Subscriptions,
 };
+use crate::rng::stream_salt;
 use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
 
 use super::overrides::nearest_keys;

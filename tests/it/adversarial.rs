@@ -24,14 +24,13 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
-use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-use breakeven::engine::{NoProgress, Plan};
+use breakeven::engine::Plan;
 use breakeven::model::Metric;
 use breakeven::report::{Distribution, Probability, Report, RunFacts};
 use breakeven::scenario::{self, Scenario};
-use breakeven::simulation;
+use breakeven::simulation::{self, RunError, RunOptions};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestRng, TestRunner};
@@ -579,13 +578,14 @@ fn check_report(r: &Report) -> Result<(), TestCaseError> {
 
 fn run_in_process(s: &Scenario, tally: &Mutex<Tally>) -> Result<(), TestCaseError> {
     let plan = Plan::whole(1, PATHS);
-    match simulation::run(s, &plan, &NoProgress, &AtomicBool::new(false)) {
+    match simulation::run(s, &RunOptions::new(plan)) {
         Ok(outcome) => {
             let report = Report::new(s, &outcome.summary, 1, PATHS, RunFacts::default());
             check_report(&report)?;
             tally.lock().unwrap().ran += 1;
         }
-        Err(e) => {
+        Err(RunError::Sampler(e)) => prop_assert!(false, "mc refused a scenario: {e}"),
+        Err(RunError::Path(e)) => {
             let message = e.to_string();
             prop_assert!(!message.contains('\n'), "multi-line error: {message}");
             prop_assert!(

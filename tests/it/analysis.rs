@@ -6,16 +6,15 @@
 //! Runs are seeded, so every test is deterministic; where a Monte Carlo error matters the
 //! tolerance is derived from it (a binomial standard error, or the stated 95% interval).
 
-use std::sync::atomic::AtomicBool;
-
 use assert_cmd::Command;
 use breakeven::analysis::calibrate::{self, Verdict};
 use breakeven::analysis::sensitivity::{self, Output};
 use breakeven::analysis::solve::{self, Answer, Problem};
 use breakeven::analysis::sweep::{self, Axis, AxisSpec};
-use breakeven::analysis::{Base, Event, Parameter};
+use breakeven::analysis::{Base, Parameter};
 use breakeven::engine::{NoProgress, Plan};
-use breakeven::simulation::{self, Layout};
+use breakeven::simulation::{self, RunOptions};
+use breakeven::summary::Event;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 const OPENAI: &str = include_str!("../../scenarios/openai.toml");
@@ -78,22 +77,21 @@ fn partner_share_sweep_is_exactly_monotone_and_shares_random_numbers() {
 }
 
 #[test]
-fn for_each_path_sees_the_paths_run_counts() {
+fn visit_paths_sees_the_paths_run_counts() {
     let b = base(OPENAI);
     let s = b.scenario();
-    let plan = Plan::whole(3, 3000);
-    let summary = simulation::run(s, &plan, &NoProgress, &AtomicBool::new(false))
-        .unwrap()
-        .summary;
+    let options = RunOptions::new(Plan::whole(3, 3000));
+    let summary = simulation::run(s, &options).unwrap().summary;
     let mut seen = 0;
     let mut broke_even = 0;
-    simulation::for_each_path(s, &plan, |_, t| {
+    let visited = simulation::visit_paths(s, &options, |path| {
+        assert_eq!(path.index, seen);
         seen += 1;
-        broke_even += u64::from(t.break_even.is_some());
+        broke_even += u64::from(path.trajectory.break_even.is_some());
     })
     .unwrap();
-    assert_eq!(seen, 3000);
-    assert_eq!(broke_even, Event::BreakEven.hits(&summary, Layout::of(s)));
+    assert_eq!((seen, visited), (3000, 3000));
+    assert_eq!(broke_even, summary.hits(Event::BreakEven));
 }
 
 /// Revenue R0 ~ lognormal(ln 10e9, sigma) in 2025, growing at a fixed g into 2026.

@@ -14,7 +14,8 @@
 use crate::common::ks_statistic;
 
 use assert_cmd::Command;
-use breakeven::engine::{CHUNK_PATHS, chunk_rng};
+use breakeven::engine::CHUNK_PATHS;
+use breakeven::rng::chunk_rng;
 use breakeven::sampler::{InputDraw, Sampler};
 use breakeven::scenario::{self, Scenario};
 use rand::Rng;

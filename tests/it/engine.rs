@@ -5,21 +5,19 @@
 //! histogram where a percentile is checked. The runs are seeded, so the tests are
 //! deterministic.
 
-use std::sync::atomic::AtomicBool;
-
 use assert_cmd::Command;
-use breakeven::engine::{NoProgress, Plan};
+use breakeven::engine::Plan;
 use breakeven::model::Metric;
 use breakeven::report::{Report, RunFacts};
 use breakeven::scenario;
-use breakeven::simulation;
+use breakeven::simulation::{self, RunOptions};
 use breakeven::stats::histogram::RELATIVE_ERROR;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 fn run(text: &str, paths: u64, seed: u64) -> Report {
     let s = scenario::parse(text, "test.toml", &[]).unwrap();
     let plan = Plan::whole(seed, paths);
-    let out = simulation::run(&s, &plan, &NoProgress, &AtomicBool::new(false)).unwrap();
+    let out = simulation::run(&s, &RunOptions::new(plan)).unwrap();
     Report::new(&s, &out.summary, seed, paths, RunFacts::default())
 }
 

@@ -11,6 +11,7 @@ mod engine;
 mod malformed;
 mod new_user;
 mod numerical;
+mod paths;
 mod published;
 mod sampling;
 mod serve;

@@ -5,13 +5,11 @@
 //! Expected failure years are computed by repeating the model's own floating-point steps, so
 //! they are exact, not approximate.
 
-use std::sync::atomic::AtomicBool;
-
-use breakeven::engine::{NoProgress, Plan};
+use breakeven::engine::Plan;
 use breakeven::model::{MAGNITUDE_LIMIT, Metric};
 use breakeven::report::{Report, RunFacts};
 use breakeven::scenario::{self, Override, Scenario};
-use breakeven::simulation::{self, PathError};
+use breakeven::simulation::{self, PathError, RunError, RunOptions};
 use breakeven::stats::histogram::{DYNAMIC_RANGE, RELATIVE_ERROR, ZERO_BELOW};
 use breakeven::stats::{MetricStats, Z95, wilson_interval};
 use proptest::prelude::*;
@@ -25,7 +23,10 @@ fn compile(text: &str, sets: &[&str]) -> Scenario {
 
 fn run(s: &Scenario, paths: u64) -> Result<Report, PathError> {
     let plan = Plan::whole(5, paths);
-    let out = simulation::run(s, &plan, &NoProgress, &AtomicBool::new(false))?;
+    let out = simulation::run(s, &RunOptions::new(plan)).map_err(|e| match e {
+        RunError::Path(e) => e,
+        other => panic!("{other}"),
+    })?;
     Ok(Report::new(s, &out.summary, 5, paths, RunFacts::default()))
 }
 

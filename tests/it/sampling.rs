@@ -13,16 +13,14 @@
 //!   repeated shards, and other versions are refused with exit code 2.
 //! * Replay: `simulate replay` of a report reruns it with the sampler the report names.
 
-use std::sync::atomic::AtomicBool;
-
 use assert_cmd::Command;
-use breakeven::engine::{self, NoProgress, Plan};
+use breakeven::engine::Plan;
 use breakeven::precision::{self, BATCH_CHUNKS, Target, widest_half_width};
 use breakeven::report::{Format, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
 use breakeven::shard::{self, Part, Shard};
-use breakeven::simulation::{self, Simulation};
+use breakeven::simulation::{self, RunOptions};
 
 const OPENAI: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/openai.toml");
 
@@ -37,7 +35,7 @@ fn json(s: &Scenario, sampler: Sampler, seed: u64, paths: u64, threads: usize) -
         .unwrap();
     let plan = Plan::whole(seed, paths);
     let out = pool
-        .install(|| simulation::run_with(s, sampler, &plan, &NoProgress, &AtomicBool::new(false)))
+        .install(|| simulation::run(s, &RunOptions::new(plan).sampler(sampler)))
         .unwrap();
     let report =
         Report::new(s, &out.summary, seed, paths, RunFacts::default()).with_sampler(sampler);
@@ -70,9 +68,8 @@ fn stratified_samplers_estimate_a_monotone_probability_to_one_stratum() {
         (Sampler::Mc, 3.0 * (0.21f64 / paths as f64).sqrt()),
     ] {
         let plan = Plan::whole(5, paths);
-        let out =
-            simulation::run_with(&s, sampler, &plan, &NoProgress, &AtomicBool::new(false)).unwrap();
-        let p = out.summary.counters[0] as f64 / paths as f64;
+        let out = simulation::run(&s, &RunOptions::new(plan).sampler(sampler)).unwrap();
+        let p = out.summary.threshold(0).probability;
         assert!(
             (p - 0.7).abs() <= tolerance,
             "{sampler:?}: {p} vs 0.7 (tolerance {tolerance})"
@@ -108,43 +105,30 @@ const COIN: &str = r#"
 #[test]
 fn precision_stops_at_the_first_batch_that_meets_the_target() {
     let s = scenario::parse(COIN, "coin.toml", &[]).unwrap();
-    let simulation = Simulation::new(&s);
     let batch = BATCH_CHUNKS * 1024;
+    let options = RunOptions::new(Plan::whole(9, 0));
     // p = 0.5 needs n >= (1.96 * 0.5 / 0.003)^2 = 106,700 paths: two batches.
     let target = Target {
         half_width: 0.003,
         max_paths: 10_000_000,
     };
-    let run = precision::run(&simulation, 9, target, &NoProgress, &AtomicBool::new(false)).unwrap();
+    let run = precision::run(&s, &options, target).unwrap();
     assert!(run.reached);
     assert_eq!(run.outcome.paths, 2 * batch);
     assert!(run.widest_half_width <= 0.003);
     // One batch fewer would not have done.
-    let first = engine::run(
-        &simulation,
-        &Plan::whole(9, batch),
-        &NoProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap();
-    assert!(widest_half_width(&simulation.layout(), &first.summary) > 0.003);
+    let first = simulation::run(&s, &RunOptions::new(Plan::whole(9, batch))).unwrap();
+    assert!(widest_half_width(&first.summary) > 0.003);
     // Byte for byte the report of a plain run of that many paths, and reproducible.
     let report = |summary, paths| {
         Format::Json.render(&Report::new(&s, summary, 9, paths, RunFacts::default()))
     };
-    let plain = engine::run(
-        &simulation,
-        &Plan::whole(9, 2 * batch),
-        &NoProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let plain = simulation::run(&s, &RunOptions::new(Plan::whole(9, 2 * batch))).unwrap();
     assert_eq!(
         report(&run.outcome.summary, run.outcome.paths),
         report(&plain.summary, 2 * batch)
     );
-    let again =
-        precision::run(&simulation, 9, target, &NoProgress, &AtomicBool::new(false)).unwrap();
+    let again = precision::run(&s, &options, target).unwrap();
     assert_eq!(again.outcome.summary, run.outcome.summary);
 }
 
@@ -155,14 +139,7 @@ fn precision_stops_at_the_path_limit_when_the_target_is_out_of_reach() {
         half_width: 0.0001,
         max_paths: 100_000,
     };
-    let run = precision::run(
-        &Simulation::new(&s),
-        2,
-        target,
-        &NoProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap();
+    let run = precision::run(&s, &RunOptions::new(Plan::whole(2, 0)), target).unwrap();
     assert!(!run.reached);
     assert_eq!(run.outcome.paths, 100_000);
 }
@@ -173,18 +150,16 @@ fn merged_shards_give_the_single_run_report_byte_for_byte() {
     let (seed, paths) = (17, 40_000);
     let dir = tempfile::tempdir().unwrap();
     for sampler in [Sampler::Mc, Sampler::Sobol] {
-        let simulation = Simulation::with_sampler(&s, sampler, seed).unwrap();
         let mut parts = Vec::new();
         // Shards written in reverse, so nothing depends on order.
         for index in (0..5).rev() {
             let shard = Shard { index, count: 5 };
             let plan = shard.plan(seed, paths).unwrap();
-            let out =
-                engine::run(&simulation, &plan, &NoProgress, &AtomicBool::new(false)).unwrap();
+            let out = simulation::run(&s, &RunOptions::new(plan).sampler(sampler)).unwrap();
             let file = dir.path().join(format!("part-{index}.json"));
             std::fs::write(
                 &file,
-                Part::new(&s, sampler, shard, &plan, out.summary).to_json(),
+                Part::new(&s, sampler, shard, &plan, &out.summary).to_json(),
             )
             .unwrap();
             parts.push((file.display().to_string(), Part::read(&file).unwrap()));
