@@ -38,7 +38,7 @@ use crate::engine::{NoProgress, Plan};
 use crate::report::svg::{self, ChartError};
 use crate::report::{Format, Report, RunFacts};
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::simulation::{self, PathError, Simulation};
+use crate::simulation::{self, RunError, RunOptions};
 
 use controls::Control;
 use request::{BadRequest, RunRequest};
@@ -458,20 +458,22 @@ impl App {
             .seed
             .or(scenario.defaults.seed)
             .unwrap_or(self.config.default_seed);
-        let simulation = Simulation::with_sampler(&scenario, request.sampler, seed)
-            .map_err(|e| Failure::bad(format!("--sampler {}: {e}", request.sampler.name())))?;
+        let options = RunOptions {
+            plan: Plan::whole(seed, paths),
+            sampler: request.sampler,
+            progress: &NoProgress,
+            cancel,
+        };
         let started = Instant::now();
         let outcome = self
             .pool
-            .install(|| {
-                simulation::run_simulation(
-                    &simulation,
-                    &Plan::whole(seed, paths),
-                    &NoProgress,
-                    cancel,
-                )
-            })
-            .map_err(|e: PathError| Failure::bad(e))?;
+            .install(|| simulation::run(&scenario, &options))
+            .map_err(|e| match e {
+                RunError::Sampler(e) => {
+                    Failure::bad(format!("--sampler {}: {e}", request.sampler.name()))
+                }
+                RunError::Path(e) => Failure::bad(e),
+            })?;
         let facts = RunFacts {
             threads: self.pool.current_num_threads(),
             elapsed: started.elapsed(),
