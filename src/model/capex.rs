@@ -7,7 +7,8 @@
 //! may be fractional: a vintage with a life of 2.4 years is depreciated straight-line over 2.4
 //! years (full-year convention in its first year), and its refresh is split 60/40 between the
 //! 2nd and 3rd years after purchase, which keeps the expected refresh date at 2.4 years.
-//! Capacity in service (at original cost) drives power and operations. The partner share of
+//! Capacity in service (at original cost) drives power and operations. The capital charge is
+//! the depreciation schedule priced at a hurdle rate (`hurdle`). The partner share of
 //! everything is built and owned by partners and charged back as rent: their depreciation plus
 //! operations, marked up by `partner_margin`.
 
@@ -52,6 +53,8 @@ pub struct CapexYears {
     pub own_spend: Vec<f64>,
     /// Depreciation of own assets.
     pub own_depreciation: Vec<f64>,
+    /// The annuity on own assets at the hurdle rate over their lives (see `hurdle`).
+    pub own_capital_charge: Vec<f64>,
     /// Power and operations of own capacity.
     pub own_operations: Vec<f64>,
     /// Rent charged back for partner-built capacity.
@@ -75,6 +78,7 @@ impl CapexYears {
             spend: z.clone(),
             own_spend: z.clone(),
             own_depreciation: z.clone(),
+            own_capital_charge: z.clone(),
             own_operations: z.clone(),
             rental: z.clone(),
             scratch: AssetScratch {
@@ -91,6 +95,7 @@ impl CapexYears {
             &mut self.spend,
             &mut self.own_spend,
             &mut self.own_depreciation,
+            &mut self.own_capital_charge,
             &mut self.own_operations,
             &mut self.rental,
         ] {
@@ -107,8 +112,8 @@ struct AssetClass {
 }
 
 impl Capex {
-    /// Fills `out` for one path whose inputs are `v`.
-    pub fn simulate(&self, v: &[f64], out: &mut CapexYears) {
+    /// Fills `out` for one path whose inputs are `v`; `hurdle_rate` prices the capital charge.
+    pub fn simulate(&self, v: &[f64], hurdle_rate: f64, out: &mut CapexYears) {
         out.clear();
         let total = self.total.get(v);
         let gpu_share = self.gpu_share.get(v);
@@ -131,12 +136,14 @@ impl Capex {
         ];
         for class in &classes {
             run_asset_class(class, self.refresh, &mut out.scratch);
+            let charge = super::hurdle::charge_per_depreciation(hurdle_rate, class.life);
             let s = &out.scratch;
             for y in 0..s.spend.len() {
                 let operations = ops_share * s.capacity[y];
                 out.spend[y] += s.spend[y];
                 out.own_spend[y] += (1.0 - partner_share) * s.spend[y];
                 out.own_depreciation[y] += (1.0 - partner_share) * s.depreciation[y];
+                out.own_capital_charge[y] += (1.0 - partner_share) * s.depreciation[y] * charge;
                 out.own_operations[y] += (1.0 - partner_share) * operations;
                 out.rental[y] += partner_share * (s.depreciation[y] + operations) * (1.0 + margin);
             }
@@ -252,7 +259,7 @@ mod tests {
         let c = capex(Profile::Flat, false);
         let v = [100.0, 4.0, 0.0, 1.0, 2.5, 20.0, 0.0, 0.0, 0.0];
         let mut out = CapexYears::new(10);
-        c.simulate(&v, &mut out);
+        c.simulate(&v, 0.0, &mut out);
         assert_eq!(out.spend[..5], [25.0, 25.0, 25.0, 25.0, 0.0]);
         let dep: f64 = out.own_depreciation.iter().sum();
         assert!((dep - 100.0).abs() < 1e-9);
@@ -266,7 +273,7 @@ mod tests {
         let c = capex(Profile::Custom(vec![1.0]), true);
         let v = [100.0, 1.0, 0.0, 1.0, 2.5, 20.0, 0.1, 0.0, 0.0];
         let mut out = CapexYears::new(4);
-        c.simulate(&v, &mut out);
+        c.simulate(&v, 0.0, &mut out);
         // Half refreshed after 2 years at 0.9^2, half after 3 years at 0.9^3; the year-2
         // refresh has not reached its own life by year 3.
         assert!((out.spend[2] - 100.0 * 0.5 * 0.81).abs() < 1e-9);
@@ -274,11 +281,32 @@ mod tests {
     }
 
     #[test]
+    fn the_capital_charge_is_the_annuity_on_each_vintage_over_its_life() {
+        // One vintage of 100, GPUs for 4 years at 10%, refreshed: the charge is the closed-form
+        // annuity 100 x 0.1 / (1 - 1.1^-4) = 31.547 in each year of its life, and again for
+        // the refresh bought at the end of it (paid in perpetuity).
+        let c = capex(Profile::Custom(vec![1.0]), true);
+        let v = [100.0, 1.0, 0.0, 1.0, 4.0, 20.0, 0.0, 0.0, 0.0];
+        let mut out = CapexYears::new(6);
+        c.simulate(&v, 0.1, &mut out);
+        let annuity = 100.0 * 0.1 / (1.0 - 1.1f64.powi(-4));
+        for y in 0..6 {
+            assert!(
+                (out.own_capital_charge[y] - annuity).abs() < 1e-9,
+                "{y}: {out:?}"
+            );
+        }
+        // At a hurdle rate of zero it is the depreciation.
+        c.simulate(&v, 0.0, &mut out);
+        assert_eq!(out.own_capital_charge, out.own_depreciation);
+    }
+
+    #[test]
     fn partner_share_moves_cost_from_depreciation_to_rent() {
         let c = capex(Profile::Ramp, false);
         let v = [300.0, 2.0, 0.5, 0.5, 2.0, 10.0, 0.0, 0.2, 0.05];
         let mut out = CapexYears::new(3);
-        c.simulate(&v, &mut out);
+        c.simulate(&v, 0.0, &mut out);
         assert_eq!(out.spend[..2], [100.0, 200.0]);
         assert_eq!(out.own_spend[..2], [50.0, 100.0]);
         // Year 0: GPU dep 50/2, facility dep 50/10: total 30, half partner.

@@ -6,7 +6,8 @@
 //! Required revenue is the revenue at which that year's EBIT would be zero, given that cost of
 //! revenue and SG&A scale with revenue and everything else does not. Break-even (payback) is
 //! the first year from which EBIT (cumulative free cash flow) stays at or above zero through
-//! the horizon, so a brief positive year before the build-out does not count.
+//! the horizon, so a brief positive year before the build-out does not count. Required revenue
+//! for a return replaces depreciation by the capital charge at the hurdle rate (`hurdle`).
 
 use super::capex::CapexYears;
 use super::revenue::RevenueYears;
@@ -17,6 +18,8 @@ use super::{MAGNITUDE_LIMIT, Metric, Model, ParamId, Trajectory};
 pub struct Finance {
     pub starting_cash: ParamId,
     pub discount_rate: ParamId,
+    /// The return own capital must earn in `required_revenue_for_return`.
+    pub hurdle_rate: ParamId,
 }
 
 /// The running accounts of one path between years.
@@ -91,7 +94,9 @@ impl Ledger {
             self.last_deficit = Some(y);
         }
 
-        let required = (fixed + depreciation) / (1.0 - cor_share - sga_share);
+        let variable = 1.0 - cor_share - sga_share;
+        let required = (fixed + depreciation) / variable;
+        let required_for_return = (fixed + capex.own_capital_charge[y]) / variable;
         let row = [
             (Metric::Revenue, revenue_total),
             (Metric::SubscriptionRevenue, revenue.subscription_revenue[y]),
@@ -108,6 +113,7 @@ impl Ledger {
             (Metric::Cash, cash),
             (Metric::RequiredRevenue, required),
             (Metric::RevenueGap, required - revenue_total),
+            (Metric::RequiredRevenueForReturn, required_for_return),
         ];
         for (metric, value) in row {
             t.series_mut(metric)[y] = value;

@@ -14,6 +14,7 @@
 pub mod capex;
 pub mod costs;
 pub mod financials;
+pub mod hurdle;
 pub mod revenue;
 
 use rand::RngExt;
@@ -63,6 +64,7 @@ pub enum Metric {
     Cash,
     RequiredRevenue,
     RevenueGap,
+    RequiredRevenueForReturn,
 }
 
 /// How a metric's numbers are shown.
@@ -74,7 +76,7 @@ pub enum Unit {
 
 impl Metric {
     /// Every per-year metric, in report order.
-    pub const ALL: [Metric; 15] = [
+    pub const ALL: [Metric; 16] = [
         Metric::Revenue,
         Metric::SubscriptionRevenue,
         Metric::Users,
@@ -90,6 +92,7 @@ impl Metric {
         Metric::Cash,
         Metric::RequiredRevenue,
         Metric::RevenueGap,
+        Metric::RequiredRevenueForReturn,
     ];
 
     /// The name used in scenario files and outputs.
@@ -110,6 +113,7 @@ impl Metric {
             Metric::Cash => "cash",
             Metric::RequiredRevenue => "required_revenue",
             Metric::RevenueGap => "revenue_gap",
+            Metric::RequiredRevenueForReturn => "required_revenue_for_return",
         }
     }
 
@@ -131,6 +135,9 @@ impl Metric {
             Metric::Cash => "cash at year end",
             Metric::RequiredRevenue => "revenue that would make that year's EBIT zero",
             Metric::RevenueGap => "required revenue minus revenue (negative: a surplus)",
+            Metric::RequiredRevenueForReturn => {
+                "revenue that would earn the hurdle rate on own capital (annuity, not depreciation)"
+            }
         }
     }
 
@@ -397,7 +404,7 @@ impl Model {
     pub fn begin(&self, v: &[f64], ws: &mut Workspace) {
         // Without a build-out the capex arrays stay at the zeros they were created with.
         if let Some(c) = &self.capex {
-            c.simulate(v, &mut ws.capex);
+            c.simulate(v, self.finance.hurdle_rate.get(v), &mut ws.capex);
         }
         revenue::begin(self.subscriptions.as_ref(), v, &mut ws.revenue);
         ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);

@@ -238,7 +238,7 @@ fn headline(out: &mut String, r: &Report) {
 }
 
 fn metric_tables(out: &mut String, r: &Report) {
-    out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all fifteen metrics.</p>\n");
+    out.push_str("<h2 id=\"metrics\">Metrics by year</h2>\n<p class=\"note\">Percentiles over paths, within ±0.2% of the exact sample percentile; the JSON and CSV outputs carry all sixteen metrics.</p>\n");
     for m in super::KEY_METRICS {
         let metric = r.metric(m);
         let mut title = metric.description.to_string();

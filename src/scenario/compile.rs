@@ -350,17 +350,25 @@ pub(super) fn compile(
     }
     let mut inputs = Inputs { list: Vec::new() };
 
+    let starting_cash = inputs.optional(
+        "finance.starting_cash",
+        raw.finance.starting_cash.as_ref(),
+        0.0,
+        Domain::Any,
+    )?;
+    let discount_rate = inputs.optional(
+        "finance.discount_rate",
+        raw.finance.discount_rate.as_ref(),
+        0.08,
+        Domain::Rate,
+    )?;
     let finance = Finance {
-        starting_cash: inputs.optional(
-            "finance.starting_cash",
-            raw.finance.starting_cash.as_ref(),
-            0.0,
-            Domain::Any,
-        )?,
-        discount_rate: inputs.optional(
-            "finance.discount_rate",
-            raw.finance.discount_rate.as_ref(),
-            0.08,
+        starting_cash,
+        discount_rate,
+        hurdle_rate: inputs.or_same_as(
+            "finance.hurdle_rate",
+            raw.finance.hurdle_rate.as_ref(),
+            discount_rate,
             Domain::Rate,
         )?,
     };

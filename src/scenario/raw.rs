@@ -62,6 +62,7 @@ pub struct RawRun {
 pub struct RawFinance {
     pub starting_cash: Option<RawParam>,
     pub discount_rate: Option<RawParam>,
+    pub hurdle_rate: Option<RawParam>,
 }
 
 /// `[capex]`: the build-out programme.

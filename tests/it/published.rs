@@ -265,14 +265,16 @@ fn check_claim(report: &Value, name: &str, claim: &str) -> Result<(), String> {
             .then_some(())
             .ok_or_else(|| format!("`{name}`: the README says {written}, the run gives {actual}"));
     }
-    let mut words = spec.split_whitespace();
-    let (year, stat) = match (words.next(), words.next()) {
-        (Some(y), stat) => (
-            y.parse::<i64>().map_err(|e| format!("{name} {y}: {e}"))?,
-            stat,
-        ),
-        (None, _) => (0, None),
+    // `2024`, `2024 p50`, `p50` (a path-level quantity) or nothing.
+    let mut words = spec.split_whitespace().peekable();
+    let year = match words.peek().map(|w| w.parse::<i64>()) {
+        Some(Ok(y)) => {
+            words.next();
+            y
+        }
+        _ => 0,
     };
+    let stat = words.next();
     let s = statistics(report, name, year)
         .ok_or_else(|| format!("`{name}` {year}: not in the report"))?;
     let actual = amount(s[stat.unwrap_or("mean")].as_f64().unwrap());
@@ -289,9 +291,9 @@ fn claims(cell: &str) -> Vec<(&str, &str)> {
         .filter(|&i| !parts[i].starts_with("simulate "))
         .map(|i| (parts[i], parts.get(i + 1).copied().unwrap_or_default()))
         .filter(|(_, after)| {
-            after
-                .trim_start()
-                .starts_with(|c: char| c == ':' || c.is_ascii_digit())
+            let after = after.trim_start();
+            after.starts_with(|c: char| c == ':' || c.is_ascii_digit())
+                || (after.starts_with('p') && after.contains(':'))
         })
         .collect()
 }
