@@ -16,14 +16,16 @@ use super::{ScenarioArgs, output};
 pub const EXAMPLES: &str = "\
 Examples:
   simulate calibrate scenarios/openai.toml
-  simulate calibrate scenarios/openai.toml --figures seeds/figures.toml --format json
+  simulate calibrate scenarios/openai.toml --figures seeds/figures.toml \\
+      --format json
 
-Compares the scenario with every figure in the figures file (default: seeds/figures.toml,
-built into the binary, so the command works from any folder) whose subject is the scenario's
-[scenario] subject and that has a metric, a year and a period. Verdicts: ok (the source lies
-within the model's P10–P90), edge (outside P10–P90, within P5–P95), OUT (outside P5–P95: the
-model contradicts the source). Exits 0 whatever the verdicts. Paths: --paths, else
-the scenario's run.paths, else 100000 (run on one thread, in order).";
+Compares the scenario with every figure in the figures file (default:
+seeds/figures.toml, built into the binary, so the command works from any
+folder) whose subject is the scenario's [scenario] subject and that has a
+metric, a year and a period. Verdicts: ok (the source lies within the model's
+P10–P90), edge (outside P10–P90, within P5–P95), OUT (outside P5–P95: the
+model contradicts the source). Exits 0 whatever the verdicts. Paths: --paths,
+else the scenario's run.paths, else 100000 (run on one thread, in order).";
 
 /// Paths when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;

@@ -12,7 +12,7 @@ pub const EXAMPLES: &str = "\
 Examples:
   simulate check scenarios/openai.toml
   simulate check scenarios/openai.toml --set capex.years=8
-  cat my.toml | simulate check -";
+  cat scenarios/openai.toml | simulate check -";
 
 #[derive(Args)]
 pub struct CheckArgs {

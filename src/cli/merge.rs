@@ -14,7 +14,9 @@ use super::{InputError, output};
 
 pub const EXAMPLES: &str = "\
 Examples:
-  for i in 0 1 2 3; do simulate scenarios/openai.toml --paths 1000000 --shard $i/4 --out part-$i.json; done
+  for i in 0 1 2 3; do
+      simulate scenarios/openai.toml --paths 1e6 --shard $i/4 --out part-$i.json
+  done
   simulate merge part-*.json
   simulate merge part-*.json --format json --out report.json";
 

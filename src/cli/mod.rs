@@ -33,22 +33,26 @@ use breakeven::summary::UnknownEvent;
 const EXAMPLES: &str = "\
 Examples:
   simulate scenarios/openai.toml
-  simulate scenarios/openai.toml --paths 1000000 --seed 7 --format json > out.json
+  simulate scenarios/openai.toml --paths 1e6 --seed 7 --format json > out.json
+  simulate replay out.json
   simulate scenarios/openai.toml --set capex.partner_share=0.3
-  simulate scenarios/openai.toml --set capex.partner_share.mode=0.4 --format markdown --out openai.md
+  simulate scenarios/openai.toml --set capex.partner_share.mode=0.4 \\
+      --format markdown --out openai.md
   simulate scenarios/openai.toml --sampler sobol --precision 0.002
-  simulate scenarios/openai.toml --paths 1000000 --shard 0/4 --out part-0.json
+  simulate scenarios/openai.toml --paths 1e6 --shard 0/2 --out part-0.json
+  simulate scenarios/openai.toml --paths 1e6 --shard 1/2 --out part-1.json
   simulate merge part-*.json
-  simulate check scenarios/my.toml
+  simulate check scenarios/industry.toml
   simulate sweep scenarios/openai.toml --param capex.partner_share=0.2..0.8:7
-  simulate solve scenarios/openai.toml --param capex.partner_share=0..1 --threshold payback --target 0.5
+  simulate solve scenarios/openai.toml --param capex.gpu_life_years=2..9 \\
+      --target 0.18
   simulate sensitivity scenarios/openai.toml
   simulate calibrate scenarios/openai.toml
   simulate report scenarios/openai.toml -o report.html
   simulate serve scenarios/openai.toml
-  simulate replay result.json
 
-Exit codes: 0 success, 1 internal error, 2 bad input or usage, 130 interrupted (Ctrl-C).";
+Exit codes: 0 success, 1 internal error, 2 bad input or usage,
+130 interrupted (Ctrl-C).";
 
 #[derive(Parser)]
 #[command(

@@ -14,11 +14,12 @@ use super::run::{self, OutputArgs};
 pub const EXAMPLES: &str = "\
 Examples:
   simulate scenarios/openai.toml --set capex.years=8 --format json > result.json
-  simulate replay result.json --format json > again.json    # identical to result.json
-  simulate replay result.json                               # the same run as a table
+  simulate replay result.json --format json > again.json  # same as result.json
+  simulate replay result.json                             # the run as a table
 
-The report's scenario (after its --set overrides), seed, paths and sampler are reused. A report
-made by another version is refused unless --any-version is given.";
+The report's scenario (after its --set overrides), seed, paths and sampler are
+reused. A report made by another version is refused unless --any-version is
+given.";
 
 #[derive(Args)]
 pub struct ReplayArgs {

@@ -26,15 +26,17 @@ Examples:
   simulate report scenarios/openai.toml -o report.html
   simulate report scenarios/openai.toml -o report.html --threshold payback \\
       --curve capex.partner_share=0.2..0.8:7
-  simulate report scenarios/openai.toml -o quick.html --paths 20000 --analysis-paths 2000
+  simulate report scenarios/openai.toml -o quick.html --paths 20000 \\
+      --analysis-paths 2000
 
-The main run uses --paths (default: the scenario's run.paths, else 100000). The tornado and
-the sweeps use --analysis-paths per run (default 10000), the same paths every time. Without
---curve, the curve sweeps the input that moves --threshold most over its own P5–P95 (9
-points); without --grid, the heatmap crosses the two inputs that move it most (7 x 7). The
-calibration table compares the scenario with the figures of its subject in --figures
-(default: seeds/figures.toml, built into the binary). The file is written atomically and needs no network: open it
-in any browser.";
+The main run uses --paths (default: the scenario's run.paths, else 100000). The
+tornado and the sweeps use --analysis-paths per run (default 10000), the same
+paths every time. Without --curve, the curve sweeps the input that moves
+--threshold most over its own P5–P95 (9 points); without --grid, the heatmap
+crosses the two inputs that move it most (7 x 7). The calibration table
+compares the scenario with the figures of its subject in --figures (default:
+seeds/figures.toml, built into the binary). The file is written atomically and
+needs no network: open it in any browser.";
 
 /// Paths per analysis run when the command line does not say.
 const DEFAULT_ANALYSIS_PATHS: u64 = 10_000;

@@ -22,15 +22,18 @@ pub const EXAMPLES: &str = "\
 Examples:
   simulate sensitivity scenarios/openai.toml
   simulate sensitivity scenarios/openai.toml --threshold revenue_100b_by_2029
-  simulate sensitivity scenarios/openai.toml --metric revenue --year 2030 --statistic median
+  simulate sensitivity scenarios/openai.toml --metric revenue --year 2030 \\
+      --statistic median
   simulate sensitivity scenarios/openai.toml --format json --chart tornado.svg
 
-The output is an event's probability (--threshold: a threshold's name, break_even, the
-default, or payback) or a statistic of a metric in a year (--metric and --year). Three views:
-a tornado (each uncertain input fixed at its own P10, then its P90, all else random, on the
-same paths), the Spearman rank correlation of each input with the output, and the median of
-each input over paths that meet the event against paths that miss it. Each tornado run uses
---paths paths (default 20000); correlations and medians use the first min(--paths, 50000).";
+The output is an event's probability (--threshold: a threshold's name,
+break_even, the default, or payback) or a statistic of a metric in a year
+(--metric and --year). Three views: a tornado (each uncertain input fixed at
+its own P10, then its P90, all else random, on the same paths), the Spearman
+rank correlation of each input with the output, and the median of each input
+over paths that meet the event against paths that miss it. Each tornado run
+uses --paths paths (default 20000); correlations and medians use the first
+min(--paths, 50000).";
 
 /// Paths per tornado run when the command line does not say.
 const DEFAULT_PATHS: u64 = 20_000;

@@ -16,14 +16,14 @@ use super::run::{DEFAULT_PATHS, DEFAULT_SEED};
 pub const EXAMPLES: &str = "\
 Examples:
   simulate serve scenarios/openai.toml
-  simulate serve scenarios/openai.toml --port 8081 --preview-paths 50000
-  curl 'http://127.0.0.1:8080/api/run?set=capex.partner_share=0.3&paths=20000'
+  curl -sG 127.0.0.1:8080/api/run -d paths=2000 --data-urlencode set=capex.years=6
 
-The page shows the headline probabilities, the revenue fan chart and the break-even histogram,
-with a slider for each input that moves break-even most. GET /api/run takes set=KEY=VALUE (any
-number of times), paths, seed, sampler and format (json, csv, markdown, table) and answers with
-what `simulate FILE --set KEY=VALUE --paths N ... --format F` prints. It binds to 127.0.0.1
-unless --bind says otherwise; Ctrl-C stops it.";
+The page shows the headline probabilities, the revenue fan chart and the
+break-even histogram, with a slider for each input that moves break-even most.
+GET /api/run takes set=KEY=VALUE (any number of times), paths, seed, sampler
+and format (json, csv, markdown, table) and answers with what
+`simulate FILE --set KEY=VALUE --paths N ... --format F` prints. It binds to
+127.0.0.1 unless --bind says otherwise; Ctrl-C stops it.";
 
 #[derive(Args)]
 pub struct ServeArgs {

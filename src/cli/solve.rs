@@ -19,18 +19,23 @@ use super::{ScenarioArgs, output, progress};
 
 pub const EXAMPLES: &str = "\
 Examples:
-  simulate solve scenarios/openai.toml --param capex.partner_share=0..1 --threshold payback --target 0.5
+  simulate solve scenarios/openai.toml --param capex.gpu_life_years=2..9 \\
+      --target 0.18
   simulate solve scenarios/openai.toml --param subscriptions.price=100..1000 \\
       --threshold revenue_100b_by_2029 --target 0.5 --paths 50000
-  simulate solve scenarios/openai.toml --param costs.rnd_growth --target 0.25 --format json
+  simulate solve scenarios/openai.toml --param costs.rnd_growth --target 0.1 \\
+      --format json
 
---param key.path=FROM..TO searches that range; without a range, an input's own support is
-searched when it is bounded. --threshold names one of the scenario's thresholds, or
-break_even (operating break-even within the horizon, the default) or payback (cash payback
-within the horizon). The search is bisection at a fixed seed (common random numbers); the 95%
-interval holds the values whose Wilson 95% interval contains the target. When the target is
-not reached inside the range, the command says so and exits 0. Each evaluation runs --paths
-paths (default 20000).";
+--param key.path=FROM..TO searches that range; without a range, an input's own
+support is searched when it is bounded. --threshold names one of the
+scenario's thresholds, or break_even (operating break-even within the horizon,
+the default) or payback (cash payback within the horizon). The search
+evaluates a grid of 9 values over the range, then bisects every crossing of
+the target at a fixed seed (common random numbers), stopping at the tolerance
+or as soon as the bracket lies inside the 95% interval: the values whose
+Wilson 95% interval contains the target. Every crossing is reported. When the
+target is not reached inside the range, the command says so and exits 0. Each
+evaluation runs --paths paths (default 20000).";
 
 /// Paths per evaluation when the command line does not say.
 const DEFAULT_PATHS: u64 = 20_000;
@@ -200,10 +205,29 @@ fn table(s: &Solution) -> String {
             );
         }
     }
+    if s.crossings.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\n  The probability crosses the target {} times (the first is shown above):",
+            s.crossings.len()
+        );
+        for c in &s.crossings {
+            let _ = writeln!(
+                out,
+                "    {} = {} ({}), 95% interval {} to {}",
+                s.parameter,
+                precise(c.value),
+                if c.rising { "rising" } else { "falling" },
+                c.ci95[0].map_or_else(|| format!("below {}", precise(s.range[0])), precise),
+                c.ci95[1].map_or_else(|| format!("above {}", precise(s.range[1])), precise),
+            );
+        }
+    }
     if !s.monotone {
         let _ = writeln!(
             out,
-            "  warning: the probability does not move one way over the evaluated values; the answer is one crossing of the target."
+            "  warning: the probability does not move one way over the evaluated values ({} grid points, then bisection); every crossing found is listed.",
+            s.grid_points
         );
     }
     out

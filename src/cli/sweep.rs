@@ -20,15 +20,20 @@ use super::{ScenarioArgs, output, progress};
 pub const EXAMPLES: &str = "\
 Examples:
   simulate sweep scenarios/openai.toml --param capex.partner_share=0.2..0.8:7
-  simulate sweep scenarios/openai.toml --param capex.partner_share.mode=0.3..0.7:5 --format csv
+  simulate sweep scenarios/openai.toml \\
+      --param capex.partner_share.mode=0.4..0.6:5 --format csv
   simulate sweep scenarios/openai.toml --param capex.gpu_life_years=2..6:5 \\
-      --param capex.partner_share=0.2..0.8:4 --format json --out grid.json --chart grid.svg
+      --param capex.partner_share=0.2..0.8:4 --format json --out grid.json \\
+      --chart grid.svg
 
-A parameter is any key path --set accepts that holds a number or a distribution: an input
-(its distribution is replaced by each value) or one parameter of a distribution. FROM..TO:STEPS
-gives STEPS evenly spaced values, both ends included; at most 10000 points in all. Every point
-runs the same paths (same seed): differences between points come from the parameter. Paths
-per point: --paths, else the scenario's run.paths, else 100000.";
+A parameter is any key path --set accepts that holds a number or a
+distribution: an input (its distribution is replaced by each value) or one
+parameter of a distribution (a value it refuses is refused with the file's own
+message: capex.partner_share.mode must lie inside [min, max] = [0.35, 0.65]).
+FROM..TO:STEPS gives STEPS evenly spaced values, both ends included; at most
+10000 points in all. Every point runs the same paths (same seed): differences
+between points come from the parameter. Paths per point: --paths, else the
+scenario's run.paths, else 100000.";
 
 /// Paths per point when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;

@@ -149,7 +149,9 @@ fn goal_seek_finds_the_closed_form_growth_within_its_interval() {
     let slope = normal.pdf(z) / (sigma * (1.0 + truth));
     let expected_half = delta / slope;
     let half = 0.5 * (high - low);
-    let tolerance = 3.0 / (2.0 * delta * n as f64).sqrt();
+    // Each end is located to END_PRECISION of the width, by its bracket's midpoint: at most
+    // END_PRECISION of the half-width more.
+    let tolerance = 3.0 / (2.0 * delta * n as f64).sqrt() + solve::END_PRECISION;
     assert!(
         (half / expected_half - 1.0).abs() < tolerance,
         "half-width {half} vs delta method {expected_half} (tolerance {tolerance})"
@@ -171,7 +173,123 @@ fn goal_seek_says_when_the_target_is_out_of_reach() {
     .unwrap();
     let solution = solve::solve(&b, &problem, &Plan::whole(1, 2000), &NoProgress).unwrap();
     assert!(matches!(solution.answer, Answer::Unreachable));
-    assert_eq!(solution.evaluations.len(), 2);
+    assert!(solution.crossings.is_empty());
+    // Only the grid was evaluated.
+    assert_eq!(solution.evaluations.len(), solve::GRID_POINTS);
+}
+
+#[test]
+fn goal_seek_stops_bisecting_once_the_bracket_is_inside_the_interval() {
+    // A tolerance of 1e-9 would take 29 halvings of a grid interval; the run cannot tell
+    // values apart at a millionth of its 95% interval, so bisection stops far sooner.
+    let b = base(LOGNORMAL);
+    let s = b.scenario();
+    let problem = Problem::new(
+        &b,
+        Parameter::new("streams.all.growth", s).unwrap(),
+        (0.0, 3.0),
+        Event::named("big_2026", s).unwrap(),
+        0.3,
+        Some(1e-9),
+    )
+    .unwrap();
+    let solution = solve::solve(&b, &problem, &Plan::whole(5, 20_000), &NoProgress).unwrap();
+    let [c] = solution.crossings.as_slice() else {
+        panic!("one crossing: {solution:?}");
+    };
+    let (low, high) = (c.ci95[0].unwrap(), c.ci95[1].unwrap());
+    assert!(low <= c.bracket[0] && c.bracket[1] <= high, "{c:?}");
+    assert!(c.bracket[1] - c.bracket[0] > 1e-6, "{c:?}");
+    // Both ends of the bracket were evaluated, and neither can be told from the target.
+    for end in c.bracket {
+        let e = solution
+            .evaluations
+            .iter()
+            .find(|e| e.value == end)
+            .expect("bracket ends are evaluated");
+        let [lo, hi] = e.probability.ci95;
+        assert!(lo <= 0.3 && 0.3 <= hi, "{end}: {e:?}");
+    }
+    // Bisecting a grid interval (width 3/8) to 1e-9 would take 29 evaluations after the grid,
+    // before either end of the interval is sought; all of it together takes fewer.
+    let grid_cell = 3.0 / (solve::GRID_POINTS - 1) as f64;
+    let to_tolerance = solve::GRID_POINTS + (grid_cell / 1e-9).log2().ceil() as usize;
+    assert!(
+        solution.evaluations.len() < to_tolerance,
+        "{} evaluations",
+        solution.evaluations.len()
+    );
+}
+
+/// Capex in 2029 is total / years when the programme (from 2025) lasts 5 years or more, and
+/// zero otherwise: with total ~ uniform(0, 10e9), P(capex_2029 >= 1e9) is 0 for years < 5 and
+/// 1 - years / 10 from 5 on. It rises, then falls.
+const HUMP: &str = r#"
+    [scenario]
+    name = "a programme long enough to reach 2029, and no longer than needed"
+    start_year = 2025
+    horizon = 2030
+    [capex]
+    total = { dist = "uniform", min = 0.0, max = 10e9 }
+    years = 3
+    gpu_life_years = 30
+    refresh = false
+    [streams.all]
+    revenue = 1e9
+    growth = 0.1
+    [thresholds.capex_2029]
+    metric = "capex"
+    year = 2029
+    op = ">="
+    value = 1e9
+"#;
+
+#[test]
+fn goal_seek_reports_every_crossing_of_a_curve_that_rises_and_falls() {
+    let b = base(HUMP);
+    let s = b.scenario();
+    // P = 0.5 at 5 years, 0.4 at 6, 0.3 at 7: the target 0.35 is crossed going up between
+    // 4 and 5 years and going down between 6 and 7. At 4,000 paths the standard error is
+    // below 0.008, so each side is certain.
+    let problem = Problem::new(
+        &b,
+        Parameter::new("capex.years", s).unwrap(),
+        (1.0, 20.0),
+        Event::named("capex_2029", s).unwrap(),
+        0.35,
+        None,
+    )
+    .unwrap();
+    let solution = solve::solve(&b, &problem, &Plan::whole(3, 4000), &NoProgress).unwrap();
+    let brackets: Vec<([f64; 2], bool)> = solution
+        .crossings
+        .iter()
+        .map(|c| (c.bracket, c.rising))
+        .collect();
+    assert_eq!(brackets, [([4.0, 5.0], true), ([6.0, 7.0], false)]);
+    assert!(!solution.monotone);
+    // The probability is the same at both ends of the range (zero), which bisection alone
+    // would have called unreachable.
+    assert_eq!(solution.at_from.probability, 0.0);
+    assert_eq!(solution.at_to.probability, 0.0);
+    let Answer::Found { bracket, .. } = solution.answer else {
+        panic!("found: {solution:?}");
+    };
+    assert_eq!(bracket, [4.0, 5.0]);
+    for e in &solution.evaluations {
+        let years = e.value;
+        let exact = if years < 5.0 {
+            0.0
+        } else {
+            (1.0 - years / 10.0).max(0.0)
+        };
+        let se = (exact * (1.0 - exact) / 4000.0).sqrt();
+        assert!(
+            (e.probability.probability - exact).abs() <= 4.0 * se + 1e-12,
+            "{years} years: {} against {exact}",
+            e.probability.probability
+        );
+    }
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod common;
 mod correlation;
 mod distributions;
 mod engine;
+mod examples;
 mod malformed;
 mod new_user;
 mod numerical;

@@ -270,3 +270,50 @@ fn check_cites_the_seeds_by_outlet_date_title_and_address() {
         assert!(citations.contains(needle), "{needle} missing:\n{citations}");
     }
 }
+
+#[test]
+fn solve_reports_both_crossings_of_break_even_against_gpu_life() {
+    // Break-even against capex.gpu_life_years rises to about 22% at 5 years and falls back to
+    // about 15% at 9 (a sweep shows it); 18% is crossed twice, though both ends are below.
+    let out = simulate()
+        .args(["solve"])
+        .arg(openai())
+        .args(["--param", "capex.gpu_life_years=2..9", "--target", "0.18"])
+        .args(["--paths", "5000", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "found");
+    let crossings = json["crossings"].as_array().unwrap();
+    assert_eq!(crossings.len(), 2, "{json:#}");
+    let value = |c: &serde_json::Value| c["value"].as_f64().unwrap();
+    assert!((3.0..4.5).contains(&value(&crossings[0])), "{json:#}");
+    assert_eq!(crossings[0]["rising"], true);
+    assert!((5.0..7.0).contains(&value(&crossings[1])), "{json:#}");
+    assert_eq!(crossings[1]["rising"], false);
+    assert_eq!(json["monotone"], false);
+}
+
+#[test]
+fn the_readme_overflow_example_prints_the_error_it_shows() {
+    // The README quotes the error of its own command; both are read from it here.
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let start = readme
+        .find("simulate scenarios/openai.toml --set streams.api.growth=1000")
+        .expect("the README shows the overflow command");
+    let block = &readme[start..];
+    let command = block[..block.find("```").unwrap()]
+        .replace("\\\n", " ")
+        .replace("# exits with code 2", "");
+    let quoted = &block[block.find("`error: ").unwrap() + 1..];
+    let quoted = quoted[..quoted.find('`').unwrap()].replace('\n', " ");
+    let args: Vec<&str> = command.split_whitespace().skip(1).collect();
+    let out = simulate()
+        .args(&args)
+        .args(["--paths", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert_eq!(stderr(&out).trim_end(), quoted);
+}
