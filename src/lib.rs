@@ -44,9 +44,11 @@ pub mod quantile_table;
 pub mod replay;
 pub mod report;
 pub mod rng;
+pub mod run_request;
 pub mod sampler;
 pub mod scenario;
 pub mod seeds;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod shard;
 pub mod simulation;

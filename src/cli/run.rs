@@ -25,11 +25,9 @@ use breakeven::summary::RunSummary;
 use super::flags::{FormatFlag, SamplerFlag};
 use super::{InputError, ScenarioArgs, interrupt, output, progress};
 
-/// Paths when neither the command line nor the scenario says: the 95% interval of any
-/// probability is then at most ±0.31 percentage points.
-pub const DEFAULT_PATHS: u64 = 100_000;
-/// Seed when neither the command line nor the scenario says.
-pub const DEFAULT_SEED: u64 = 20_251_123;
+/// Paths and seed when neither the command line nor the scenario says (the library's, shared
+/// with the web API and the Python package).
+pub use breakeven::run_request::{DEFAULT_PATHS, DEFAULT_SEED};
 /// The path limit of a `--precision` run unless `--max-paths` says.
 pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
 

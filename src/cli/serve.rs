@@ -11,12 +11,10 @@ use clap::builder::RangedU64ValueParser;
 
 use breakeven::serve::{self, Config, ServeError, Server};
 
-use super::run::{DEFAULT_PATHS, DEFAULT_SEED};
-
 pub const EXAMPLES: &str = "\
 Examples:
   simulate serve scenarios/openai.toml
-  curl -sG 127.0.0.1:8080/api/run -d paths=2000 --data-urlencode set=capex.years=6
+  curl -sG 127.0.0.1:8080/api/run -d paths=2000 -d set=capex.years=6
 
 The page shows the headline probabilities, the revenue fan chart and the
 break-even histogram, with a slider for each input that moves break-even most.
@@ -80,8 +78,6 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
         max_paths: args.max_paths,
         max_runs: args.max_runs,
         controls: args.controls,
-        default_paths: DEFAULT_PATHS,
-        default_seed: DEFAULT_SEED,
     };
     eprintln!(
         "ranking the inputs of {} for the page's controls...",

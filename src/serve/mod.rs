@@ -24,7 +24,7 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{RawQuery, State};
@@ -36,9 +36,9 @@ use serde::Serialize;
 use crate::analysis::AnalysisError;
 use crate::engine::{NoProgress, Plan};
 use crate::report::svg::{self, ChartError};
-use crate::report::{Format, Report, RunFacts};
+use crate::report::{Format, Report};
+use crate::run_request;
 use crate::scenario::{self, Scenario, ScenarioError};
-use crate::simulation::{self, RunError, RunOptions};
 
 use controls::Control;
 use request::{BadRequest, RunRequest};
@@ -77,9 +77,6 @@ pub struct Config {
     pub max_runs: usize,
     /// Controls the page shows at first (the others can be added).
     pub controls: usize,
-    /// Run settings when neither the request nor the scenario says.
-    pub default_paths: u64,
-    pub default_seed: u64,
 }
 
 /// Why the server cannot start or stopped.
@@ -127,7 +124,7 @@ impl Server {
             pool = pool.num_threads(t);
         }
         let pool = pool.build()?;
-        let seed = scenario.defaults.seed.unwrap_or(config.default_seed);
+        let seed = scenario.defaults.seed.unwrap_or(run_request::DEFAULT_SEED);
         let controls =
             pool.install(|| controls::rank(&scenario, &Plan::whole(seed, RANKING_PATHS)))?;
         let listener =
@@ -395,10 +392,9 @@ impl From<ChartError> for Failure {
 
 impl App {
     fn default_paths(&self) -> u64 {
-        self.scenario
-            .defaults
-            .paths
-            .unwrap_or(self.config.default_paths)
+        run_request::RunRequest::new()
+            .paths_and_seed(&self.scenario)
+            .0
     }
 
     /// Runs a request on the worker pool once a permit is free; the run is cancelled if this
@@ -449,40 +445,18 @@ impl App {
         cancel: &AtomicBool,
         charts: bool,
     ) -> Result<Done, Failure> {
-        let scenario = scenario::parse(&self.config.text, &self.config.origin, &request.overrides)
-            .map_err(Failure::bad)?;
-        let paths = request
-            .paths
-            .unwrap_or_else(|| scenario.defaults.paths.unwrap_or(self.config.default_paths));
-        let seed = request
-            .seed
-            .or(scenario.defaults.seed)
-            .unwrap_or(self.config.default_seed);
-        let options = RunOptions {
-            plan: Plan::whole(seed, paths),
-            sampler: request.sampler,
-            progress: &NoProgress,
-            cancel,
-        };
-        let started = Instant::now();
-        let outcome = self
+        let done = self
             .pool
-            .install(|| simulation::run(&scenario, &options))
-            .map_err(|e| match e {
-                RunError::Sampler(e) => {
-                    Failure::bad(format!("--sampler {}: {e}", request.sampler.name()))
-                }
-                RunError::Path(e) => Failure::bad(e),
-            })?;
-        let facts = RunFacts {
-            threads: self.pool.current_num_threads(),
-            elapsed: started.elapsed(),
-        };
-        let report = Report::new(&scenario, &outcome.summary, seed, paths, facts)
-            .with_sampler(request.sampler);
+            .install(|| {
+                request
+                    .run
+                    .run(&self.config.text, &self.config.origin, &NoProgress, cancel)
+            })
+            .map_err(Failure::bad)?;
+        let report = done.report;
         let charts = if charts && !report.partial {
             Some((
-                svg::fan_chart(&report, &scenario)?,
+                svg::fan_chart(&report, &done.scenario)?,
                 svg::event_year_histogram(
                     &report.break_even.operating,
                     "Year of operating break-even",

@@ -8,6 +8,7 @@
 
 use crate::count;
 use crate::report::Format;
+use crate::run_request;
 use crate::sampler::Sampler;
 use crate::scenario::Override;
 
@@ -26,13 +27,8 @@ const MAX_SESSION: usize = 64;
 /// A parsed request.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRequest {
-    /// `--set` overrides, in order.
-    pub overrides: Vec<Override>,
-    /// Paths asked for; `None` means the scenario's default.
-    pub paths: Option<u64>,
-    /// Seed; `None` means the scenario's default.
-    pub seed: Option<u64>,
-    pub sampler: Sampler,
+    /// The run: overrides, paths, seed and sampler.
+    pub run: run_request::RunRequest,
     pub format: Format,
     /// Whether the response should be a download (`download=1`).
     pub download: bool,
@@ -49,10 +45,7 @@ impl RunRequest {
     /// Parses a query string (without the `?`); `max_paths` bounds `paths`.
     pub fn parse(query: &str, max_paths: u64) -> Result<RunRequest, BadRequest> {
         let mut request = RunRequest {
-            overrides: Vec::new(),
-            paths: None,
-            seed: None,
-            sampler: Sampler::Mc,
+            run: run_request::RunRequest::new(),
             format: Format::Json,
             download: false,
             session: None,
@@ -68,7 +61,7 @@ impl RunRequest {
                 seen.push(name.to_string());
             }
             match &*name {
-                "set" => request.overrides.push(
+                "set" => request.run.overrides.push(
                     value
                         .parse::<Override>()
                         .map_err(|e| invalid(&value, "--set <KEY=VALUE>", &e))?,
@@ -81,17 +74,17 @@ impl RunRequest {
                              see simulate serve --max-paths)"
                         )));
                     }
-                    request.paths = Some(paths);
+                    request.run.paths = Some(paths);
                 }
                 "seed" => {
-                    request.seed = Some(
+                    request.run.seed = Some(
                         value
                             .parse::<u64>()
                             .map_err(|e| invalid(&value, "--seed <SEED>", &e.to_string()))?,
                     )
                 }
                 "sampler" => {
-                    request.sampler = SAMPLERS
+                    request.run.sampler = SAMPLERS
                         .into_iter()
                         .find(|s| s.name() == value)
                         .ok_or_else(|| {
@@ -139,17 +132,18 @@ impl RunRequest {
     /// The query string that asks for this request again (`set`, `paths`, `seed`, `sampler`).
     pub fn to_query(&self) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
-        for o in &self.overrides {
+        let run = &self.run;
+        for o in &run.overrides {
             q.append_pair("set", &o.to_string());
         }
-        if let Some(p) = self.paths {
+        if let Some(p) = run.paths {
             q.append_pair("paths", &p.to_string());
         }
-        if let Some(s) = self.seed {
+        if let Some(s) = run.seed {
             q.append_pair("seed", &s.to_string());
         }
-        if self.sampler != Sampler::Mc {
-            q.append_pair("sampler", self.sampler.name());
+        if run.sampler != Sampler::Mc {
+            q.append_pair("sampler", run.sampler.name());
         }
         q.finish()
     }
@@ -180,12 +174,12 @@ mod tests {
              &format=csv&download=1&session=tab-1",
         )
         .unwrap();
-        assert_eq!(r.overrides.len(), 2);
-        assert_eq!(r.overrides[0].to_string(), "capex.partner_share=0.3");
-        assert_eq!(r.overrides[1].to_string(), "capex.years=6");
-        assert_eq!(r.paths, Some(20_000));
-        assert_eq!(r.seed, Some(7));
-        assert_eq!(r.sampler, Sampler::Lhs);
+        assert_eq!(r.run.overrides.len(), 2);
+        assert_eq!(r.run.overrides[0].to_string(), "capex.partner_share=0.3");
+        assert_eq!(r.run.overrides[1].to_string(), "capex.years=6");
+        assert_eq!(r.run.paths, Some(20_000));
+        assert_eq!(r.run.seed, Some(7));
+        assert_eq!(r.run.sampler, Sampler::Lhs);
         assert_eq!(r.format, Format::Csv);
         assert!(r.download);
         assert_eq!(r.session.as_deref(), Some("tab-1"));
@@ -196,7 +190,7 @@ mod tests {
         let q = "set=capex.partner_share%3D0.3&set=capex.total%3D%7B+dist+%3D+%22uniform%22%2C+min+%3D+1e12%2C+max+%3D+2e12+%7D&paths=500&seed=3&sampler=sobol";
         let r = parse(q).unwrap();
         assert_eq!(
-            r.overrides[1].value,
+            r.run.overrides[1].value,
             r#"{ dist = "uniform", min = 1e12, max = 2e12 }"#
         );
         assert_eq!(r.to_query(), q);
@@ -211,8 +205,8 @@ mod tests {
             "invalid value 'capex' for '--set <KEY=VALUE>': expected key.path=VALUE, got 'capex'"
         );
         assert!(e("paths=abc").starts_with("invalid value 'abc' for '--paths <PATHS>'"));
-        assert_eq!(parse("paths=2e4").unwrap().paths, Some(20_000));
-        assert_eq!(parse("paths=20_000").unwrap().paths, Some(20_000));
+        assert_eq!(parse("paths=2e4").unwrap().run.paths, Some(20_000));
+        assert_eq!(parse("paths=20_000").unwrap().run.paths, Some(20_000));
         assert!(e("paths=1.5e3").contains("decimal point"));
         assert!(e("paths=0").contains("at least 1"));
         assert!(e("paths=-5").contains("'-5'"));
@@ -231,6 +225,6 @@ mod tests {
         for q in ["%", "%zz", "set=%ff%fe", "&&&", "=", "set==", "paths=%00"] {
             let _ = parse(q);
         }
-        assert!(parse("").unwrap().overrides.is_empty());
+        assert!(parse("").unwrap().run.overrides.is_empty());
     }
 }

@@ -151,9 +151,14 @@ fn shrink(command: &str) -> String {
     // The web API's `paths=N` (curl -d paths=N), as for --paths.
     c = c
         .split(' ')
-        .map(|w| match w.strip_prefix("paths=").map(|n| n.replace('_', "").parse::<f64>()) {
-            Some(Ok(n)) if n > 4000.0 => "paths=4000".to_string(),
-            _ => w.to_string(),
+        .map(|w| {
+            match w
+                .strip_prefix("paths=")
+                .map(|n| n.replace('_', "").parse::<f64>())
+            {
+                Some(Ok(n)) if n > 4000.0 => "paths=4000".to_string(),
+                _ => w.to_string(),
+            }
         })
         .collect::<Vec<_>>()
         .join(" ");
