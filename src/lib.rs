@@ -39,6 +39,7 @@ pub mod count;
 pub mod dist;
 pub mod engine;
 pub mod model;
+pub mod network;
 pub mod precision;
 pub mod quantile_table;
 pub mod replay;

@@ -1,6 +1,8 @@
 //! The source articles the scenarios cite, compiled into the library: the table of seeds
 //! (`seeds/sources.toml`: outlet, date, title, address) and their figures
-//! (`seeds/figures.toml`), so that citations and `simulate calibrate` work from any folder.
+//! (`seeds/figures.toml`), and the figures of the published analyses that `scenarios/published/`
+//! reproduces (`seeds/publications.toml`), so that citations and `simulate calibrate` work from
+//! any folder.
 //!
 //! A `source` string cites a seed by naming it: `"seed 004: about half borne by partners"`,
 //! `"seeds 000 and 001"`, the article's file name, or the id of one of its figures
@@ -14,6 +16,11 @@ use serde::{Deserialize, Serialize};
 pub const FIGURES: &str = include_str!("../seeds/figures.toml");
 /// How the built-in figures are named in messages.
 pub const FIGURES_ORIGIN: &str = "seeds/figures.toml (built in)";
+/// The text of `seeds/publications.toml` (figures of the published analyses that
+/// `scenarios/published/` reproduces) as it was when the library was built.
+pub const PUBLICATIONS: &str = include_str!("../seeds/publications.toml");
+/// How the built-in publication figures are named in messages.
+pub const PUBLICATIONS_ORIGIN: &str = "seeds/publications.toml (built in)";
 /// The text of `seeds/sources.toml` as it was when the library was built.
 const SOURCES: &str = include_str!("../seeds/sources.toml");
 

@@ -39,7 +39,7 @@ impl Comparison {
     }
 
     #[inline]
-    fn holds(self, left: f64, right: f64) -> bool {
+    pub fn holds(self, left: f64, right: f64) -> bool {
         match self {
             Comparison::AtLeast => left >= right,
             Comparison::Above => left > right,

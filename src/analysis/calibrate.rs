@@ -11,7 +11,9 @@
 //! Quantities: the per-year metrics `revenue`, `subscription_revenue`, `users`,
 //! `paying_users`, `cash` and `capex`; `subscription_share` (subscription revenue over
 //! revenue); and `rnd`, the model's R&D and staff cost plus its fixed compute commitments
-//! (the sources' R&D spend is mostly rented compute, which scenarios list as commitments).
+//! (the sources' R&D spend is mostly rented compute, which scenarios list as commitments);
+//! for the published analyses of `seeds/publications.toml`, `required_revenue`,
+//! `revenue_gap`, `required_revenue_for_return` and the path-level `funding_gap`.
 //! Periods: `year` (the annual value, or the year-end value for a stock), `h1` (half of the
 //! annual value: the model is annual, so for a flow growing within the year this overstates
 //! the first half), and `run_rate_end` (the annualised rate at the end of the year, taken as
@@ -63,6 +65,12 @@ struct RawFigure {
     year: Option<i32>,
     period: Option<String>,
     note: Option<String>,
+    /// `"publication"` for the figures of `seeds/publications.toml`.
+    kind: Option<String>,
+    /// How far a reproduction may be from the figure: the publication's rounding.
+    tolerance: Option<f64>,
+    /// The scenario that reproduces a publication's figure with its inputs fixed.
+    reproduced_by: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -79,10 +87,12 @@ pub enum Quantity {
     SubscriptionShare,
     /// R&D and staff plus fixed commitments.
     Rnd,
+    /// The path's funding gap (the deepest cash deficit), whatever the year.
+    FundingGap,
 }
 
 impl Quantity {
-    const NAMES: [&'static str; 8] = [
+    const NAMES: [&'static str; 12] = [
         "revenue",
         "subscription_revenue",
         "users",
@@ -91,12 +101,17 @@ impl Quantity {
         "capex",
         "subscription_share",
         "rnd",
+        "required_revenue",
+        "revenue_gap",
+        "required_revenue_for_return",
+        "funding_gap",
     ];
 
     fn from_name(name: &str) -> Option<Quantity> {
         Some(match name {
             "subscription_share" => Quantity::SubscriptionShare,
             "rnd" => Quantity::Rnd,
+            "funding_gap" => Quantity::FundingGap,
             other if Quantity::NAMES.contains(&other) => {
                 Quantity::Metric(Metric::from_name(other)?)
             }
@@ -109,7 +124,7 @@ impl Quantity {
         match self {
             Quantity::Metric(m) => !matches!(m, Metric::Users | Metric::PayingUsers | Metric::Cash),
             Quantity::Rnd => true,
-            Quantity::SubscriptionShare => false,
+            Quantity::SubscriptionShare | Quantity::FundingGap => false,
         }
     }
 
@@ -125,6 +140,7 @@ impl Quantity {
                     0.0
                 }
             }
+            Quantity::FundingGap => t.funding_gap,
             Quantity::Rnd => {
                 let model = &scenario.model;
                 model.costs.rnd(values, y)
@@ -173,6 +189,12 @@ pub struct Figure {
     pub quantity: Quantity,
     pub year: i32,
     pub period: Period,
+    /// Where the figure comes from: `None` for the seeds, `publication` for a published analysis.
+    pub kind: Option<String>,
+    /// A publication's rounding: how far its reproduction may be from `value`.
+    pub tolerance: Option<f64>,
+    /// The scenario that reproduces a publication's figure with every input fixed.
+    pub reproduced_by: Option<String>,
 }
 
 /// Reads the calibration figures (those with a `metric`) of a figures file.
@@ -187,9 +209,15 @@ pub fn load_figures(path: &Path) -> Result<Vec<Figure>, AnalysisError> {
     parse_figures(&text, &file)
 }
 
-/// The calibration figures of `seeds/figures.toml` as built into the library.
+/// The calibration figures of `seeds/figures.toml` and of the published analyses
+/// (`seeds/publications.toml`), as built into the library.
 pub fn bundled_figures() -> Result<Vec<Figure>, AnalysisError> {
-    parse_figures(crate::seeds::FIGURES, crate::seeds::FIGURES_ORIGIN)
+    let mut figures = parse_figures(crate::seeds::FIGURES, crate::seeds::FIGURES_ORIGIN)?;
+    figures.extend(parse_figures(
+        crate::seeds::PUBLICATIONS,
+        crate::seeds::PUBLICATIONS_ORIGIN,
+    )?);
+    Ok(figures)
 }
 
 /// Parses the calibration figures of a figures file's text; `file` names it in errors.
@@ -282,6 +310,9 @@ pub fn parse_figures(text: &str, file: &str) -> Result<Vec<Figure>, AnalysisErro
             quantity,
             year,
             period,
+            kind: f.kind,
+            tolerance: f.tolerance,
+            reproduced_by: f.reproduced_by,
         });
     }
     Ok(figures)
@@ -308,6 +339,15 @@ pub struct Check {
     /// Share of paths at or below the source's value.
     pub percentile: f64,
     pub verdict: Verdict,
+    /// `publication` for a published analysis's figure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The scenario that reproduces a publication's figure with every input fixed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reproduced_by: Option<String>,
+    /// A publication's rounding: how far its reproduction may be from `value`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
 }
 
 /// A figure of the subject the scenario cannot be compared with.
@@ -427,6 +467,9 @@ pub fn calibrate(
                 model_p95: p95,
                 percentile: at_or_below as f64 / sample.len() as f64,
                 verdict,
+                kind: f.kind.clone(),
+                reproduced_by: f.reproduced_by.clone(),
+                tolerance: f.tolerance,
             }
         })
         .collect();

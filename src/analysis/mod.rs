@@ -95,6 +95,16 @@ impl Base {
         overrides: Vec<Override>,
     ) -> Result<Base, ScenarioError> {
         let scenario = scenario::parse(&text, origin, &overrides)?;
+        if scenario.network.is_some() {
+            return Err(ScenarioError {
+                origin: origin.to_string(),
+                line: None,
+                key: Some("entities".into()),
+                message: "analyses of network scenarios (files with [entities]) are not \
+                          supported yet; `simulate check` validates the file"
+                    .into(),
+            });
+        }
         Ok(Base {
             text,
             origin: origin.to_string(),

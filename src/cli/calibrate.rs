@@ -18,14 +18,16 @@ Examples:
   simulate calibrate scenarios/openai.toml
   simulate calibrate scenarios/openai.toml --figures seeds/figures.toml \\
       --format json
+  simulate calibrate scenarios/published/sequoia-uncertain.toml
 
 Compares the scenario with every figure in the figures file (default:
-seeds/figures.toml, built into the binary, so the command works from any
-folder) whose subject is the scenario's [scenario] subject and that has a
-metric, a year and a period. Verdicts: ok (the source lies within the model's
-P10–P90), edge (outside P10–P90, within P5–P95), OUT (outside P5–P95: the
-model contradicts the source). Exits 0 whatever the verdicts. Paths: --paths,
-else the scenario's run.paths, else 100000 (run on one thread, in order).";
+seeds/figures.toml and the published analyses' seeds/publications.toml, built
+into the binary, so the command works from any folder) whose subject is the
+scenario's [scenario] subject and that has a metric, a year and a period.
+Verdicts: ok (the source lies within the model's P10–P90), edge (outside
+P10–P90, within P5–P95), OUT (outside P5–P95: the model contradicts the
+source). Exits 0 whatever the verdicts. Paths: --paths, else the scenario's
+run.paths, else 100000 (run on one thread, in order).";
 
 /// Paths when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;
@@ -102,7 +104,13 @@ pub fn period(p: Period) -> &'static str {
 /// How the figures file is named in the table's title.
 fn figures_name(file: Option<&Path>) -> String {
     file.map_or_else(
-        || breakeven::seeds::FIGURES_ORIGIN.to_string(),
+        || {
+            format!(
+                "{} and {}",
+                breakeven::seeds::FIGURES_ORIGIN,
+                breakeven::seeds::PUBLICATIONS_ORIGIN
+            )
+        },
         |p| p.display().to_string(),
     )
 }
@@ -152,6 +160,13 @@ fn table(c: &Calibration, figures: &str) -> String {
             show(k, k.model_p90),
             100.0 * k.percentile
         );
+        if let (Some(scenario), Some(tolerance)) = (&k.reproduced_by, k.tolerance) {
+            let _ = writeln!(
+                out,
+                "    published figure: {scenario} reproduces it to within {} (its rounding)",
+                show(k, tolerance)
+            );
+        }
     }
     for u in &c.uncovered {
         let _ = writeln!(out, "--  {}: not compared: {}", u.id, u.reason);

@@ -84,6 +84,14 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let scenario = args.scenario.load()?;
+    if scenario.network.is_some() {
+        return Err(InputError(format!(
+            "{}: running network scenarios (files with [entities]) is not supported yet; \
+             `simulate check` validates the file",
+            scenario.origin
+        ))
+        .into());
+    }
     let paths = args
         .paths
         .or(scenario.defaults.paths)

@@ -25,6 +25,19 @@ pub enum Profile {
     Custom(Vec<f64>),
 }
 
+impl Profile {
+    /// The share of the total spent in the `k`-th of `n` years (for a custom profile `n` is
+    /// its number of weights). The shares of `k = 0..n` sum to one.
+    #[inline]
+    pub fn weight(&self, k: usize, n: f64) -> f64 {
+        match self {
+            Profile::Flat => 1.0 / n,
+            Profile::Ramp => (k + 1) as f64 / (0.5 * n * (n + 1.0)),
+            Profile::Custom(w) => w[k],
+        }
+    }
+}
+
 /// The compiled capex block of a scenario.
 #[derive(Debug, Clone)]
 pub struct Capex {
@@ -158,16 +171,9 @@ impl Capex {
             Profile::Custom(w) => w.len() as f64,
             _ => years,
         };
-        let ramp_sum = 0.5 * n * (n + 1.0);
         let written = programme.len().saturating_sub(self.start).min(n as usize);
         for k in 0..written {
-            let y = self.start + k;
-            let weight = match &self.profile {
-                Profile::Flat => 1.0 / n,
-                Profile::Ramp => (k + 1) as f64 / ramp_sum,
-                Profile::Custom(w) => w[k],
-            };
-            programme[y] = total * weight;
+            programme[self.start + k] = total * self.profile.weight(k, n);
         }
     }
 }

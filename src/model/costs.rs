@@ -44,6 +44,16 @@ impl Costs {
         }
     }
 
+    /// The share of each year's revenue left after cost of revenue and SG&A, for every year.
+    pub fn margins(&self, v: &[f64], out: &mut [f64]) {
+        let sga = self.sga_share.get(v);
+        let mut cor = 0.0;
+        for (y, m) in out.iter_mut().enumerate() {
+            cor = self.cost_of_revenue_share(v, cor, y);
+            *m = 1.0 - cor - sga;
+        }
+    }
+
     /// R&D and staff cost in year index `y`.
     #[inline]
     pub fn rnd(&self, v: &[f64], y: usize) -> f64 {

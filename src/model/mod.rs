@@ -24,7 +24,7 @@ use crate::rng::path_stream;
 
 pub use capex::{Capex, Profile};
 pub use costs::{Commitment, Costs};
-pub use financials::Finance;
+pub use financials::{Adjustments, Finance};
 pub use revenue::{Shock, Stream, Subscriptions};
 
 /// US dollars.
@@ -423,7 +423,31 @@ impl Model {
             &mut ws.revenue,
         );
         ws.ledger
-            .year(self, v, &ws.capex, &ws.revenue, y, &mut ws.trajectory);
+            .year(self, v, &ws.capex, &ws.revenue, None, y, &mut ws.trajectory);
+    }
+
+    /// Redoes the accounts of the path last simulated in `ws` (same inputs `v`) with a network
+    /// entity's adjustments: its build-out and end-customer revenue stay (they do not depend
+    /// on other entities), its flows with them are added.
+    pub fn reaccount(
+        &self,
+        v: &[f64],
+        adjustments: &Adjustments,
+        ws: &mut Workspace,
+    ) -> Result<(), NumericError> {
+        ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);
+        for y in 0..self.years {
+            ws.ledger.year(
+                self,
+                v,
+                &ws.capex,
+                &ws.revenue,
+                Some(adjustments),
+                y,
+                &mut ws.trajectory,
+            );
+        }
+        self.finish(ws)
     }
 
     /// Closes the path after its last year: break-even and payback years, funding gap, NPV,

@@ -15,7 +15,12 @@ use crate::rng::stream_salt;
 use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
 
 use super::overrides::nearest_keys;
-use super::raw::{RawCorrelations, RawDist, RawParam, RawScenario, RawThreshold};
+use indexmap::IndexMap;
+
+use super::raw::{
+    RawCapex, RawCommitment, RawCorrelations, RawCosts, RawDist, RawEntity, RawFinance, RawParam,
+    RawScenario, RawShock, RawStream, RawSubscriptions, RawThreshold,
+};
 use super::{Input, RunDefaults, Scenario};
 
 /// The most years a scenario may simulate.
@@ -31,7 +36,7 @@ pub(super) struct Problem {
     pub message: String,
 }
 
-fn problem(key: impl Into<String>, message: impl Into<String>) -> Problem {
+pub(super) fn problem(key: impl Into<String>, message: impl Into<String>) -> Problem {
     Problem {
         key: key.into(),
         message: message.into(),
@@ -40,7 +45,7 @@ fn problem(key: impl Into<String>, message: impl Into<String>) -> Problem {
 
 /// The values an input may take, given its role in the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Domain {
+pub(super) enum Domain {
     Any,
     /// In [0, 1].
     Share,
@@ -218,12 +223,12 @@ fn build_dist(key: &str, raw: &RawDist) -> Result<Dist, Problem> {
 }
 
 /// Collects inputs while the model is built.
-struct Inputs {
-    list: Vec<Input>,
+pub(super) struct Inputs {
+    pub list: Vec<Input>,
 }
 
 impl Inputs {
-    fn add(&mut self, key: String, dist: Dist, source: Option<String>) -> ParamId {
+    pub fn add(&mut self, key: String, dist: Dist, source: Option<String>) -> ParamId {
         let salt = stream_salt(&key);
         self.list.push(Input {
             key,
@@ -235,7 +240,12 @@ impl Inputs {
     }
 
     /// A required input.
-    fn required(&mut self, key: &str, raw: &RawParam, domain: Domain) -> Result<ParamId, Problem> {
+    pub fn required(
+        &mut self,
+        key: &str,
+        raw: &RawParam,
+        domain: Domain,
+    ) -> Result<ParamId, Problem> {
         let (dist, source) = match raw {
             RawParam::Number(x) => (
                 Dist::fixed(*x).map_err(|e| problem(key, e.to_string()))?,
@@ -248,7 +258,7 @@ impl Inputs {
     }
 
     /// An optional input with a default value.
-    fn optional(
+    pub fn optional(
         &mut self,
         key: &str,
         raw: Option<&RawParam>,
@@ -278,19 +288,25 @@ impl Inputs {
         }
     }
 
-    fn support(&self, id: ParamId) -> (f64, f64) {
+    pub fn support(&self, id: ParamId) -> (f64, f64) {
         self.list[id.0].dist.support()
     }
 }
 
-struct Span {
-    start: i32,
-    horizon: i32,
+/// The simulated years.
+pub(super) struct Span {
+    pub start: i32,
+    pub horizon: i32,
 }
 
 impl Span {
+    /// Number of simulated years.
+    pub fn years(&self) -> usize {
+        (self.horizon - self.start + 1) as usize
+    }
+
     /// The offset of `year` from the start, which must lie within the simulated years.
-    fn offset(&self, key: &str, year: i32) -> Result<usize, Problem> {
+    pub fn offset(&self, key: &str, year: i32) -> Result<usize, Problem> {
         if year < self.start || year > self.horizon {
             return Err(problem(
                 key,
@@ -341,7 +357,6 @@ pub(super) fn compile(
         start: meta.start_year,
         horizon: meta.horizon,
     };
-    let years = (meta.horizon - meta.start_year + 1) as usize;
     if raw.run.paths == Some(0) {
         return Err(problem(
             "run.paths",
@@ -349,399 +364,23 @@ pub(super) fn compile(
         ));
     }
     let mut inputs = Inputs { list: Vec::new() };
-
-    let starting_cash = inputs.optional(
-        "finance.starting_cash",
-        raw.finance.starting_cash.as_ref(),
-        0.0,
-        Domain::Any,
-    )?;
-    let discount_rate = inputs.optional(
-        "finance.discount_rate",
-        raw.finance.discount_rate.as_ref(),
-        0.08,
-        Domain::Rate,
-    )?;
-    let finance = Finance {
-        starting_cash,
-        discount_rate,
-        hurdle_rate: inputs.or_same_as(
-            "finance.hurdle_rate",
-            raw.finance.hurdle_rate.as_ref(),
-            discount_rate,
-            Domain::Rate,
-        )?,
-    };
-
-    let capex = match &raw.capex {
-        None => None,
-        Some(c) => {
-            let start = span.offset("capex.start_year", c.start_year.unwrap_or(meta.start_year))?;
-            let profile = match (c.profile.as_deref().unwrap_or("flat"), &c.weights) {
-                ("flat", None) => Profile::Flat,
-                ("ramp", None) => Profile::Ramp,
-                ("custom", Some(w)) => {
-                    if w.is_empty() {
-                        return Err(problem(
-                            "capex.weights",
-                            "a custom profile needs at least one weight",
-                        ));
-                    }
-                    if let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
-                        return Err(problem(
-                            "capex.weights",
-                            format!("weights must be finite and not negative, got {bad}"),
-                        ));
-                    }
-                    let sum: f64 = w.iter().sum();
-                    if !(sum > 0.0 && sum.is_finite()) {
-                        return Err(problem(
-                            "capex.weights",
-                            "weights must have a positive, finite sum",
-                        ));
-                    }
-                    if c.years.is_some() {
-                        return Err(problem(
-                            "capex.years",
-                            "a custom profile takes its length from 'weights'; remove 'years'",
-                        ));
-                    }
-                    Profile::Custom(w.iter().map(|x| x / sum).collect())
-                }
-                ("custom", None) => {
-                    return Err(problem(
-                        "capex.weights",
-                        "profile = \"custom\" needs 'weights'",
-                    ));
-                }
-                ("flat" | "ramp", Some(_)) => {
-                    return Err(problem(
-                        "capex.weights",
-                        "weights are only used with profile = \"custom\"",
-                    ));
-                }
-                (other, _) => {
-                    return Err(problem(
-                        "capex.profile",
-                        format!("unknown profile '{other}' (expected flat, ramp or custom)"),
-                    ));
-                }
-            };
-            let years_param = match (&profile, &c.years) {
-                (Profile::Custom(w), _) => {
-                    inputs.optional("capex.years", None, w.len() as f64, Domain::WholeYears)?
-                }
-                (_, Some(y)) => inputs.required("capex.years", y, Domain::WholeYears)?,
-                (_, None) => {
-                    return Err(problem(
-                        "capex.years",
-                        "missing: the number of years the programme runs",
-                    ));
-                }
-            };
-            Some(Capex {
-                total: inputs.required("capex.total", &c.total, Domain::NonNegative)?,
-                start,
-                years: years_param,
-                profile,
-                partner_share: inputs.optional(
-                    "capex.partner_share",
-                    c.partner_share.as_ref(),
-                    0.0,
-                    Domain::Share,
-                )?,
-                gpu_share: inputs.optional(
-                    "capex.gpu_share",
-                    c.gpu_share.as_ref(),
-                    1.0,
-                    Domain::Share,
-                )?,
-                gpu_life_years: match &c.gpu_life_years {
-                    Some(p) => inputs.required("capex.gpu_life_years", p, Domain::Life)?,
-                    None => {
-                        return Err(problem(
-                            "capex.gpu_life_years",
-                            "missing: the GPUs' depreciation life in years",
-                        ));
-                    }
-                },
-                facility_life_years: inputs.optional(
-                    "capex.facility_life_years",
-                    c.facility_life_years.as_ref(),
-                    20.0,
-                    Domain::Life,
-                )?,
-                refresh: c.refresh.unwrap_or(true),
-                gpu_cost_decline: inputs.optional(
-                    "capex.gpu_cost_decline",
-                    c.gpu_cost_decline.as_ref(),
-                    0.0,
-                    Domain::Share,
-                )?,
-                partner_margin: inputs.optional(
-                    "capex.partner_margin",
-                    c.partner_margin.as_ref(),
-                    0.0,
-                    Domain::NonNegative,
-                )?,
-                ops_share: inputs.optional(
-                    "capex.ops_share",
-                    c.ops_share.as_ref(),
-                    0.0,
-                    Domain::NonNegative,
-                )?,
-            })
-        }
-    };
-
-    let mut commitments = Vec::new();
-    for (name, c) in &raw.commitments {
-        let key = format!("commitments.{name}");
-        if c.years == 0 {
+    let (model, thresholds, network) = if raw.entities.is_empty() {
+        if document.contains_key("flows") {
             return Err(problem(
-                format!("{key}.years"),
-                "a commitment runs for at least 1 year",
+                "flows",
+                "flows join entities, and this file declares none: add [entities.NAME] tables",
             ));
         }
-        if c.start_year < meta.start_year {
-            return Err(problem(
-                format!("{key}.start_year"),
-                format!(
-                    "{} is before the start year {}",
-                    c.start_year, meta.start_year
-                ),
-            ));
-        }
-        let total = inputs.required(&format!("{key}.total"), &c.total, Domain::NonNegative)?;
-        if let Some(source) = &c.source {
-            inputs.list[total.0]
-                .source
-                .get_or_insert_with(|| source.clone());
-        }
-        commitments.push(Commitment {
-            name: name.clone(),
-            // A contract starting after the horizon is allowed; it simply pays nothing.
-            start: (i64::from(c.start_year) - i64::from(meta.start_year)) as usize,
-            years: c.years as usize,
-            total,
-        });
-    }
-
-    let subscriptions = match &raw.subscriptions {
-        None => None,
-        Some(s) => Some(Subscriptions {
-            users: inputs.required("subscriptions.users", &s.users, Domain::Positive)?,
-            user_ceiling: inputs.required(
-                "subscriptions.user_ceiling",
-                &s.user_ceiling,
-                Domain::Positive,
-            )?,
-            user_growth: inputs.required(
-                "subscriptions.user_growth",
-                &s.user_growth,
-                Domain::NonNegative,
-            )?,
-            user_volatility: inputs.optional(
-                "subscriptions.user_volatility",
-                s.user_volatility.as_ref(),
-                0.0,
-                Domain::NonNegative,
-            )?,
-            paying_share: inputs.required(
-                "subscriptions.paying_share",
-                &s.paying_share,
-                Domain::Share,
-            )?,
-            conversion: inputs.required(
-                "subscriptions.conversion",
-                &s.conversion,
-                Domain::Share,
-            )?,
-            churn: inputs.required("subscriptions.churn", &s.churn, Domain::Share)?,
-            price: inputs.required("subscriptions.price", &s.price, Domain::NonNegative)?,
-            price_growth: inputs.optional(
-                "subscriptions.price_growth",
-                s.price_growth.as_ref(),
-                0.0,
-                Domain::Rate,
-            )?,
-            price_elasticity: inputs.optional(
-                "subscriptions.price_elasticity",
-                s.price_elasticity.as_ref(),
-                0.0,
-                Domain::NonNegative,
-            )?,
-        }),
+        let (model, thresholds) =
+            compile_firm(&FirmTables::of_scenario(raw), "", &span, &mut inputs)?;
+        (model, thresholds, None)
+    } else {
+        let network = super::network::compile(raw, &document, &span, &mut inputs)?;
+        // The first entity stands in for the single firm that code reading `model` expects;
+        // a run of a network scenario evaluates `network`.
+        let first = &network.entities[0];
+        (first.model.clone(), Vec::new(), Some(network))
     };
-
-    let mut streams = Vec::new();
-    for (name, s) in &raw.streams {
-        let key = format!("streams.{name}");
-        if name == "subscriptions" {
-            return Err(problem(
-                key,
-                "'subscriptions' is reserved for the [subscriptions] table",
-            ));
-        }
-        let growth = inputs.required(&format!("{key}.growth"), &s.growth, Domain::Rate)?;
-        streams.push(Stream {
-            name: name.clone(),
-            salt: stream_salt(&key),
-            start: span.offset(
-                &format!("{key}.start_year"),
-                s.start_year.unwrap_or(meta.start_year),
-            )?,
-            revenue: inputs.required(&format!("{key}.revenue"), &s.revenue, Domain::NonNegative)?,
-            growth,
-            terminal_growth: inputs.or_same_as(
-                &format!("{key}.terminal_growth"),
-                s.terminal_growth.as_ref(),
-                growth,
-                Domain::Rate,
-            )?,
-            growth_fade: inputs.optional(
-                &format!("{key}.growth_fade"),
-                s.growth_fade.as_ref(),
-                0.0,
-                Domain::Share,
-            )?,
-            volatility: inputs.optional(
-                &format!("{key}.volatility"),
-                s.volatility.as_ref(),
-                0.0,
-                Domain::NonNegative,
-            )?,
-        });
-    }
-
-    let mut shocks = Vec::new();
-    for (name, s) in &raw.shocks {
-        let key = format!("shocks.{name}");
-        if s.streams.is_empty() {
-            return Err(problem(
-                format!("{key}.streams"),
-                "a shock must affect at least one stream",
-            ));
-        }
-        let mut affects_subscriptions = false;
-        let mut indices = Vec::new();
-        for target in &s.streams {
-            if target == "subscriptions" && raw.subscriptions.is_some() {
-                affects_subscriptions = true;
-            } else if let Some(i) = raw.streams.get_index_of(target.as_str()) {
-                indices.push(i);
-            } else {
-                let mut known: Vec<String> = raw.streams.keys().cloned().collect();
-                if raw.subscriptions.is_some() {
-                    known.insert(0, "subscriptions".into());
-                }
-                return Err(problem(
-                    format!("{key}.streams"),
-                    format!("no stream named '{target}' (streams: {})", known.join(", ")),
-                ));
-            }
-        }
-        let start = match s.start_year {
-            Some(year) => span.offset(&format!("{key}.start_year"), year)?.max(1),
-            // The year after the start, which may lie beyond the horizon (then it never hits).
-            None => 1,
-        };
-        let probability =
-            inputs.required(&format!("{key}.probability"), &s.probability, Domain::Share)?;
-        if let Some(source) = &s.source {
-            inputs.list[probability.0]
-                .source
-                .get_or_insert_with(|| source.clone());
-        }
-        shocks.push(Shock {
-            name: name.clone(),
-            salt: stream_salt(&key),
-            start,
-            probability,
-            price_factor: inputs.required(
-                &format!("{key}.price_factor"),
-                &s.price_factor,
-                Domain::Share,
-            )?,
-            exposure: inputs.optional(
-                &format!("{key}.exposure"),
-                s.exposure.as_ref(),
-                1.0,
-                Domain::Share,
-            )?,
-            subscriptions: affects_subscriptions,
-            streams: indices,
-        });
-    }
-
-    let c = &raw.costs;
-    let cor_start = inputs.optional(
-        "costs.cost_of_revenue_share",
-        c.cost_of_revenue_share.as_ref(),
-        0.0,
-        Domain::Share,
-    )?;
-    let costs = Costs {
-        cost_of_revenue_share: cor_start,
-        cost_of_revenue_share_long_run: inputs.or_same_as(
-            "costs.cost_of_revenue_share_long_run",
-            c.cost_of_revenue_share_long_run.as_ref(),
-            cor_start,
-            Domain::Share,
-        )?,
-        cost_of_revenue_speed: inputs.optional(
-            "costs.cost_of_revenue_speed",
-            c.cost_of_revenue_speed.as_ref(),
-            0.0,
-            Domain::Share,
-        )?,
-        rnd: inputs.optional("costs.rnd", c.rnd.as_ref(), 0.0, Domain::NonNegative)?,
-        rnd_growth: inputs.optional(
-            "costs.rnd_growth",
-            c.rnd_growth.as_ref(),
-            0.0,
-            Domain::Rate,
-        )?,
-        sga_share: inputs.optional("costs.sga_share", c.sga_share.as_ref(), 0.0, Domain::Share)?,
-    };
-    let sga_max = inputs.support(costs.sga_share).1;
-    for (key, id) in [
-        ("costs.cost_of_revenue_share", costs.cost_of_revenue_share),
-        (
-            "costs.cost_of_revenue_share_long_run",
-            costs.cost_of_revenue_share_long_run,
-        ),
-    ] {
-        let cor_max = inputs.support(id).1;
-        if cor_max + sga_max >= 1.0 {
-            return Err(problem(
-                key,
-                format!(
-                    "cost of revenue ({cor_max}) plus SG&A ({sga_max}) can reach 100% of revenue, \
-                     so no revenue could break even; keep their sum below 1"
-                ),
-            ));
-        }
-    }
-
-    let model = Model {
-        start_year: meta.start_year,
-        years,
-        capex,
-        commitments,
-        subscriptions,
-        streams,
-        shocks,
-        costs,
-        finance,
-        users_salt: stream_salt("subscriptions.users (yearly shocks)"),
-    };
-
-    let thresholds = raw
-        .thresholds
-        .iter()
-        .map(|(name, t)| compile_threshold(name, t, &span))
-        .collect::<Result<Vec<_>, _>>()?;
 
     let correlations = compile_correlations(&raw.correlations, &inputs.list, overridden)?;
 
@@ -755,6 +394,7 @@ pub(super) fn compile(
         inputs: inputs.list,
         model,
         thresholds,
+        network,
         correlations,
         defaults: RunDefaults {
             paths: raw.run.paths,
@@ -852,6 +492,14 @@ fn metric_names() -> Vec<String> {
 }
 
 fn unknown_metric(key: String, name: &str) -> Problem {
+    if let Some((entity, metric)) = name.split_once('.') {
+        return problem(
+            key,
+            format!(
+                "'{name}' names an entity's metric, and this file has no [entities];                  write '{metric}' for this firm's, or declare [entities.{entity}]"
+            ),
+        );
+    }
     let names = metric_names();
     let near = nearest_keys(name, &names);
     let hint = if near.is_empty() {
@@ -870,8 +518,13 @@ fn short_number(x: f64) -> String {
     }
 }
 
-fn compile_threshold(name: &str, t: &RawThreshold, span: &Span) -> Result<Threshold, Problem> {
-    let key = format!("thresholds.{name}");
+pub(super) fn compile_threshold(
+    key: &str,
+    name: &str,
+    t: &RawThreshold,
+    span: &Span,
+) -> Result<Threshold, Problem> {
+    let key = key.to_string();
     let comparison = Comparison::parse(&t.op).ok_or_else(|| {
         problem(
             format!("{key}.op"),
@@ -974,4 +627,455 @@ fn compile_threshold(name: &str, t: &RawThreshold, span: &Span) -> Result<Thresh
         comparison,
         source: t.source.clone(),
     })
+}
+
+/// The tables that describe one firm: the top level of a single-firm file, or one
+/// `[entities.NAME]` of a network file.
+pub(super) struct FirmTables<'a> {
+    pub finance: &'a RawFinance,
+    pub capex: &'a Option<RawCapex>,
+    pub commitments: &'a IndexMap<String, RawCommitment>,
+    pub subscriptions: &'a Option<RawSubscriptions>,
+    pub streams: &'a IndexMap<String, RawStream>,
+    pub shocks: &'a IndexMap<String, RawShock>,
+    pub costs: &'a RawCosts,
+    pub thresholds: &'a IndexMap<String, RawThreshold>,
+}
+
+impl FirmTables<'_> {
+    fn of_scenario(raw: &RawScenario) -> FirmTables<'_> {
+        FirmTables {
+            finance: &raw.finance,
+            capex: &raw.capex,
+            commitments: &raw.commitments,
+            subscriptions: &raw.subscriptions,
+            streams: &raw.streams,
+            shocks: &raw.shocks,
+            costs: &raw.costs,
+            thresholds: &raw.thresholds,
+        }
+    }
+
+    pub(super) fn of_entity(raw: &RawEntity) -> FirmTables<'_> {
+        FirmTables {
+            finance: &raw.finance,
+            capex: &raw.capex,
+            commitments: &raw.commitments,
+            subscriptions: &raw.subscriptions,
+            streams: &raw.streams,
+            shocks: &raw.shocks,
+            costs: &raw.costs,
+            thresholds: &raw.thresholds,
+        }
+    }
+}
+
+/// Compiles one firm's tables into its model and thresholds, adding its inputs. Every key
+/// path is written under `prefix` (`""` for a single-firm file, `entities.NAME.` in a
+/// network), so errors, `--set`, correlations and random streams all use the qualified key.
+pub(super) fn compile_firm(
+    raw: &FirmTables,
+    prefix: &str,
+    span: &Span,
+    inputs: &mut Inputs,
+) -> Result<(Model, Vec<Threshold>), Problem> {
+    let k = |key: &str| format!("{prefix}{key}");
+    let starting_cash = inputs.optional(
+        &k("finance.starting_cash"),
+        raw.finance.starting_cash.as_ref(),
+        0.0,
+        Domain::Any,
+    )?;
+    let discount_rate = inputs.optional(
+        &k("finance.discount_rate"),
+        raw.finance.discount_rate.as_ref(),
+        0.08,
+        Domain::Rate,
+    )?;
+    let finance = Finance {
+        starting_cash,
+        discount_rate,
+        hurdle_rate: inputs.or_same_as(
+            &k("finance.hurdle_rate"),
+            raw.finance.hurdle_rate.as_ref(),
+            discount_rate,
+            Domain::Rate,
+        )?,
+    };
+
+    let capex = match &raw.capex {
+        None => None,
+        Some(c) => {
+            let start = span.offset(&k("capex.start_year"), c.start_year.unwrap_or(span.start))?;
+            let profile = match (c.profile.as_deref().unwrap_or("flat"), &c.weights) {
+                ("flat", None) => Profile::Flat,
+                ("ramp", None) => Profile::Ramp,
+                ("custom", Some(w)) => {
+                    if w.is_empty() {
+                        return Err(problem(
+                            k("capex.weights"),
+                            "a custom profile needs at least one weight",
+                        ));
+                    }
+                    if let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
+                        return Err(problem(
+                            k("capex.weights"),
+                            format!("weights must be finite and not negative, got {bad}"),
+                        ));
+                    }
+                    let sum: f64 = w.iter().sum();
+                    if !(sum > 0.0 && sum.is_finite()) {
+                        return Err(problem(
+                            k("capex.weights"),
+                            "weights must have a positive, finite sum",
+                        ));
+                    }
+                    if c.years.is_some() {
+                        return Err(problem(
+                            k("capex.years"),
+                            "a custom profile takes its length from 'weights'; remove 'years'",
+                        ));
+                    }
+                    Profile::Custom(w.iter().map(|x| x / sum).collect())
+                }
+                ("custom", None) => {
+                    return Err(problem(
+                        k("capex.weights"),
+                        "profile = \"custom\" needs 'weights'",
+                    ));
+                }
+                ("flat" | "ramp", Some(_)) => {
+                    return Err(problem(
+                        k("capex.weights"),
+                        "weights are only used with profile = \"custom\"",
+                    ));
+                }
+                (other, _) => {
+                    return Err(problem(
+                        k("capex.profile"),
+                        format!("unknown profile '{other}' (expected flat, ramp or custom)"),
+                    ));
+                }
+            };
+            let years_param = match (&profile, &c.years) {
+                (Profile::Custom(w), _) => {
+                    inputs.optional(&k("capex.years"), None, w.len() as f64, Domain::WholeYears)?
+                }
+                (_, Some(y)) => inputs.required(&k("capex.years"), y, Domain::WholeYears)?,
+                (_, None) => {
+                    return Err(problem(
+                        k("capex.years"),
+                        "missing: the number of years the programme runs",
+                    ));
+                }
+            };
+            Some(Capex {
+                total: inputs.required(&k("capex.total"), &c.total, Domain::NonNegative)?,
+                start,
+                years: years_param,
+                profile,
+                partner_share: inputs.optional(
+                    &k("capex.partner_share"),
+                    c.partner_share.as_ref(),
+                    0.0,
+                    Domain::Share,
+                )?,
+                gpu_share: inputs.optional(
+                    &k("capex.gpu_share"),
+                    c.gpu_share.as_ref(),
+                    1.0,
+                    Domain::Share,
+                )?,
+                gpu_life_years: match &c.gpu_life_years {
+                    Some(p) => inputs.required(&k("capex.gpu_life_years"), p, Domain::Life)?,
+                    None => {
+                        return Err(problem(
+                            k("capex.gpu_life_years"),
+                            "missing: the GPUs' depreciation life in years",
+                        ));
+                    }
+                },
+                facility_life_years: inputs.optional(
+                    &k("capex.facility_life_years"),
+                    c.facility_life_years.as_ref(),
+                    20.0,
+                    Domain::Life,
+                )?,
+                refresh: c.refresh.unwrap_or(true),
+                gpu_cost_decline: inputs.optional(
+                    &k("capex.gpu_cost_decline"),
+                    c.gpu_cost_decline.as_ref(),
+                    0.0,
+                    Domain::Share,
+                )?,
+                partner_margin: inputs.optional(
+                    &k("capex.partner_margin"),
+                    c.partner_margin.as_ref(),
+                    0.0,
+                    Domain::NonNegative,
+                )?,
+                ops_share: inputs.optional(
+                    &k("capex.ops_share"),
+                    c.ops_share.as_ref(),
+                    0.0,
+                    Domain::NonNegative,
+                )?,
+            })
+        }
+    };
+
+    let mut commitments = Vec::new();
+    for (name, c) in raw.commitments {
+        let key = format!("{prefix}commitments.{name}");
+        if c.years == 0 {
+            return Err(problem(
+                format!("{key}.years"),
+                "a commitment runs for at least 1 year",
+            ));
+        }
+        if c.start_year < span.start {
+            return Err(problem(
+                format!("{key}.start_year"),
+                format!("{} is before the start year {}", c.start_year, span.start),
+            ));
+        }
+        let total = inputs.required(&format!("{key}.total"), &c.total, Domain::NonNegative)?;
+        if let Some(source) = &c.source {
+            inputs.list[total.0]
+                .source
+                .get_or_insert_with(|| source.clone());
+        }
+        commitments.push(Commitment {
+            name: name.clone(),
+            // A contract starting after the horizon is allowed; it simply pays nothing.
+            start: (i64::from(c.start_year) - i64::from(span.start)) as usize,
+            years: c.years as usize,
+            total,
+        });
+    }
+
+    let subscriptions = match &raw.subscriptions {
+        None => None,
+        Some(s) => Some(Subscriptions {
+            users: inputs.required(&k("subscriptions.users"), &s.users, Domain::Positive)?,
+            user_ceiling: inputs.required(
+                &k("subscriptions.user_ceiling"),
+                &s.user_ceiling,
+                Domain::Positive,
+            )?,
+            user_growth: inputs.required(
+                &k("subscriptions.user_growth"),
+                &s.user_growth,
+                Domain::NonNegative,
+            )?,
+            user_volatility: inputs.optional(
+                &k("subscriptions.user_volatility"),
+                s.user_volatility.as_ref(),
+                0.0,
+                Domain::NonNegative,
+            )?,
+            paying_share: inputs.required(
+                &k("subscriptions.paying_share"),
+                &s.paying_share,
+                Domain::Share,
+            )?,
+            conversion: inputs.required(
+                &k("subscriptions.conversion"),
+                &s.conversion,
+                Domain::Share,
+            )?,
+            churn: inputs.required(&k("subscriptions.churn"), &s.churn, Domain::Share)?,
+            price: inputs.required(&k("subscriptions.price"), &s.price, Domain::NonNegative)?,
+            price_growth: inputs.optional(
+                &k("subscriptions.price_growth"),
+                s.price_growth.as_ref(),
+                0.0,
+                Domain::Rate,
+            )?,
+            price_elasticity: inputs.optional(
+                &k("subscriptions.price_elasticity"),
+                s.price_elasticity.as_ref(),
+                0.0,
+                Domain::NonNegative,
+            )?,
+        }),
+    };
+
+    let mut streams = Vec::new();
+    for (name, s) in raw.streams {
+        let key = format!("{prefix}streams.{name}");
+        if name == "subscriptions" {
+            return Err(problem(
+                key,
+                "'subscriptions' is reserved for the [subscriptions] table",
+            ));
+        }
+        let growth = inputs.required(&format!("{key}.growth"), &s.growth, Domain::Rate)?;
+        streams.push(Stream {
+            name: name.clone(),
+            salt: stream_salt(&key),
+            start: span.offset(
+                &format!("{key}.start_year"),
+                s.start_year.unwrap_or(span.start),
+            )?,
+            revenue: inputs.required(&format!("{key}.revenue"), &s.revenue, Domain::NonNegative)?,
+            growth,
+            terminal_growth: inputs.or_same_as(
+                &format!("{key}.terminal_growth"),
+                s.terminal_growth.as_ref(),
+                growth,
+                Domain::Rate,
+            )?,
+            growth_fade: inputs.optional(
+                &format!("{key}.growth_fade"),
+                s.growth_fade.as_ref(),
+                0.0,
+                Domain::Share,
+            )?,
+            volatility: inputs.optional(
+                &format!("{key}.volatility"),
+                s.volatility.as_ref(),
+                0.0,
+                Domain::NonNegative,
+            )?,
+        });
+    }
+
+    let mut shocks = Vec::new();
+    for (name, s) in raw.shocks {
+        let key = format!("{prefix}shocks.{name}");
+        if s.streams.is_empty() {
+            return Err(problem(
+                format!("{key}.streams"),
+                "a shock must affect at least one stream",
+            ));
+        }
+        let mut affects_subscriptions = false;
+        let mut indices = Vec::new();
+        for target in &s.streams {
+            if target == "subscriptions" && raw.subscriptions.is_some() {
+                affects_subscriptions = true;
+            } else if let Some(i) = raw.streams.get_index_of(target.as_str()) {
+                indices.push(i);
+            } else {
+                let mut known: Vec<String> = raw.streams.keys().cloned().collect();
+                if raw.subscriptions.is_some() {
+                    known.insert(0, "subscriptions".into());
+                }
+                return Err(problem(
+                    format!("{key}.streams"),
+                    format!("no stream named '{target}' (streams: {})", known.join(", ")),
+                ));
+            }
+        }
+        let start = match s.start_year {
+            Some(year) => span.offset(&format!("{key}.start_year"), year)?.max(1),
+            // The year after the start, which may lie beyond the horizon (then it never hits).
+            None => 1,
+        };
+        let probability =
+            inputs.required(&format!("{key}.probability"), &s.probability, Domain::Share)?;
+        if let Some(source) = &s.source {
+            inputs.list[probability.0]
+                .source
+                .get_or_insert_with(|| source.clone());
+        }
+        shocks.push(Shock {
+            name: name.clone(),
+            salt: stream_salt(&key),
+            start,
+            probability,
+            price_factor: inputs.required(
+                &format!("{key}.price_factor"),
+                &s.price_factor,
+                Domain::Share,
+            )?,
+            exposure: inputs.optional(
+                &format!("{key}.exposure"),
+                s.exposure.as_ref(),
+                1.0,
+                Domain::Share,
+            )?,
+            subscriptions: affects_subscriptions,
+            streams: indices,
+        });
+    }
+
+    let c = &raw.costs;
+    let cor_start = inputs.optional(
+        &k("costs.cost_of_revenue_share"),
+        c.cost_of_revenue_share.as_ref(),
+        0.0,
+        Domain::Share,
+    )?;
+    let costs = Costs {
+        cost_of_revenue_share: cor_start,
+        cost_of_revenue_share_long_run: inputs.or_same_as(
+            &k("costs.cost_of_revenue_share_long_run"),
+            c.cost_of_revenue_share_long_run.as_ref(),
+            cor_start,
+            Domain::Share,
+        )?,
+        cost_of_revenue_speed: inputs.optional(
+            &k("costs.cost_of_revenue_speed"),
+            c.cost_of_revenue_speed.as_ref(),
+            0.0,
+            Domain::Share,
+        )?,
+        rnd: inputs.optional(&k("costs.rnd"), c.rnd.as_ref(), 0.0, Domain::NonNegative)?,
+        rnd_growth: inputs.optional(
+            &k("costs.rnd_growth"),
+            c.rnd_growth.as_ref(),
+            0.0,
+            Domain::Rate,
+        )?,
+        sga_share: inputs.optional(
+            &k("costs.sga_share"),
+            c.sga_share.as_ref(),
+            0.0,
+            Domain::Share,
+        )?,
+    };
+    let sga_max = inputs.support(costs.sga_share).1;
+    for (key, id) in [
+        (
+            &k("costs.cost_of_revenue_share"),
+            costs.cost_of_revenue_share,
+        ),
+        (
+            &k("costs.cost_of_revenue_share_long_run"),
+            costs.cost_of_revenue_share_long_run,
+        ),
+    ] {
+        let cor_max = inputs.support(id).1;
+        if cor_max + sga_max >= 1.0 {
+            return Err(problem(
+                key,
+                format!(
+                    "cost of revenue ({cor_max}) plus SG&A ({sga_max}) can reach 100% of revenue, \
+                     so no revenue could break even; keep their sum below 1"
+                ),
+            ));
+        }
+    }
+
+    let model = Model {
+        start_year: span.start,
+        years: span.years(),
+        capex,
+        commitments,
+        subscriptions,
+        streams,
+        shocks,
+        costs,
+        finance,
+        users_salt: stream_salt(&k("subscriptions.users (yearly shocks)")),
+    };
+
+    let thresholds = raw
+        .thresholds
+        .iter()
+        .map(|(name, t)| compile_threshold(&format!("{prefix}thresholds.{name}"), name, t, span))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((model, thresholds))
 }

@@ -9,6 +9,7 @@
 
 mod compile;
 pub mod location;
+mod network;
 pub mod overrides;
 pub mod raw;
 pub mod schema;
@@ -19,6 +20,7 @@ use std::path::Path;
 use crate::correlation::Correlations;
 use crate::dist::Dist;
 use crate::model::Model;
+use crate::network::Network;
 use crate::threshold::Threshold;
 
 pub use overrides::Override;
@@ -57,6 +59,10 @@ pub struct Scenario {
     pub inputs: Vec<Input>,
     pub model: Model,
     pub thresholds: Vec<Threshold>,
+    /// The entities and flows of a file with `[entities]`; `None` for a single firm. For a
+    /// network, `model` is its first entity and `thresholds` is empty: a network run
+    /// evaluates the network (see [`crate::network`]).
+    pub network: Option<Network>,
     /// Rank correlations between inputs.
     pub correlations: Correlations,
     pub defaults: RunDefaults,

@@ -31,6 +31,96 @@ pub struct RawScenario {
     pub thresholds: IndexMap<String, RawThreshold>,
     #[serde(default)]
     pub correlations: RawCorrelations,
+    /// `[entities.NAME]`: the firms of a network file. A file without them is one firm.
+    #[serde(default)]
+    pub entities: IndexMap<String, RawEntity>,
+    /// `[flows.NAME]`: money moving between entities.
+    #[serde(default)]
+    pub flows: IndexMap<String, RawFlow>,
+}
+
+/// `[entities.NAME]`: one firm of a network, with the tables a single-firm file has at its
+/// top level, and its financing limits.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawEntity {
+    /// A readable name for reports (e.g. `OpenAI`); the key is used otherwise.
+    pub label: Option<String>,
+    #[serde(default)]
+    pub finance: RawFinance,
+    pub capex: Option<RawCapex>,
+    #[serde(default)]
+    pub commitments: IndexMap<String, RawCommitment>,
+    pub subscriptions: Option<RawSubscriptions>,
+    #[serde(default)]
+    pub streams: IndexMap<String, RawStream>,
+    #[serde(default)]
+    pub shocks: IndexMap<String, RawShock>,
+    #[serde(default)]
+    pub costs: RawCosts,
+    #[serde(default)]
+    pub thresholds: IndexMap<String, RawThreshold>,
+    pub financing: Option<RawFinancing>,
+}
+
+/// `[entities.NAME.financing]`: how much outside money the entity can raise over the horizon.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFinancing {
+    /// Total outside equity it can raise.
+    pub equity_capacity: Option<RawParam>,
+    /// Total outside debt it can borrow.
+    pub debt_capacity: Option<RawParam>,
+    /// Yearly interest on drawn debt.
+    pub debt_rate: Option<RawParam>,
+    /// A government backstop, drawn after equity and debt, at no interest.
+    pub backstop: Option<RawParam>,
+    pub source: Option<String>,
+}
+
+/// `[flows.NAME]`: money from one entity to another.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFlow {
+    pub from: String,
+    pub to: String,
+    /// `equity`, `purchase` or `loan`.
+    pub kind: String,
+    /// For a purchase: `opex` (services, compute rental) or `capex` (chips, buildings).
+    #[serde(rename = "as")]
+    pub booked_as: Option<String>,
+    /// For equity: the ownership share it buys, reported only.
+    pub stake: Option<f64>,
+    /// For a loan: the yearly interest rate.
+    pub rate: Option<RawParam>,
+    /// For a loan: whole years from each disbursement to its repayment.
+    pub term: Option<RawParam>,
+    /// For a purchase booked as capex: the payer's depreciation life, when the payer has no
+    /// `[capex]` to take it from.
+    pub life_years: Option<RawParam>,
+    /// A schedule: the total paid, spread over `years` from `start_year` by `profile`.
+    pub total: Option<RawParam>,
+    pub start_year: Option<i32>,
+    pub years: Option<RawParam>,
+    pub profile: Option<String>,
+    pub weights: Option<Vec<f64>>,
+    /// Or each year a share of another entity's metric (`of = "oracle.capex"`).
+    pub share: Option<RawParam>,
+    pub of: Option<String>,
+    /// Or tranches released against the receiver's progress.
+    pub tranche: Option<RawTranche>,
+    pub source: Option<String>,
+}
+
+/// `tranche = { per = 5e10, of = "openai.capex", amount = 1e10, cap = 1e11 }`: `amount` is
+/// paid for every whole `per` units of the receiver's cumulative metric, up to `cap` in all.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTranche {
+    pub per: RawParam,
+    pub of: String,
+    pub amount: RawParam,
+    pub cap: Option<RawParam>,
 }
 
 /// `[scenario]`: what the file is and the years it covers.

@@ -5,14 +5,16 @@
 //! [`Deserializer::deserialize_struct`]; [`fields_of`] runs it against a deserializer that
 //! records that list and stops. The schema is then: the top-level tables of
 //! [`RawScenario`], the fields of each table, the fields of each named entry of the named
-//! tables (`streams.NAME`, ...), and the parameters of a distribution table.
+//! tables (`streams.NAME`, ...), and the parameters of a distribution table. An entity of a
+//! network file (`entities.NAME`) holds the same firm tables again under its own prefix.
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use toml::{Table, Value};
 
 use super::raw::{
-    RawCapex, RawCommitment, RawCorrelations, RawCosts, RawDist, RawFinance, RawMeta, RawRun,
-    RawScenario, RawShock, RawStream, RawSubscriptions, RawThreshold,
+    RawCapex, RawCommitment, RawCorrelations, RawCosts, RawDist, RawEntity, RawFinance,
+    RawFinancing, RawFlow, RawMeta, RawRun, RawScenario, RawShock, RawStream, RawSubscriptions,
+    RawThreshold, RawTranche,
 };
 
 /// The field names of a struct with a derived `Deserialize`, in declaration order.
@@ -93,6 +95,9 @@ fn section(name: &str) -> Option<Section> {
         "shocks" => Section::Named(fields_of::<RawShock>()),
         "thresholds" => Section::Named(fields_of::<RawThreshold>()),
         "correlations" => Section::Fixed(fields_of::<RawCorrelations>()),
+        "flows" => Section::Named(fields_of::<RawFlow>()),
+        "financing" => Section::Fixed(fields_of::<RawFinancing>()),
+        "tranche" => Section::Fixed(fields_of::<RawTranche>()),
         _ => return None,
     })
 }
@@ -101,46 +106,83 @@ fn section(name: &str) -> Option<Section> {
 /// tables each entry the document has, and the distribution parameters of every input the
 /// document writes as a table.
 pub fn valid_keys(document: &Table) -> Vec<String> {
-    fn fields_under(
-        keys: &mut Vec<String>,
-        prefix: &str,
-        fields: &[&str],
-        present: Option<&Value>,
-    ) {
-        for field in fields {
-            let path = format!("{prefix}.{field}");
-            if let Some(Value::Table(_)) = present.and_then(|t| t.get(field)) {
-                keys.extend(fields_of::<RawDist>().iter().map(|d| format!("{path}.{d}")));
+    let mut keys = Vec::new();
+    tables_under(&mut keys, "", fields_of::<RawScenario>(), document);
+    if let Some(Value::Table(entities)) = document.get("entities") {
+        for (name, entity) in entities {
+            let prefix = format!("entities.{name}");
+            if let Value::Table(entity) = entity {
+                tables_under(
+                    &mut keys,
+                    &format!("{prefix}."),
+                    fields_of::<RawEntity>(),
+                    entity,
+                );
             }
-            keys.push(path);
+            keys.push(prefix);
         }
     }
-    let mut keys = Vec::new();
-    for &name in fields_of::<RawScenario>() {
+    // A flow's tranche is a table of fixed fields inside a named entry.
+    if let Some(Value::Table(flows)) = document.get("flows") {
+        for (name, flow) in flows {
+            let tranche = flow.get("tranche");
+            fields_under(
+                &mut keys,
+                &format!("flows.{name}.tranche"),
+                fields_of::<RawTranche>(),
+                tranche,
+            );
+        }
+    }
+    keys
+}
+
+/// The keys of a field list, with the distribution parameters of every field the document
+/// writes as a table.
+fn fields_under(keys: &mut Vec<String>, prefix: &str, fields: &[&str], present: Option<&Value>) {
+    for field in fields {
+        let path = format!("{prefix}.{field}");
+        if let Some(Value::Table(_)) = present.and_then(|t| t.get(field)) {
+            keys.extend(fields_of::<RawDist>().iter().map(|d| format!("{path}.{d}")));
+        }
+        keys.push(path);
+    }
+}
+
+/// The keys of every table of `tables` at `prefix` (empty or `entities.NAME.`).
+fn tables_under(keys: &mut Vec<String>, prefix: &str, tables: &[&str], document: &Table) {
+    for &name in tables {
         let present = document.get(name);
+        let path = format!("{prefix}{name}");
         match section(name) {
-            Some(Section::Fixed(fields)) => fields_under(&mut keys, name, fields, present),
+            Some(Section::Fixed(fields)) => fields_under(keys, &path, fields, present),
             Some(Section::Named(fields)) => {
                 if let Some(Value::Table(entries)) = present {
                     for (entry, value) in entries {
-                        let prefix = format!("{name}.{entry}");
-                        fields_under(&mut keys, &prefix, fields, Some(value));
-                        keys.push(prefix);
+                        let entry_path = format!("{path}.{entry}");
+                        fields_under(keys, &entry_path, fields, Some(value));
+                        keys.push(entry_path);
                     }
                 }
             }
             None => {}
         }
+        keys.push(path);
     }
-    keys.extend(fields_of::<RawScenario>().iter().map(|s| s.to_string()));
-    keys
 }
 
 /// Whether the schema allows `key` in `document`: a path from [`valid_keys`], or a new
 /// entry of a named table (`streams.video`).
 pub fn allows(document: &Table, key: &str) -> bool {
-    let new_entry = match key.split('.').collect::<Vec<_>>().as_slice() {
+    let segments: Vec<&str> = key.split('.').collect();
+    let new_entry = match segments.as_slice() {
         [table, _entry] => matches!(section(table), Some(Section::Named(_))),
+        // A new entry of a named table of an existing entity: entities.NAME.streams.video.
+        ["entities", entity, table, _entry] => {
+            matches!(document.get("entities"), Some(Value::Table(t)) if t.contains_key(*entity))
+                && fields_of::<RawEntity>().contains(table)
+                && matches!(section(table), Some(Section::Named(_)))
+        }
         _ => false,
     };
     new_entry || valid_keys(document).iter().any(|k| k == key)
@@ -153,9 +195,18 @@ mod tests {
     #[test]
     fn every_top_level_table_has_a_layout() {
         let tables = fields_of::<RawScenario>();
-        assert_eq!(tables.len(), 11);
+        assert_eq!(tables.len(), 13);
         for name in tables {
-            assert!(section(name).is_some(), "no layout for [{name}]");
+            assert!(
+                section(name).is_some() || *name == "entities",
+                "no layout for [{name}]"
+            );
+        }
+        for name in fields_of::<RawEntity>() {
+            assert!(
+                section(name).is_some() || *name == "label",
+                "no layout for [entities.NAME.{name}]"
+            );
         }
     }
 

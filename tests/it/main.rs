@@ -10,6 +10,7 @@ mod distributions;
 mod engine;
 mod examples;
 mod malformed;
+mod network;
 mod new_user;
 mod numerical;
 mod paths;

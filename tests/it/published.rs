@@ -4,7 +4,8 @@
 //! figure's tolerance (the publication's own rounding). A drift fails naming the scenario and
 //! both numbers. Each uncertain version (`NAME-uncertain.toml`) must be its deterministic
 //! twin with distributions put on some inputs: with those inputs set back to the published
-//! values it gives the same metrics.
+//! values it gives the same metrics, and `simulate calibrate` places each publication figure
+//! inside its twin's distribution (the twins are centred on the publications).
 
 use std::path::Path;
 
@@ -349,4 +350,58 @@ fn the_readme_table_of_published_analyses_matches_its_commands() {
     }
     assert!(rows >= 2, "no rows in the README table");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn calibrate_places_each_publication_figure_inside_its_uncertain_twin() {
+    let publications = figures();
+    let dir = root().join("scenarios/published");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if !name.ends_with("-uncertain.toml") {
+            continue;
+        }
+        let file = format!("scenarios/published/{name}");
+        let doc: toml::Table =
+            toml::from_str(&std::fs::read_to_string(root().join(&file)).unwrap()).unwrap();
+        let subject = doc["scenario"]["subject"].as_str().unwrap().to_string();
+        let out = simulate()
+            .args(["calibrate", &file, "--format", "json", "--paths", "4000"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{file}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let checks = json["checks"].as_array().unwrap();
+        // Every figure of the subject is compared, each marked as a publication's.
+        let expected: Vec<&str> = publications
+            .iter()
+            .filter(|f| {
+                f.scenario.starts_with(&format!(
+                    "scenarios/published/{}",
+                    name.trim_end_matches("-uncertain.toml")
+                ))
+            })
+            .map(|f| f.id.as_str())
+            .collect();
+        let ids: Vec<&str> = checks.iter().map(|c| c["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, expected, "{file} (subject {subject})");
+        for c in checks {
+            assert_eq!(c["kind"], "publication", "{file}: {c}");
+            // The uncertain version is centred on the publication: its figure lies inside.
+            let p = c["percentile"].as_f64().unwrap();
+            assert!(
+                p > 0.1 && p < 0.9,
+                "{file}: {} at P{:.0}",
+                c["id"],
+                100.0 * p
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
 }

@@ -1,0 +1,376 @@
+//! Clearing a year's payments between entities that may not all pay in full (Eisenberg and
+//! Noe, "Systemic Risk in Financial Systems", Management Science 47(2), 2001).
+//!
+//! Entity `i` owes `L[i][j]` to entity `j` this year, `p̄_i = Σ_j L[i][j]` in all, and has
+//! resources `e_i` of its own (cash, its operating cash flow, its unused financing capacity;
+//! negative when even those fall short of its outside costs). A defaulting entity pays every
+//! counterparty the same share of what it owes. Of each payment the receiver may be able to
+//! use only part (`U[i][j] <= L[i][j]`: a purchase's revenue is worth its margin to the payee,
+//! net of cost of revenue and SG&A). With `Π[i][j] = U[i][j] / p̄_i` the payments `p` form a
+//! *clearing vector* when
+//!
+//! ```text
+//! p_i = min(p̄_i, max(0, e_i + Σ_j Π[j][i] p_j))   for every i.
+//! ```
+//!
+//! With `U = L` and `e >= 0` this is exactly Eisenberg and Noe's model.
+//!
+//! [`Clearing::clear`] finds the greatest clearing vector by Eisenberg and Noe's fictitious
+//! default algorithm: start from everyone paying in full; classify each entity as paying in
+//! full, partly, or nothing given the others' current payments; solve the linear equations
+//! of the partly-paying ones exactly (Gaussian elimination with partial pivoting) with the
+//! others' payments fixed; repeat until the classification no longer changes. Payments only
+//! fall from round to round, so an entity that defaults stays defaulted and the loop ends
+//! within `2n + 1` rounds. If the equations are singular (a closed ring of defaulters owing
+//! only each other), the greatest fixed point is reached instead by the monotone iteration
+//! `p ← Φ(p)` from the current payments, at most [`MAX_ITERATIONS`] times. Every step runs in
+//! a fixed order, so the result is deterministic; the scratch space is allocated once.
+
+/// The most monotone iterations after a singular system.
+pub const MAX_ITERATIONS: usize = 10_000;
+
+/// How an entity pays in the current round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Full,
+    Partial,
+    Nothing,
+}
+
+/// Reusable scratch space for clearing networks of `n` entities.
+#[derive(Debug, Clone)]
+pub struct Clearing {
+    n: usize,
+    owed: Vec<f64>,
+    class: Vec<Class>,
+    matrix: Vec<f64>,
+    rhs: Vec<f64>,
+    partial: Vec<usize>,
+}
+
+/// How the clearing ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cleared {
+    /// Classification rounds run.
+    pub rounds: usize,
+    /// Monotone iterations after a singular system (zero when the exact step sufficed).
+    pub iterations: usize,
+    /// Whether some entity paid less than it owed, or had negative resources.
+    pub any_default: bool,
+}
+
+impl Clearing {
+    /// Scratch space for `n` entities.
+    pub fn new(n: usize) -> Clearing {
+        Clearing {
+            n,
+            owed: vec![0.0; n],
+            class: vec![Class::Full; n],
+            matrix: vec![0.0; n * n],
+            rhs: vec![0.0; n],
+            partial: Vec::with_capacity(n),
+        }
+    }
+
+    /// What `i` can use of the others' payments `p`.
+    fn inflow(&self, usable: &[f64], p: &[f64], i: usize) -> f64 {
+        let n = self.n;
+        let mut sum = 0.0;
+        for j in 0..n {
+            if j != i && self.owed[j] > 0.0 {
+                sum += usable[j * n + i] / self.owed[j] * p[j];
+            }
+        }
+        sum
+    }
+
+    fn classify(&self, value: f64, i: usize) -> Class {
+        if value >= self.owed[i] {
+            Class::Full
+        } else if value > 0.0 {
+            Class::Partial
+        } else {
+            Class::Nothing
+        }
+    }
+
+    /// Clears one year: `obligations[i * n + j]` is what `i` owes `j` (not negative, zero on
+    /// the diagonal), `usable[i * n + j]` the part of it `j` can use when it is paid in full
+    /// (at most the obligation), and `resources[i]` what `i` has of its own. Writes into
+    /// `payments[i]` what `i` pays in all; it pays each counterparty `payments[i] / owed(i)`
+    /// of what it owes.
+    // Entity indices run over several arrays at once.
+    #[allow(clippy::needless_range_loop)]
+    pub fn clear(
+        &mut self,
+        obligations: &[f64],
+        usable: &[f64],
+        resources: &[f64],
+        payments: &mut [f64],
+    ) -> Cleared {
+        let n = self.n;
+        debug_assert_eq!(obligations.len(), n * n);
+        for i in 0..n {
+            self.owed[i] = (0..n).map(|j| obligations[i * n + j]).sum();
+            payments[i] = self.owed[i];
+            self.class[i] = Class::Full;
+        }
+        let mut rounds = 0;
+        let mut singular = false;
+        loop {
+            rounds += 1;
+            // Classify against the current payments.
+            let mut changed = false;
+            for i in 0..n {
+                let value = resources[i] + self.inflow(usable, payments, i);
+                let class = self.classify(value, i);
+                if class != self.class[i] {
+                    changed = true;
+                    self.class[i] = class;
+                }
+            }
+            if rounds > 1 && !changed {
+                break;
+            }
+            if !self.solve(usable, resources, payments) {
+                singular = true;
+                break;
+            }
+            if rounds > 2 * n + 1 {
+                break;
+            }
+        }
+        let mut iterations = 0;
+        if singular || !self.is_fixed_point(usable, resources, payments) {
+            // Φ is monotone and the payments sit above the greatest fixed point: iterate down.
+            while iterations < MAX_ITERATIONS {
+                iterations += 1;
+                let mut moved = 0.0f64;
+                for i in 0..n {
+                    let value = resources[i] + self.inflow(usable, payments, i);
+                    let next = value.clamp(0.0, self.owed[i]);
+                    moved = moved.max((payments[i] - next).abs());
+                    payments[i] = next;
+                }
+                if moved <= 1e-12 * self.scale(resources) {
+                    break;
+                }
+            }
+        }
+        let any_default = (0..n).any(|i| {
+            payments[i] < self.owed[i]
+                || resources[i] + self.inflow(usable, payments, i) < self.owed[i]
+        });
+        Cleared {
+            rounds,
+            iterations,
+            any_default,
+        }
+    }
+
+    /// The largest amount in play, for a relative tolerance.
+    fn scale(&self, resources: &[f64]) -> f64 {
+        self.owed
+            .iter()
+            .chain(resources)
+            .fold(1.0f64, |m, x| m.max(x.abs()))
+    }
+
+    /// Whether `payments` satisfy the clearing equations to rounding.
+    fn is_fixed_point(&self, usable: &[f64], resources: &[f64], payments: &[f64]) -> bool {
+        let tolerance = 1e-9 * self.scale(resources);
+        (0..self.n).all(|i| {
+            let value = resources[i] + self.inflow(usable, payments, i);
+            (value.clamp(0.0, self.owed[i]) - payments[i]).abs() <= tolerance
+        })
+    }
+
+    /// Sets the payments of the current classification: full payers pay what they owe,
+    /// non-payers nothing, and the partly paying ones solve
+    /// `p_i - Σ_{j partial} Π[j][i] p_j = e_i + Σ_{j full} Π[j][i] p̄_j`.
+    /// Returns false when that system is singular.
+    #[allow(clippy::needless_range_loop)]
+    fn solve(&mut self, usable: &[f64], resources: &[f64], payments: &mut [f64]) -> bool {
+        let n = self.n;
+        self.partial.clear();
+        for i in 0..n {
+            match self.class[i] {
+                Class::Full => payments[i] = self.owed[i],
+                Class::Nothing => payments[i] = 0.0,
+                Class::Partial => self.partial.push(i),
+            }
+        }
+        let m = self.partial.len();
+        if m == 0 {
+            return true;
+        }
+        // Rows and columns of the partly paying entities only.
+        for (r, &i) in self.partial.iter().enumerate() {
+            let mut rhs = resources[i];
+            for j in 0..n {
+                if j != i && self.class[j] == Class::Full && self.owed[j] > 0.0 {
+                    rhs += usable[j * n + i];
+                }
+            }
+            self.rhs[r] = rhs;
+            for (c, &j) in self.partial.iter().enumerate() {
+                self.matrix[r * m + c] = if i == j {
+                    1.0
+                } else {
+                    -usable[j * n + i] / self.owed[j]
+                };
+            }
+        }
+        let (a, b) = (&mut self.matrix[..m * m], &mut self.rhs[..m]);
+        for col in 0..m {
+            let pivot = (col..m)
+                .max_by(|&x, &y| a[x * m + col].abs().total_cmp(&a[y * m + col].abs()))
+                .expect("a column has rows");
+            if a[pivot * m + col].abs() < 1e-12 {
+                return false;
+            }
+            if pivot != col {
+                for c in 0..m {
+                    a.swap(pivot * m + c, col * m + c);
+                }
+                b.swap(pivot, col);
+            }
+            for row in col + 1..m {
+                let factor = a[row * m + col] / a[col * m + col];
+                if factor != 0.0 {
+                    for c in col..m {
+                        a[row * m + c] -= factor * a[col * m + c];
+                    }
+                    b[row] -= factor * b[col];
+                }
+            }
+        }
+        for row in (0..m).rev() {
+            let mut x = b[row];
+            for c in row + 1..m {
+                x -= a[row * m + c] * b[c];
+            }
+            b[row] = x / a[row * m + row];
+        }
+        for (r, &i) in self.partial.iter().enumerate() {
+            payments[i] = b[r].clamp(0.0, self.owed[i]);
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clear(n: usize, obligations: &[f64], resources: &[f64]) -> (Vec<f64>, Cleared) {
+        let mut p = vec![0.0; n];
+        let outcome = Clearing::new(n).clear(obligations, obligations, resources, &mut p);
+        (p, outcome)
+    }
+
+    fn close(a: &[f64], b: &[f64]) -> bool {
+        a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-9)
+    }
+
+    #[test]
+    fn solvent_entities_pay_in_full() {
+        let l = [0.0, 10.0, 5.0, 0.0];
+        let (p, c) = clear(2, &l, &[20.0, 20.0]);
+        assert_eq!(p, vec![10.0, 5.0]);
+        assert!(!c.any_default);
+    }
+
+    #[test]
+    fn a_three_firm_cascade_matches_the_hand_computed_vector() {
+        // A owes B 100; B owes C 80; C owes nothing. A has 40, B has 10, C has 0.
+        // A pays all it has: 40. B then has 10 + 40 = 50 < 80 and pays 50. C receives 50.
+        let l = [0.0, 100.0, 0.0, 0.0, 0.0, 80.0, 0.0, 0.0, 0.0];
+        let (p, c) = clear(3, &l, &[40.0, 10.0, 0.0]);
+        assert!(close(&p, &[40.0, 50.0, 0.0]), "{p:?}");
+        assert!(c.any_default);
+    }
+
+    #[test]
+    fn a_ring_with_pro_rata_payments_solves_the_linear_system() {
+        // A owes B 60 and C 40; B owes A 50; C owes A 30. A has 10, B 20, C 0.
+        // If all default: pA = 10 + pB + pC, pB = 20 + 0.6 pA, pC = 0.4 pA
+        //   -> pA = 30 + pA  : impossible, so A pays in full (100) if B and C pay enough.
+        // With A full: B gets 60 -> 80 >= 50 pays 50; C gets 40 >= 30 pays 30; A has
+        // 10 + 50 + 30 = 90 < 100, so A defaults: pA = 10 + pB + pC with
+        // pB = min(50, 20 + 0.6 pA), pC = min(30, 0.4 pA). Try B, C full: pA = 90,
+        // then B has 74 >= 50, C has 36 >= 30: consistent. Clearing vector (90, 50, 30).
+        let l = [0.0, 60.0, 40.0, 50.0, 0.0, 0.0, 30.0, 0.0, 0.0];
+        let (p, c) = clear(3, &l, &[10.0, 20.0, 0.0]);
+        assert!(close(&p, &[90.0, 50.0, 30.0]), "{p:?}");
+        assert_eq!(c.iterations, 0);
+    }
+
+    #[test]
+    fn a_chain_of_partial_defaults_is_solved_exactly() {
+        // A owes B 100, B owes A 100 and C 100. A has 0, B has 0.
+        // Both partial: pA = pB/2, pB = pA -> only zero; so both pay nothing? No: with
+        // resources zero the greatest solution of pA = 0.5 pB, pB = pA is 0.
+        let l = [0.0, 100.0, 0.0, 100.0, 0.0, 100.0, 0.0, 0.0, 0.0];
+        let (p, _) = clear(3, &l, &[0.0, 0.0, 0.0]);
+        assert!(close(&p, &[0.0, 0.0, 0.0]), "{p:?}");
+        // With A holding 30: pA = 30 + 0.5 pB, pB = pA -> pA = pB = 60.
+        let (p, _) = clear(3, &l, &[30.0, 0.0, 0.0]);
+        assert!(close(&p, &[60.0, 60.0, 0.0]), "{p:?}");
+    }
+
+    #[test]
+    fn a_closed_ring_without_resources_keeps_the_greatest_vector() {
+        // A and B owe each other 10 and hold nothing: paying in full clears (greatest
+        // fixed point); no one defaults.
+        let l = [0.0, 10.0, 10.0, 0.0];
+        let (p, c) = clear(2, &l, &[0.0, 0.0]);
+        assert_eq!(p, vec![10.0, 10.0]);
+        assert!(!c.any_default);
+    }
+
+    #[test]
+    fn negative_resources_pay_nothing_and_default() {
+        let l = [0.0, 10.0, 0.0, 0.0];
+        let (p, c) = clear(2, &l, &[-5.0, 0.0]);
+        assert_eq!(p, vec![0.0, 0.0]);
+        assert!(c.any_default);
+        // An entity that owes nothing but is short of its own costs defaults too.
+        let (_, c) = clear(2, &[0.0; 4], &[-1.0, 3.0]);
+        assert!(c.any_default);
+    }
+
+    #[test]
+    fn the_result_is_a_clearing_vector_on_random_networks() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(7);
+        for _ in 0..2000 {
+            let n = rng.random_range(1..7);
+            let mut l = vec![0.0; n * n];
+            for i in 0..n {
+                for j in 0..n {
+                    if i != j && rng.random::<f64>() < 0.6 {
+                        l[i * n + j] = rng.random_range(0.0..100.0);
+                    }
+                }
+            }
+            let e: Vec<f64> = (0..n).map(|_| rng.random_range(-50.0..80.0)).collect();
+            let mut clearing = Clearing::new(n);
+            let mut p = vec![0.0; n];
+            // What reaches the receiver: all of it, or a margin of it.
+            let u: Vec<f64> = l.iter().map(|x| x * rng.random_range(0.2..1.0)).collect();
+            clearing.clear(&l, &u, &e, &mut p);
+            assert!(
+                clearing.is_fixed_point(&u, &e, &p),
+                "{l:?} {u:?} {e:?} {p:?}"
+            );
+            clearing.clear(&l, &l, &e, &mut p);
+            assert!(clearing.is_fixed_point(&l, &e, &p), "{l:?} {e:?} {p:?}");
+            // The greatest one: no entity could pay more while the others pay theirs.
+            let owed: Vec<f64> = (0..n).map(|i| l[i * n..(i + 1) * n].iter().sum()).collect();
+            for i in 0..n {
+                assert!(p[i] <= owed[i] + 1e-9 && p[i] >= 0.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,282 @@
+//! Networks of firms: hand-computed two- and three-firm networks, the clearing vector of a
+//! cascade, and conservation of money on generated networks (proptest).
+
+use breakeven::model::Metric;
+use breakeven::network::path::NetworkWorkspace;
+use breakeven::network::{Booking, FlowKind, Network};
+use breakeven::scenario::{self, Scenario};
+use proptest::prelude::*;
+
+/// Parses a network scenario whose inputs are all fixed, and evaluates its one path.
+fn run_fixed(text: &str) -> (Scenario, NetworkWorkspace) {
+    let scenario = scenario::parse(text, "test.toml", &[]).unwrap_or_else(|e| panic!("{e}"));
+    let values: Vec<f64> = scenario
+        .inputs
+        .iter()
+        .map(|i| {
+            assert!(i.dist.is_fixed(), "{} is not fixed", i.key);
+            i.dist.quantile(0.5)
+        })
+        .collect();
+    let network = scenario.network.as_ref().expect("a network file");
+    let mut ws = network.workspace();
+    network
+        .simulate(&values, 1, &mut ws)
+        .expect("a finite path");
+    (scenario, ws)
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-6 * (1.0 + a.abs().max(b.abs()))
+}
+
+fn assert_series(actual: &[f64], expected: &[f64], what: &str) {
+    assert_eq!(actual.len(), expected.len(), "{what}");
+    for (a, e) in actual.iter().zip(expected) {
+        assert!(close(*a, *e), "{what}: {actual:?} != {expected:?}");
+    }
+}
+
+const TWO_FIRMS: &str = r#"
+[scenario]
+name = "Two firms"
+start_year = 2025
+horizon = 2027
+
+[entities.chips]
+finance = { starting_cash = 200e9 }
+costs = { cost_of_revenue_share = 0.25 }
+
+[entities.lab]
+costs = { rnd = 5e9 }
+[entities.lab.streams.api]
+revenue = 10e9
+growth = 0
+
+[flows.invest]
+from = "chips"
+to = "lab"
+kind = "equity"
+total = 100e9
+
+[flows.gpus]
+from = "lab"
+to = "chips"
+kind = "purchase"
+as = "opex"
+total = 90e9
+years = 3
+"#;
+
+#[test]
+fn two_firms_round_trip_by_hand() {
+    let (scenario, ws) = run_fixed(TWO_FIRMS);
+    let network = scenario.network.as_ref().unwrap();
+    let chips = network.entity_index("chips").unwrap();
+    let lab = network.entity_index("lab").unwrap();
+    // Chips sells 30e9 a year to the lab at a 75% margin: EBIT 22.5e9 a year. It invests
+    // 100e9 in 2025: cash 200 - 100 + 22.5, then + 22.5 twice.
+    let c = &ws.entities[chips];
+    assert_series(
+        c.trajectory().series(Metric::Revenue),
+        &[30e9; 3],
+        "chips revenue",
+    );
+    assert_series(
+        c.trajectory().series(Metric::Ebit),
+        &[22.5e9; 3],
+        "chips EBIT",
+    );
+    assert_series(&c.cash, &[122.5e9, 145e9, 167.5e9], "chips cash");
+    assert_series(
+        &c.end_customer_revenue,
+        &[0.0; 3],
+        "chips end-customer revenue",
+    );
+    // The lab earns 10e9 from end customers, spends 5e9 on R&D and 30e9 on GPUs.
+    let l = &ws.entities[lab];
+    assert_series(l.trajectory().series(Metric::Ebit), &[-25e9; 3], "lab EBIT");
+    assert_series(&l.cash, &[75e9, 50e9, 25e9], "lab cash");
+    assert_eq!(l.default_year, None);
+    // Equity is cash, not revenue; payback counts free cash flow only, which never turns.
+    assert_eq!(l.trajectory().payback, None);
+    assert_eq!(c.trajectory().payback, Some(0));
+    // Round trip: of chips' 100e9, 90e9 came back as chips' revenue from the lab.
+    let invested: f64 = ws.paid[0].iter().sum();
+    assert!(close(invested, 100e9));
+    assert!(close(ws.purchases[lab * 2 + chips], 90e9));
+    // Circularity: 30 of 40 each year.
+    for y in 0..3 {
+        let (end, internal) = ws.revenue(y);
+        assert!(close(end, 10e9) && close(internal, 30e9));
+    }
+}
+
+const CASCADE: &str = r#"
+[scenario]
+name = "Cascade"
+start_year = 2025
+horizon = 2027
+
+[entities.lab]
+finance = { starting_cash = 40 }
+
+[entities.cloud]
+finance = { starting_cash = 10 }
+costs = { cost_of_revenue_share = 0.2 }
+
+[entities.chips]
+
+[flows.compute]
+from = "lab"
+to = "cloud"
+kind = "purchase"
+as = "opex"
+total = 300
+years = 3
+
+[flows.gpus]
+from = "cloud"
+to = "chips"
+kind = "purchase"
+as = "capex"
+life_years = 4
+total = 240
+years = 3
+"#;
+
+#[test]
+fn a_three_firm_cascade_clears_by_hand() {
+    // 2025: the lab owes the cloud 100 and has 40: it pays 40 and defaults. The cloud keeps
+    // 80% of it (32) and has 10: 42 against the 80 it owes the chip maker, so it pays 42 and
+    // defaults. The clearing vector is (40, 42, 0). From 2026 both are out: nothing flows.
+    let (scenario, ws) = run_fixed(CASCADE);
+    let network = scenario.network.as_ref().unwrap();
+    let [lab, cloud, chips] = ["lab", "cloud", "chips"].map(|n| network.entity_index(n).unwrap());
+    assert_series(&ws.paid[0], &[40.0, 0.0, 0.0], "lab pays the cloud");
+    assert_series(
+        &ws.paid[1],
+        &[42.0, 0.0, 0.0],
+        "the cloud pays the chip maker",
+    );
+    assert_eq!(ws.entities[lab].default_year, Some(0));
+    assert_eq!(ws.entities[cloud].default_year, Some(0));
+    assert_eq!(ws.entities[chips].default_year, None);
+    assert!(close(ws.entities[cloud].cash[0], 0.0));
+    // Revenue lost: the cloud 60 + 100 + 100, the chip maker 38 + 80 + 80.
+    assert!(close(ws.entities[cloud].revenue_lost, 260.0));
+    assert!(close(ws.entities[chips].revenue_lost, 198.0));
+    // The cloud books what it paid as capex, depreciated over 4 years.
+    let t = ws.entities[cloud].trajectory();
+    assert_series(t.series(Metric::OwnCapex), &[42.0, 0.0, 0.0], "cloud capex");
+    assert_series(
+        t.series(Metric::Depreciation),
+        &[10.5; 3],
+        "cloud depreciation",
+    );
+}
+
+/// A generated network: entity `i` has starting cash, an end-customer stream, R&D, cost of
+/// revenue and optional financing; flows are schedules or shares of every kind.
+fn network_text(
+    entities: &[(f64, f64, f64, f64, f64)],
+    flows: &[(usize, usize, u8, f64, u8)],
+) -> String {
+    let mut text =
+        String::from("[scenario]\nname = \"generated\"\nstart_year = 2025\nhorizon = 2030\n");
+    for (i, &(cash, revenue, rnd, cor, capacity)) in entities.iter().enumerate() {
+        text += &format!(
+            "[entities.e{i}]\nfinance = {{ starting_cash = {cash} }}\ncosts = {{ rnd = {rnd}, cost_of_revenue_share = {cor} }}\n\
+             financing = {{ equity_capacity = {capacity}, debt_capacity = {capacity}, debt_rate = 0.08 }}\n\
+             capex = {{ total = {revenue}, years = 3, gpu_life_years = 2.5 }}\n\
+             [entities.e{i}.streams.sales]\nrevenue = {revenue}\ngrowth = 0.1\n"
+        );
+    }
+    let n = entities.len();
+    for (k, &(from, to, kind, amount, form)) in flows.iter().enumerate() {
+        let (from, to) = (from % n, to % n);
+        let to = if from == to { (to + 1) % n } else { to };
+        let kind = match kind % 5 {
+            0 => "kind = \"equity\"".to_string(),
+            1 => "kind = \"purchase\"\nas = \"opex\"".to_string(),
+            2 => "kind = \"purchase\"\nas = \"capex\"".to_string(),
+            3 => "kind = \"loan\"\nrate = 0.05\nterm = 2".to_string(),
+            _ => "kind = \"purchase\"\nas = \"capex\"".to_string(),
+        };
+        // Shares of end-customer revenue or of the payer's own capex cannot form cycles.
+        let amount = match form % 3 {
+            0 => format!("total = {amount}\nyears = 4\nstart_year = 2026"),
+            1 => format!(
+                "share = {}\nof = \"e{to}.end_customer_revenue\"",
+                (amount / 1e3).fract()
+            ),
+            _ if kind.contains("capex") => format!(
+                "share = {}\nof = \"e{from}.capex\"",
+                (amount / 1e3).fract() / 4.0
+            ),
+            _ => format!("total = {amount}"),
+        };
+        text += &format!("[flows.f{k}]\nfrom = \"e{from}\"\nto = \"e{to}\"\n{kind}\n{amount}\n");
+    }
+    text
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    #[test]
+    fn money_is_conserved_on_every_year(
+        entities in prop::collection::vec(
+            (0.0..500.0f64, 0.0..300.0f64, 0.0..400.0f64, 0.0..0.6f64, prop_oneof![Just(0.0), 0.0..200.0f64]),
+            2..5,
+        ),
+        flows in prop::collection::vec((0..5usize, 0..5usize, 0..5u8, 0.0..900.0f64, 0..3u8), 0..8),
+    ) {
+        let text = network_text(&entities, &flows);
+        let (scenario, ws) = run_fixed(&text);
+        let network: &Network = scenario.network.as_ref().unwrap();
+        let years = network.years();
+        let mut cash_before: Vec<f64> = network.entities.iter()
+            .map(|e| scenario.inputs[e.model.finance.starting_cash.0].dist.quantile(0.5))
+            .collect();
+        for y in 0..years {
+            // Internal revenue received equals purchases paid, and equity and loan
+            // principal paid equal what is received.
+            let received: f64 = ws.entities.iter().map(|e| e.adjustments.revenue[y]).sum();
+            let paid: f64 = ws.entities.iter().map(|e| e.purchases_paid[y]).sum();
+            prop_assert!(close(received, paid), "year {y}: {received} received, {paid} paid");
+            let financing: f64 = ws.entities.iter().map(|e| e.adjustments.financing[y]).sum();
+            prop_assert!(financing.abs() <= 1e-6 * (1.0 + paid.abs()), "year {y}: financing {financing}");
+            // The network's cash changes only by what comes from outside it: the entities'
+            // own free cash flow, outside funding less its interest, and the capex the payers'
+            // own tables spent that went to other entities, less the payees' variable costs
+            // on internal revenue. Every internal payment nets out.
+            let mut moved = 0.0;
+            let mut outside = 0.0;
+            for (i, e) in ws.entities.iter().enumerate() {
+                moved += e.cash[y] - cash_before[i];
+                outside += e.own_free_cash_flow[y] + e.drawn_in[y] - e.outside_interest[y]
+                    - (1.0 - e.margins[y]) * e.adjustments.revenue[y];
+            }
+            for (f, flow) in network.flows.iter().enumerate() {
+                if let FlowKind::Purchase(Booking::Capex { carved: true, .. }) = flow.kind {
+                    outside += ws.due[f][y];
+                }
+            }
+            prop_assert!(close(moved, outside), "year {y}: cash moved {moved}, from outside {outside}");
+            // Per entity: the trajectory's cash plus outside funding drawn so far is the cash.
+            for (i, e) in ws.entities.iter().enumerate() {
+                let drawn: f64 = e.drawn_in[..=y].iter().sum();
+                prop_assert!(close(e.trajectory().get(Metric::Cash, y) + drawn, e.cash[y]),
+                    "entity {i} year {y}: {} + {drawn} != {}", e.trajectory().get(Metric::Cash, y), e.cash[y]);
+                cash_before[i] = e.cash[y];
+            }
+        }
+        // Every carved or bought capex purchase and every equity flow is paid at most as due.
+        for (f, flow) in network.flows.iter().enumerate() {
+            if let FlowKind::Purchase(Booking::Capex { .. }) | FlowKind::Equity { .. } = flow.kind {
+                prop_assert!(ws.paid[f].iter().all(|p| *p >= -1e-9));
+            }
+        }
+    }
+}
