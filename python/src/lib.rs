@@ -158,6 +158,7 @@ fn interruptible<T: Send>(
 /// `simulate FILE --set ... --format json`: the report's JSON.
 #[pyfunction]
 #[pyo3(signature = (text, origin, overrides, paths=None, seed=None, threads=None, sampler="mc"))]
+#[allow(clippy::too_many_arguments)]
 fn run(
     py: Python<'_>,
     text: &str,
