@@ -1,33 +1,28 @@
 //! Benchmarks of the sampling core, through the library API only, with fixed seeds.
 //!
-//! * `distribution/sample/*`: one draw of each distribution family (its own sampler, as `mc`
-//!   uses for uncorrelated inputs), and `distribution/quantile/*`: one inverse-CDF evaluation
-//!   (as `lhs`, `sobol` and correlated inputs use).
+//! * `distribution/draw/*`: one draw of each distribution family as the engine draws it (a
+//!   counter-based uniform, then the sampling quantile function), and
+//!   `distribution/quantile/*`: one evaluation of the exact inverse CDF.
 //! * `path/openai/*`: one path of `scenarios/openai.toml` (draws and model, no recording), and
 //!   one path within a chunk (draws, model, thresholds and the statistics pass) per sampler.
 //! * `engine/openai_1e5/*`: the whole engine on 100,000 paths on a rayon pool of 1 and of 2
 //!   threads.
-//! * `rng_floor/openai`: the random numbers one path of `openai.toml` draws, drawn with the
-//!   same generators and summed: one path key from the chunk's Xoshiro256++, then for each
-//!   uncertain input a SplitMix64 stream seeded from (key, input) and exactly as many uniforms
-//!   (or normals, for normal and lognormal inputs) as its sampler consumed for that path (PERT
-//!   and Beta inputs use Cheng's rejection sampler, whose 64-bit words are counted by wrapping
-//!   the stream), and per year after the first one normal for users, one normal per stream
-//!   and one uniform per shock, each process on its own seeded stream. This is the cost of
-//!   merely drawing the path's random numbers: the floor for the sampling core.
+//! * `rng_floor/openai`: the random numbers one path of `openai.toml` draws, drawn the same
+//!   way and summed: one path key from the chunk's Xoshiro256++, one counter-based uniform per
+//!   uncertain input, and per year after the first one normal (a uniform through the fast
+//!   inverse normal CDF) for users and for each stream and one uniform per shock. This is the
+//!   cost of merely drawing the path's random numbers: the floor for the sampling core.
 
-use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use rand::{Rng, RngExt, SeedableRng, TryRng};
-use rand_distr::{Distribution, StandardNormal};
-use rand_xoshiro::SplitMix64;
+use rand::Rng;
 
-use breakeven::dist::{Dist, Shape};
+use breakeven::dist::Dist;
 use breakeven::engine::{CHUNK_PATHS, Experiment, Plan};
-use breakeven::rng::{chunk_rng, mix64, path_stream};
+use breakeven::math::normal_quantile;
+use breakeven::rng::{chunk_rng, mix64, uniform};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
 use breakeven::simulation::{self, RunOptions, Simulation};
@@ -64,9 +59,12 @@ fn distributions() -> Vec<(&'static str, Dist)> {
 fn bench_distributions(c: &mut Criterion) {
     let mut group = c.benchmark_group("distribution");
     for (name, dist) in distributions() {
-        let mut rng = SplitMix64::seed_from_u64(SEED);
-        group.bench_with_input(BenchmarkId::new("sample", name), &dist, |b, d| {
-            b.iter(|| d.sample(&mut rng))
+        let mut key = 0u64;
+        group.bench_with_input(BenchmarkId::new("draw", name), &dist, |b, d| {
+            b.iter(|| {
+                key += 1;
+                d.sampling_quantile(uniform(key, SEED, 0))
+            })
         });
         let mut p = 0.0;
         group.bench_with_input(BenchmarkId::new("quantile", name), &dist, |b, d| {
@@ -141,38 +139,10 @@ fn bench_engine(c: &mut Criterion) {
     group.finish();
 }
 
-/// A generator that counts the 64-bit words drawn from it.
-struct Counting<R> {
-    inner: R,
-    words: u32,
-}
-
-impl<R: Rng> TryRng for Counting<R> {
-    type Error = Infallible;
-
-    fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        self.words += 1;
-        Ok(self.inner.next_u32())
-    }
-
-    fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        self.words += 1;
-        Ok(self.inner.next_u64())
-    }
-
-    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
-        self.words += dst.len().div_ceil(8) as u32;
-        self.inner.fill_bytes(dst);
-        Ok(())
-    }
-}
-
-/// What one path of a scenario draws, path by path for a chunk of keys.
+/// The salts of what one path of a scenario draws.
 struct Draws {
-    /// Per uncertain input: its stream's salt and whether it draws normals.
-    inputs: Vec<(u64, bool)>,
-    /// `keys x inputs`: variates each input drew for each path.
-    counts: Vec<u32>,
+    /// One uniform per uncertain input.
+    inputs: Vec<u64>,
     years: usize,
     /// Salts of the yearly normal processes (users, streams) and uniform ones (shocks).
     yearly_normals: Vec<u64>,
@@ -181,40 +151,14 @@ struct Draws {
 
 impl Draws {
     fn of(scenario: &Scenario) -> Draws {
-        let mut rng = chunk_rng(SEED, 0);
-        let keys: Vec<u64> = (0..CHUNK_PATHS).map(|_| rng.next_u64()).collect();
-        let inputs: Vec<(u64, bool)> = scenario
-            .inputs
-            .iter()
-            .filter(|i| !i.dist.is_fixed())
-            .map(|i| {
-                let normal = matches!(
-                    (i.dist.shape(), i.dist.truncation()),
-                    (Shape::Normal { .. } | Shape::LogNormal { .. }, None)
-                );
-                (i.salt, normal)
-            })
-            .collect();
-        let mut counts = Vec::new();
-        let random: Vec<_> = scenario
-            .inputs
-            .iter()
-            .filter(|i| !i.dist.is_fixed())
-            .collect();
-        for &key in &keys {
-            for input in &random {
-                let mut stream = Counting {
-                    inner: path_stream(key, input.salt),
-                    words: 0,
-                };
-                black_box(input.dist.sample(&mut stream));
-                counts.push(stream.words);
-            }
-        }
         let model = &scenario.model;
         Draws {
-            inputs,
-            counts,
+            inputs: scenario
+                .inputs
+                .iter()
+                .filter(|i| !i.dist.is_fixed())
+                .map(|i| i.salt)
+                .collect(),
             years: model.years,
             yearly_normals: model
                 .subscriptions
@@ -226,30 +170,20 @@ impl Draws {
         }
     }
 
-    /// Draws and sums the random numbers of path `p`, whose key is `key`.
-    fn floor_path(&self, p: usize, key: u64) -> f64 {
+    /// Draws and sums the random numbers of the path whose key is `key`.
+    fn floor_path(&self, key: u64) -> f64 {
         let mut sum = 0.0;
-        let counts = &self.counts[p * self.inputs.len()..(p + 1) * self.inputs.len()];
-        for (&(salt, normal), &n) in self.inputs.iter().zip(counts) {
-            let mut stream = path_stream(key, salt);
-            for _ in 0..n {
-                sum += if normal {
-                    stream.sample::<f64, _>(StandardNormal)
-                } else {
-                    stream.random::<f64>()
-                };
-            }
+        for &salt in &self.inputs {
+            sum += uniform(key, salt, 0);
         }
         for &salt in &self.yearly_normals {
-            let mut stream = path_stream(key, salt);
-            for _ in 1..self.years {
-                sum += stream.sample::<f64, _>(StandardNormal);
+            for y in 1..self.years {
+                sum += normal_quantile(uniform(key, salt, y as u64));
             }
         }
         for &salt in &self.yearly_uniforms {
-            let mut stream = path_stream(key, salt);
-            for _ in 1..self.years {
-                sum += stream.random::<f64>();
+            for y in 1..self.years {
+                sum += uniform(key, salt, y as u64);
             }
         }
         sum
@@ -266,8 +200,8 @@ fn bench_rng_floor(c: &mut Criterion) {
             // As the engine does: one generator per chunk, one key per path.
             let mut rng = chunk_rng(SEED, 0);
             let mut total = 0.0;
-            for p in 0..CHUNK_PATHS as usize {
-                total += draws.floor_path(p, rng.next_u64());
+            for _ in 0..CHUNK_PATHS {
+                total += draws.floor_path(rng.next_u64());
             }
             black_box(total)
         })

@@ -14,7 +14,7 @@
 
 use nalgebra::{DMatrix, SymmetricEigen};
 
-use crate::dist::{normal_cdf, normal_quantile};
+use crate::math::{normal_cdf, normal_quantile};
 
 /// Eigenvalues above this (negative) level count as zero rather than as a matrix that is not
 /// positive semi-definite: rounding in a valid matrix gives about 1e-16.

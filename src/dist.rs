@@ -1,23 +1,22 @@
 //! Probability distributions for uncertain scenario inputs.
 //!
 //! A [`Dist`] is built from validated parameters (its constructors reject impossible ones, the
-//! way `rand_distr::Normal::new` does) and implements rand's [`Distribution<f64>`]. Every
-//! distribution also has a CDF and a quantile function, so a truncated distribution is sampled
-//! exactly by inversion on the truncated probability range, and tests can compare samples with
-//! the analytic CDF. PERT is the Beta-PERT of Vose (2008): a Beta on `[min, max]` with
+//! way `rand_distr::Normal::new` does). Every distribution has a CDF and a quantile function,
+//! and is drawn by inversion: [`Dist::sampling_quantile`] at a uniform, on the truncated
+//! probability range for a truncated distribution, so tests can compare samples with the
+//! analytic CDF. PERT is the Beta-PERT of Vose (2008): a Beta on `[min, max]` with
 //! `alpha = 1 + shape (mode - min) / (max - min)`, `beta = 1 + shape (max - mode) / (max - min)`.
-//! PERT and Beta are sampled directly by Cheng's (1978) algorithm; for the stratified samplers
-//! and correlations, [`Dist::sampling_quantile`] reads their quantile function from a table
-//! built on first use, within [`crate::quantile_table::MAX_ERROR`] of the range.
+//! For PERT and Beta, [`Dist::sampling_quantile`] reads the quantile function from a table
+//! built on first use, within [`crate::quantile_table::MAX_ERROR`] of the range; normal and
+//! lognormal use the fast [`crate::math::normal_quantile`] and [`crate::math::exp`].
 
 use std::fmt;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
-use rand::{Rng, RngExt};
-use rand_distr::{Beta, Distribution, StandardNormal};
 use statrs::function::beta::{beta_reg, inv_beta_reg};
 use statrs::function::erf::{erfc, erfc_inv};
 
+use crate::math;
 use crate::quantile_table::{self, QuantileTable};
 
 /// The z-score of the 95th percentile of the standard normal: a 90% interval spans ±1.6449 sd.
@@ -99,16 +98,14 @@ pub enum Shape {
 }
 
 /// A ready-to-sample distribution: a [`Shape`], an optional truncation, and the precomputed
-/// state its sampler needs.
+/// state its quantile function needs.
 #[derive(Debug, Clone)]
 pub struct Dist {
     shape: Shape,
     truncation: Option<Truncation>,
-    /// Beta sampler for PERT and Beta shapes.
-    beta: Option<Beta<f64>>,
-    /// Their quantile function for the samplers, tabulated on first use (see
+    /// The quantile function of PERT and Beta shapes for the samplers, tabulated on first use (see
     /// [`Dist::sampling_quantile`]).
-    beta_table: OnceLock<QuantileTable>,
+    beta_table: OnceLock<Arc<QuantileTable>>,
     /// Cumulative normalised weights for discrete shapes.
     cumulative: Vec<f64>,
 }
@@ -187,7 +184,6 @@ pub fn normal_quantile(p: f64) -> f64 {
 
 impl Dist {
     fn from_shape(shape: Shape) -> Dist {
-        let beta = scaled_beta(&shape).and_then(|(a, b, _, _)| Beta::new(a, b).ok());
         let cumulative = match &shape {
             Shape::Discrete { weights, .. } => {
                 let total: f64 = weights.iter().sum();
@@ -205,7 +201,6 @@ impl Dist {
         Dist {
             shape,
             truncation: None,
-            beta,
             beta_table: OnceLock::new(),
             cumulative,
         }
@@ -484,13 +479,20 @@ impl Dist {
     }
 
     fn untruncated_sampling_quantile(&self, p: f64) -> f64 {
+        match self.shape {
+            Shape::Normal { mean, sd } => return mean + sd * math::normal_quantile(p),
+            Shape::LogNormal { mu, sigma } => {
+                return math::exp(mu + sigma * math::normal_quantile(p));
+            }
+            _ => {}
+        }
         let Some((a, b, min, max)) = scaled_beta(&self.shape) else {
             return self.untruncated_quantile(p);
         };
         if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
             return self.untruncated_quantile(p);
         }
-        let table = self.beta_table.get_or_init(|| QuantileTable::new(a, b));
+        let table = self.beta_table.get_or_init(|| QuantileTable::shared(a, b));
         min + (max - min) * table.quantile(p)
     }
 
@@ -648,43 +650,6 @@ fn beta_cdf(a: f64, b: f64, x: f64) -> f64 {
     }
 }
 
-impl Distribution<f64> for Dist {
-    #[inline]
-    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        if let Some(t) = self.truncation {
-            let u: f64 = rng.random();
-            return self
-                .untruncated_quantile(t.p_low + u * (t.p_high - t.p_low))
-                .clamp(t.low, t.high);
-        }
-        match &self.shape {
-            Shape::Fixed(v) => *v,
-            Shape::Uniform { min, max } => min + rng.random::<f64>() * (max - min),
-            Shape::Triangular { .. } => self.untruncated_quantile(rng.random()),
-            Shape::Pert { min, max, .. } | Shape::Beta { min, max, .. } => {
-                let beta = self
-                    .beta
-                    .as_ref()
-                    .expect("beta sampler built with the shape");
-                min + (max - min) * beta.sample(rng)
-            }
-            Shape::Normal { mean, sd } => {
-                let z: f64 = rng.sample(StandardNormal);
-                mean + sd * z
-            }
-            Shape::LogNormal { mu, sigma } => {
-                let z: f64 = rng.sample(StandardNormal);
-                (mu + sigma * z).exp()
-            }
-            Shape::Discrete { values, .. } => {
-                let u: f64 = rng.random();
-                let i = self.cumulative.partition_point(|&c| c <= u);
-                values[i.min(values.len() - 1)]
-            }
-        }
-    }
-}
-
 /// Values of a discrete distribution written out in its description; the rest are counted.
 const SHOWN_VALUES: usize = 20;
 
@@ -769,8 +734,6 @@ impl fmt::Display for Dist {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
-    use rand_xoshiro::Xoshiro256PlusPlus;
 
     #[test]
     fn constructors_reject_impossible_parameters() {
@@ -855,9 +818,9 @@ mod tests {
     #[test]
     fn discrete_samples_only_its_values_and_truncation_filters() {
         let d = Dist::discrete(vec![5.0, 6.0, 7.0], Some(vec![1.0, 1.0, 2.0])).unwrap();
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(1);
-        for _ in 0..1000 {
-            assert!([5.0, 6.0, 7.0].contains(&d.sample(&mut rng)));
+        for i in 0..1000 {
+            let x = d.sampling_quantile(crate::rng::uniform(i, 1, 0));
+            assert!([5.0, 6.0, 7.0].contains(&x));
         }
         assert_eq!(d.quantile(0.0), 5.0);
         assert_eq!(d.quantile(0.3), 6.0);
@@ -873,9 +836,8 @@ mod tests {
             .unwrap()
             .truncate(0.5, 3.0)
             .unwrap();
-        let mut rng = Xoshiro256PlusPlus::seed_from_u64(2);
-        for _ in 0..10_000 {
-            let x = d.sample(&mut rng);
+        for i in 0..10_000 {
+            let x = d.sampling_quantile(crate::rng::uniform(i, 2, 0));
             assert!((0.5..=3.0).contains(&x));
         }
         assert_eq!(d.support(), (0.5, 3.0));

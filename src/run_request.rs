@@ -79,6 +79,25 @@ impl RunRequest {
         )
     }
 
+    /// The command line that runs this request on the file `origin`.
+    pub fn command(&self, origin: &str) -> String {
+        let mut words = vec!["simulate".to_string(), quote(origin)];
+        for o in &self.overrides {
+            words.push("--set".to_string());
+            words.push(quote(&o.to_string()));
+        }
+        if let Some(p) = self.paths {
+            words.push(format!("--paths {p}"));
+        }
+        if let Some(s) = self.seed {
+            words.push(format!("--seed {s}"));
+        }
+        if self.sampler != Sampler::Mc {
+            words.push(format!("--sampler {}", self.sampler.name()));
+        }
+        words.join(" ")
+    }
+
     /// Compiles and runs on the current rayon pool; `cancel` stops it at the next path.
     pub fn run(
         &self,
@@ -125,5 +144,45 @@ impl RunRequest {
 impl Default for RunRequest {
     fn default() -> RunRequest {
         RunRequest::new()
+    }
+}
+
+/// A word as a POSIX shell reads it back: bare when it is plain, else in single quotes.
+fn quote(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_quotes_what_the_shell_would_split() {
+        let request = RunRequest {
+            overrides: vec![
+                "capex.partner_share=0.3".parse().unwrap(),
+                r#"capex.total={ dist = "uniform", min = 1e12, max = 2e12 }"#
+                    .parse()
+                    .unwrap(),
+            ],
+            paths: Some(20_000),
+            seed: None,
+            sampler: Sampler::Lhs,
+        };
+        assert_eq!(
+            request.command("scenarios/openai.toml"),
+            "simulate scenarios/openai.toml --set capex.partner_share=0.3 --set \
+             'capex.total={ dist = \"uniform\", min = 1e12, max = 2e12 }' --paths 20000 \
+             --sampler lhs"
+        );
+        assert_eq!(quote("it's"), r"'it'\''s'");
     }
 }

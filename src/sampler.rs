@@ -1,39 +1,37 @@
 //! How a path's uncertain inputs are drawn: plain Monte Carlo, Latin hypercube sampling, or an
 //! Owen-scrambled Sobol sequence, with rank correlations applied on top.
 //!
-//! * `mc`: each input of the path with key `k` draws from its own stream, `path_stream(k,
-//!   salt)` with a salt from the input's key path, so changing one input leaves every other
-//!   draw unchanged (common random numbers).
+//! * `mc`: each input of the path with key `k` takes the counter-based uniform
+//!   `uniform(k, salt, 0)` (see [`crate::rng::uniform`]) with a salt from the input's key path,
+//!   so changing one input, or any of its parameters, leaves every other draw unchanged and
+//!   moves that input only through its quantile function (common random numbers).
 //! * `lhs`: Latin hypercube sampling (McKay, Beckman & Conover 1979) within each chunk of
 //!   paths: for each input, the chunk's `n` paths take the `n` equal-probability strata in a
 //!   random order (a permutation per input per chunk, from the chunk's generator), each at a
-//!   uniform position within its stratum (from the path's stream for that input).
+//!   uniform position within its stratum (the path's uniform for that input).
 //! * `sobol`: the path with global index `i` is point `i` of a Sobol sequence with Owen
 //!   scrambling (Owen 1995), via the `sobol_burley` crate (Burley 2020, "Practical hash-based
 //!   Owen scrambling"). Dimension `d` is the `d`-th uncertain input in file order (at most 256).
 //!   The crate serves 2^16 points per scramble, so paths come in blocks of 2^16 consecutive
 //!   indices, each block an independently scrambled sequence seeded from (seed, block): the
 //!   estimate averages independent randomised QMC replicates. The crate's `f32` points lie on
-//!   a 2^-23 grid; a uniform jitter within that cell (from the path's stream for the input)
+//!   a 2^-23 grid; a uniform jitter within that cell (the path's uniform for the input)
 //!   restores full precision and keeps every point strictly inside (0, 1).
 //!
 //! Only the inputs drawn once per path are stratified; the yearly shocks (user and stream
-//! volatility, competitive shocks) stay on their own pseudo-random streams.
+//! volatility, competitive shocks) stay on their own counter-based uniforms.
 //!
-//! Inputs drawn from uniforms get their value from their inverse CDF
-//! ([`crate::dist::Dist::sampling_quantile`]); with `mc`, an
-//! uncorrelated input is sampled directly by its distribution's own sampler instead (the
-//! result is the same distribution). Correlated inputs (see [`crate::correlation`]) pass their
-//! uniforms through the Gaussian copula before the inverse CDF, whatever the sampler.
+//! Every sampler is a source of uniforms, one per uncertain input: each input gets its value
+//! from its inverse CDF at its uniform ([`crate::dist::Dist::sampling_quantile`]). Correlated
+//! inputs (see [`crate::correlation`]) pass their uniforms through the Gaussian copula before
+//! the inverse CDF, whatever the sampler.
 
-use rand::RngExt;
 use rand::seq::SliceRandom;
-use rand_distr::{Distribution, Open01};
 use serde::{Deserialize, Serialize};
 
 use crate::correlation::Group;
 use crate::engine::CHUNK_PATHS;
-use crate::rng::{ChunkRng, mix64, path_stream};
+use crate::rng::{ChunkRng, mix64, uniform};
 use crate::scenario::Scenario;
 
 /// How the inputs of the paths are spread over their distributions.
@@ -81,8 +79,6 @@ pub struct InputDraw<'a> {
     seed: u64,
     /// Indices of the uncertain inputs, in file order; position = Sobol dimension and LHS column.
     random: Vec<usize>,
-    /// Per position: drawn directly by its distribution's sampler (mc, uncorrelated).
-    direct: Vec<bool>,
     /// The correlation groups among the uncertain inputs (inputs fixed by `--set` or by an
     /// analysis leave their groups), and the positions of their inputs.
     groups: Vec<Group>,
@@ -143,15 +139,11 @@ impl<'a> InputDraw<'a> {
             .iter()
             .map(|g| g.inputs.iter().map(|&j| position(j)).collect())
             .collect();
-        let direct = (0..random.len())
-            .map(|p| sampler == Sampler::Mc && !group_positions.iter().flatten().any(|&q| q == p))
-            .collect();
         Ok(InputDraw {
             scenario,
             sampler,
             seed,
             random,
-            direct,
             groups,
             group_positions,
         })
@@ -229,19 +221,14 @@ impl<'a> InputDraw<'a> {
         match self.sampler {
             Sampler::Mc => {
                 for (p, &j) in self.random.iter().enumerate() {
-                    let mut stream = path_stream(key, inputs[j].salt);
-                    if self.direct[p] {
-                        values[j] = inputs[j].dist.sample(&mut stream);
-                    } else {
-                        scratch.uniforms[p] = stream.sample(Open01);
-                    }
+                    scratch.uniforms[p] = uniform(key, inputs[j].salt, 0);
                 }
             }
             Sampler::Lhs => {
                 let n = scratch.chunk_paths as f64;
                 let stride = CHUNK_PATHS as usize;
                 for (p, &j) in self.random.iter().enumerate() {
-                    let within: f64 = path_stream(key, inputs[j].salt).sample(Open01);
+                    let within = uniform(key, inputs[j].salt, 0);
                     let stratum = scratch.strata[p * stride + in_chunk];
                     scratch.uniforms[p] = (f64::from(stratum) + within) / n;
                 }
@@ -254,7 +241,7 @@ impl<'a> InputDraw<'a> {
                 for (set, positions) in self.random.chunks(4).enumerate() {
                     let points = sobol_burley::sample_4d(index, set as u32, seed);
                     for (k, &j) in positions.iter().enumerate() {
-                        let within: f64 = path_stream(key, inputs[j].salt).sample(Open01);
+                        let within = uniform(key, inputs[j].salt, 0);
                         let cell = f64::from(points[k]);
                         scratch.uniforms[set * 4 + k] = cell + within * SOBOL_CELL;
                     }
@@ -263,9 +250,7 @@ impl<'a> InputDraw<'a> {
         }
         self.correlate(scratch);
         for (p, &j) in self.random.iter().enumerate() {
-            if !self.direct[p] {
-                values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
-            }
+            values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
         }
     }
 

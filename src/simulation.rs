@@ -332,6 +332,12 @@ impl<'a> Simulation<'a> {
         })
     }
 
+    /// Prepares `worker` for a chunk of `paths` paths drawn from `rng` (the Latin hypercube's
+    /// strata); [`Experiment::run_chunk`] does this before the chunk's first [`Self::run_path`].
+    pub fn begin_chunk(&self, paths: usize, rng: &ChunkRng, worker: &mut Worker) {
+        self.draw.begin_chunk(paths, rng, &mut worker.draw);
+    }
+
     /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
     /// is `key`: draws its inputs and yearly numbers and fills the worker's trajectory
     /// (`worker.trajectory()`). Allocates nothing unless the path fails.

@@ -21,7 +21,7 @@ use breakeven::analysis::sensitivity::{Output, Statistic, analyse};
 use breakeven::analysis::{AnalysisError, Base, Event};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
-use breakeven::report::{Report, RunFacts, json};
+use breakeven::report::{Exporter, Report, RunFacts, json};
 use breakeven::run_request::{RunRequest, RunRequestError};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Override, ScenarioError as LibScenarioError};
@@ -321,10 +321,7 @@ fn sensitivity(
         analyse(scenario, output, &plan, &NoProgress)
     })?
     .map_err(|e| analysis_error(py, origin, &e))?;
-    let mut s = serde_json::to_string_pretty(&result)
-        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    s.push('\n');
-    Ok(s)
+    Ok(result.json())
 }
 
 /// Per-path values: every input's draw, the break-even and payback year index (-1 for not

@@ -30,6 +30,7 @@ use crate::model::{Metric, Trajectory};
 use crate::scenario::Scenario;
 use crate::scenario::location::line_of_key;
 use crate::simulation::{self, RunOptions};
+use crate::unit::Unit;
 
 /// The interval a source must lie in to count as consistent with the model.
 pub const INTERVAL: (f64, f64) = (0.10, 0.90);
@@ -117,6 +118,15 @@ impl Quantity {
             }
             _ => return None,
         })
+    }
+
+    /// The unit the model measures the quantity in.
+    fn unit(self) -> Unit {
+        match self {
+            Quantity::Metric(m) => m.unit(),
+            Quantity::SubscriptionShare => Unit::Share,
+            Quantity::Rnd | Quantity::FundingGap => Unit::Usd,
+        }
     }
 
     /// Whether the quantity flows over a year (so a half year or a run rate makes sense).
@@ -328,7 +338,8 @@ pub struct Check {
     pub metric: String,
     pub year: i32,
     pub period: Period,
-    pub unit: String,
+    /// The unit of the quantity in the model: `USD`, `people` or `share`.
+    pub unit: Unit,
     /// The source's value.
     pub value: f64,
     pub model_p5: f64,
@@ -369,6 +380,10 @@ pub struct Calibration {
     pub interval: [f64; 2],
     pub checks: Vec<Check>,
     pub uncovered: Vec<Uncovered>,
+    /// How the figures file is named in the table (not in JSON: the same figures from the
+    /// file or built in give the same document).
+    #[serde(skip)]
+    pub figures: String,
 }
 
 impl Calibration {
@@ -458,7 +473,7 @@ pub fn calibrate(
                 metric: f.metric.clone(),
                 year: f.year,
                 period: f.period,
-                unit: f.unit.clone(),
+                unit: f.quantity.unit(),
                 value: f.value,
                 model_p5: p5,
                 model_p10: p10,
@@ -482,6 +497,7 @@ pub fn calibrate(
         interval: [INTERVAL.0, INTERVAL.1],
         checks,
         uncovered,
+        figures: String::new(),
     })
 }
 

@@ -10,6 +10,7 @@
 //! between them come from the parameter, not from sampling noise.
 
 pub mod calibrate;
+pub mod compare;
 pub mod sensitivity;
 pub mod solve;
 pub mod sweep;

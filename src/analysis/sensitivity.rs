@@ -17,10 +17,11 @@ use serde::Serialize;
 use super::{AnalysisError, summarise};
 use crate::dist::Dist;
 use crate::engine::{Plan, Progress};
-use crate::model::{Metric, Trajectory, Unit};
+use crate::model::{Metric, Trajectory};
 use crate::scenario::Scenario;
 use crate::simulation::{self, RunOptions};
 use crate::summary::{Event, EventInfo, RunSummary};
+use crate::unit::Unit;
 
 /// The most paths stored for rank correlations and medians.
 pub const MAX_SAMPLE: u64 = 50_000;
@@ -83,7 +84,7 @@ impl Output {
             Output::Probability(e) => OutputInfo {
                 name: e.name(scenario).to_string(),
                 label: format!("P({})", e.label(scenario)),
-                unit: "probability",
+                unit: Unit::Probability,
             },
             Output::Metric {
                 metric,
@@ -100,10 +101,7 @@ impl Output {
                     metric.description(),
                     scenario.year(year)
                 ),
-                unit: match metric.unit() {
-                    Unit::Usd => "USD",
-                    Unit::People => "people",
-                },
+                unit: metric.unit(),
             },
         }
     }
@@ -115,7 +113,7 @@ pub struct OutputInfo {
     pub name: String,
     pub label: String,
     /// `probability`, `USD` or `people`.
-    pub unit: &'static str,
+    pub unit: Unit,
 }
 
 /// One end of a tornado bar.

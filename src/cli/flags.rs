@@ -28,17 +28,19 @@ impl From<SamplerFlag> for Sampler {
     }
 }
 
-/// `--format` of a run's report.
+/// `--format` of any result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FormatFlag {
-    /// A report for the terminal, 100 columns wide.
+    /// A report for the terminal.
     Table,
     /// The stable machine-readable document.
     Json,
-    /// One row per number, for spreadsheets.
+    /// Rows of numbers, for spreadsheets and data frames.
     Csv,
     /// Tables for documents.
     Markdown,
+    /// An Excel workbook (binary: needs --out or a pipe).
+    Xlsx,
 }
 
 impl From<FormatFlag> for Format {
@@ -48,6 +50,7 @@ impl From<FormatFlag> for Format {
             FormatFlag::Json => Format::Json,
             FormatFlag::Csv => Format::Csv,
             FormatFlag::Markdown => Format::Markdown,
+            FormatFlag::Xlsx => Format::Xlsx,
         }
     }
 }

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use breakeven::report::{Format, Report, RunFacts};
+use breakeven::report::{Report, RunFacts};
 use breakeven::shard::{self, Part};
 
-use super::flags::FormatFlag;
-use super::{InputError, output};
+use super::InputError;
+use super::output::Destination;
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -25,15 +25,12 @@ pub struct MergeArgs {
     /// Part files written by `simulate FILE --shard I/N`, one per shard.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
-    format: FormatFlag,
-    /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    destination: Destination,
 }
 
 pub fn run(args: MergeArgs) -> Result<ExitCode> {
+    args.destination.check()?;
     let input = |e: shard::ShardError| InputError(e.to_string());
     let parts = args
         .parts
@@ -49,9 +46,6 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         RunFacts::default(),
     )
     .with_sampler(merged.sampler);
-    output::write(
-        &Format::from(args.format).render(&report),
-        args.out.as_deref(),
-    )?;
+    args.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }

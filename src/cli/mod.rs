@@ -2,6 +2,7 @@
 
 mod calibrate;
 mod check;
+mod compare;
 mod flags;
 mod interrupt;
 mod merge;
@@ -48,6 +49,7 @@ Examples:
       --target 0.18
   simulate sensitivity scenarios/openai.toml
   simulate calibrate scenarios/openai.toml
+  simulate compare scenarios/openai.toml --set capex.partner_share=0.3
   simulate report scenarios/openai.toml -o report.html
   simulate serve scenarios/openai.toml
 
@@ -90,6 +92,9 @@ enum Command {
     /// Compare the scenario with the figures of its subject in the sources.
     #[command(after_help = calibrate::EXAMPLES)]
     Calibrate(calibrate::CalibrateArgs),
+    /// Compare two scenarios, or a scenario and a variant, on the same paths.
+    #[command(after_help = compare::EXAMPLES)]
+    Compare(compare::CompareArgs),
     /// Write one self-contained HTML report with charts.
     #[command(after_help = report::EXAMPLES)]
     Report(report::ReportArgs),
@@ -113,6 +118,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Sensitivity(args)) => sensitivity::run(args),
         Some(Command::Calibrate(args)) => calibrate::run(args),
+        Some(Command::Compare(args)) => compare::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Merge(args)) => merge::run(args),

@@ -6,7 +6,7 @@
 //! output, marked partial, leaves any `--out` file untouched, and exits with code 130. An
 //! interrupted shard writes no part file.
 
-use std::path::PathBuf;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::time::Instant;
 
@@ -22,8 +22,9 @@ use breakeven::shard::{Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
 use breakeven::summary::RunSummary;
 
-use super::flags::{FormatFlag, SamplerFlag};
-use super::{InputError, ScenarioArgs, interrupt, output, progress};
+use super::flags::SamplerFlag;
+use super::output::{self, Destination};
+use super::{InputError, ScenarioArgs, interrupt, progress};
 
 /// Paths and seed when neither the command line nor the scenario says (the library's, shared
 /// with the web API and the Python package).
@@ -65,12 +66,8 @@ pub struct OutputArgs {
     /// Worker threads [default: one per core].
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
     threads: Option<u16>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatFlag::Table)]
-    format: FormatFlag,
-    /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    destination: Destination,
 }
 
 /// A rayon pool with `threads` workers, or one per core.
@@ -83,6 +80,7 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 }
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
+    args.output.destination.check()?;
     let scenario = args.scenario.load()?;
     if scenario.network.is_some() {
         return Err(InputError(format!(
@@ -213,21 +211,26 @@ fn write_report(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let report = Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
-    let text = Format::from(out.format).render(&report);
     if outcome.cancelled {
+        // A binary partial report goes to a terminal only as the table.
+        let format = match out.destination.format() {
+            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
+            f => f,
+        };
+        let bytes = format.render(&report)?;
         eprintln!(
             "interrupted: {} of {} paths done; their report, marked partial, is on standard output{}",
             outcome.paths,
             paths,
-            match &out.out {
+            match &out.destination.out {
                 Some(file) => format!(" ({} was not written)", file.display()),
                 None => String::new(),
             }
         );
-        output::write(&text, None)?;
+        output::write(&bytes, None)?;
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    output::write(&text, out.out.as_deref())?;
+    out.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -264,6 +267,6 @@ fn run_shard(
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     let part = Part::new(scenario, sampler, shard, &plan, &outcome.summary);
-    output::write(&part.to_json(), out.out.as_deref())?;
+    output::write(part.to_json(), out.destination.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,22 +1,20 @@
 //! `simulate sensitivity`: which inputs move an event's probability or a metric, ranked.
 
-use std::fmt::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use breakeven::analysis::AnalysisError;
-use breakeven::analysis::sensitivity::{self, MAX_SAMPLE, Output, Sensitivity, Statistic};
+use breakeven::analysis::sensitivity::{self, Output, Statistic};
+use breakeven::analysis::{AnalysisError, Event};
 use breakeven::model::Metric;
-use breakeven::report::format::{people, percent, thousands, usd};
-use breakeven::report::svg::{self, compact};
-use breakeven::summary::Event;
+use breakeven::report::svg;
 
 use super::flags::StatisticFlag;
+use super::output::{self, Destination};
 use super::sampling::SamplingArgs;
-use super::{ScenarioArgs, output, progress};
+use super::{ScenarioArgs, progress};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -38,12 +36,6 @@ min(--paths, 50000).";
 /// Paths per tornado run when the command line does not say.
 const DEFAULT_PATHS: u64 = 20_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SensitivityFormat {
-    Table,
-    Json,
-}
-
 #[derive(Args)]
 pub struct SensitivityArgs {
     #[command(flatten)]
@@ -62,18 +54,15 @@ pub struct SensitivityArgs {
     statistic: StatisticFlag,
     #[command(flatten)]
     sampling: SamplingArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SensitivityFormat::Table)]
-    format: SensitivityFormat,
-    /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    destination: Destination,
     /// Also draw the tornado as SVG into FILE (atomically).
     #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
     chart: Option<PathBuf>,
 }
 
 pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
+    args.destination.check()?;
     let base = args.scenario.base()?;
     let scenario = base.scenario();
     let output_choice = match (&args.metric, args.year) {
@@ -110,102 +99,6 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
     if let Some(path) = &args.chart {
         output::write(&svg::tornado(&result, 20)?, Some(path))?;
     }
-    let text = match args.format {
-        SensitivityFormat::Table => table(&result),
-        SensitivityFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&result)?;
-            s.push('\n');
-            s
-        }
-    };
-    output::write(&text, args.out.as_deref())?;
+    args.destination.export(&result)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn table(s: &Sensitivity) -> String {
-    let show = |x: f64| match s.output.unit {
-        "probability" => percent(x),
-        "USD" => usd(x),
-        _ => people(x),
-    };
-    let difference = |x: f64| match s.output.unit {
-        "probability" => format!("{:+.1} pp", 100.0 * x),
-        "USD" => format!("{}{}", if x >= 0.0 { "+" } else { "" }, usd(x)),
-        _ => format!("{}{}", if x >= 0.0 { "+" } else { "" }, people(x)),
-    };
-    let mut out = String::new();
-    let _ = writeln!(out, "Sensitivity of {}", s.output.label);
-    let _ = writeln!(
-        out,
-        "  {} · seed {} · {} paths per tornado run · all inputs random: {}{}\n",
-        s.file,
-        s.seed,
-        thousands(s.paths),
-        show(s.base),
-        s.base_ci95
-            .map(|ci| format!(" [{}, {}]", percent(ci[0]), percent(ci[1])))
-            .unwrap_or_default()
-    );
-    let width = s
-        .inputs
-        .iter()
-        .map(|e| e.key.len())
-        .max()
-        .unwrap_or(5)
-        .max(5);
-    let _ = writeln!(
-        out,
-        "TORNADO (input fixed at its P10 / P90, all else random, same paths), by swing"
-    );
-    let _ = writeln!(
-        out,
-        "  {:>3}  {:width$}  {:>22}  {:>22}  {:>10}",
-        "#", "input", "at P10", "at P90", "swing"
-    );
-    for (i, e) in s.inputs.iter().enumerate() {
-        let _ = writeln!(
-            out,
-            "  {:>3}  {:width$}  {:>22}  {:>22}  {:>10}",
-            i + 1,
-            e.key,
-            format!("{} → {}", compact(e.at_p10.input), show(e.at_p10.output)),
-            format!("{} → {}", compact(e.at_p90.input), show(e.at_p90.output)),
-            difference(e.swing)
-        );
-    }
-    let mut by_rho: Vec<_> = s.inputs.iter().collect();
-    by_rho.sort_by(|a, b| b.spearman.abs().total_cmp(&a.spearman.abs()));
-    let _ = writeln!(
-        out,
-        "\nSPEARMAN RANK CORRELATION with the output, over {} paths (|rho| < {:.3} is noise){}",
-        thousands(s.sample_paths),
-        2.0 / (s.sample_paths.max(2) as f64 - 1.0).sqrt(),
-        if s.sample_paths == MAX_SAMPLE {
-            " — the sample is capped"
-        } else {
-            ""
-        }
-    );
-    for e in &by_rho {
-        let _ = writeln!(out, "  {:width$}  {:+.3}", e.key, e.spearman);
-    }
-    let _ = writeln!(
-        out,
-        "\nWHAT MUST BE TRUE: median of each input over {} ({} of {} sampled paths on the first side)",
-        s.split,
-        thousands(s.sample_met),
-        thousands(s.sample_paths)
-    );
-    let _ = writeln!(out, "  {:width$}  {:>12}  {:>12}", "input", "met", "missed");
-    let median = |m: Option<f64>| m.map(compact).unwrap_or_else(|| "–".into());
-    for e in &s.inputs {
-        let _ = writeln!(
-            out,
-            "  {:width$}  {:>12}  {:>12}",
-            e.key,
-            median(e.median_met),
-            median(e.median_missed)
-        );
-    }
-    out
 }

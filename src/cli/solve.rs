@@ -1,21 +1,17 @@
 //! `simulate solve`: the parameter value at which an event's probability equals a target.
 
-use std::fmt::Write;
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use breakeven::analysis::solve::{self, Answer, Problem, Solution};
+use breakeven::analysis::solve::{self, Problem};
 use breakeven::analysis::sweep::{AxisSpec, parse_bounds};
-use breakeven::analysis::{AnalysisError, Parameter};
-use breakeven::report::format::percent;
-use breakeven::report::svg::compact;
-use breakeven::summary::Event;
+use breakeven::analysis::{AnalysisError, Event, Parameter};
 
+use super::output::Destination;
 use super::sampling::SamplingArgs;
-use super::{ScenarioArgs, output, progress};
+use super::{ScenarioArgs, progress};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -40,12 +36,6 @@ evaluation runs --paths paths (default 20000).";
 /// Paths per evaluation when the command line does not say.
 const DEFAULT_PATHS: u64 = 20_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SolveFormat {
-    Table,
-    Json,
-}
-
 #[derive(Args)]
 pub struct SolveArgs {
     #[command(flatten)]
@@ -64,15 +54,12 @@ pub struct SolveArgs {
     tolerance: Option<f64>,
     #[command(flatten)]
     sampling: SamplingArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SolveFormat::Table)]
-    format: SolveFormat,
-    /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    destination: Destination,
 }
 
 pub fn run(args: SolveArgs) -> Result<ExitCode> {
+    args.destination.check()?;
     let base = args.scenario.base()?;
     let scenario = base.scenario();
     let (key, range) = match args.param.parse::<AxisSpec>() {
@@ -94,15 +81,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let pool = args.sampling.pool()?;
     let bar = progress::Bar::new();
     let solution = pool.install(|| solve::solve(&base, &problem, &plan, &bar))?;
-    let text = match args.format {
-        SolveFormat::Table => table(&solution),
-        SolveFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&solution)?;
-            s.push('\n');
-            s
-        }
-    };
-    output::write(&text, args.out.as_deref())?;
+    args.destination.export(&solution)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -120,115 +99,4 @@ fn default_range(
             parameter.key, parameter.key
         ))),
     }
-}
-
-/// A parameter value with about six significant digits: `0.369629`, `245.337B`.
-fn precise(x: f64) -> String {
-    if x.abs() >= 1e5 {
-        let (scale, suffix) = match x.abs() {
-            a if a >= 1e12 => (1e12, "T"),
-            a if a >= 1e9 => (1e9, "B"),
-            a if a >= 1e6 => (1e6, "M"),
-            _ => (1e3, "K"),
-        };
-        format!("{:.3}{suffix}", x / scale)
-    } else if x != 0.0 && x.abs() < 1e-3 {
-        format!("{x:.5e}")
-    } else {
-        let s = format!("{x:.6}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
-fn table(s: &Solution) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "Goal seek: {} such that P({}) = {}",
-        s.parameter,
-        s.event.name,
-        percent(s.target)
-    );
-    let _ = writeln!(out, "  event: {}", s.event.label);
-    let _ = writeln!(
-        out,
-        "  {} · seed {} · {} paths per evaluation · {} evaluations · range {}..{}\n",
-        s.file,
-        s.seed,
-        s.paths,
-        s.evaluations.len(),
-        compact(s.range[0]),
-        compact(s.range[1])
-    );
-    let ends = format!(
-        "P = {} [{}, {}] at {} and {} [{}, {}] at {}",
-        percent(s.at_from.probability),
-        percent(s.at_from.ci95[0]),
-        percent(s.at_from.ci95[1]),
-        precise(s.range[0]),
-        percent(s.at_to.probability),
-        percent(s.at_to.ci95[0]),
-        percent(s.at_to.ci95[1]),
-        precise(s.range[1])
-    );
-    match &s.answer {
-        Answer::Found {
-            value,
-            bracket,
-            ci95,
-        } => {
-            let bound = |b: Option<f64>, past: f64, side: &str| match b {
-                Some(x) => precise(x),
-                None => format!("{side} {}", precise(past)),
-            };
-            let _ = writeln!(out, "  {} = {}", s.parameter, precise(*value));
-            let _ = writeln!(
-                out,
-                "  95% interval: {} to {}  (values whose Wilson 95% interval of P contains the target)",
-                bound(ci95[0], s.range[0], "below"),
-                bound(ci95[1], s.range[1], "above")
-            );
-            let _ = writeln!(
-                out,
-                "  bracket: [{}, {}] (tolerance {})",
-                precise(bracket[0]),
-                precise(bracket[1]),
-                compact(s.tolerance)
-            );
-            let _ = writeln!(out, "  {ends}");
-        }
-        Answer::Unreachable => {
-            let _ = writeln!(
-                out,
-                "  not reachable inside the range: {ends}; the target {} lies outside.",
-                percent(s.target)
-            );
-        }
-    }
-    if s.crossings.len() > 1 {
-        let _ = writeln!(
-            out,
-            "\n  The probability crosses the target {} times (the first is shown above):",
-            s.crossings.len()
-        );
-        for c in &s.crossings {
-            let _ = writeln!(
-                out,
-                "    {} = {} ({}), 95% interval {} to {}",
-                s.parameter,
-                precise(c.value),
-                if c.rising { "rising" } else { "falling" },
-                c.ci95[0].map_or_else(|| format!("below {}", precise(s.range[0])), precise),
-                c.ci95[1].map_or_else(|| format!("above {}", precise(s.range[1])), precise),
-            );
-        }
-    }
-    if !s.monotone {
-        let _ = writeln!(
-            out,
-            "  warning: the probability does not move one way over the evaluated values ({} grid points, then bisection); every crossing found is listed.",
-            s.grid_points
-        );
-    }
-    out
 }

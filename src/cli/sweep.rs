@@ -1,21 +1,19 @@
-//! `simulate sweep`: every event's probability over a one- or two-parameter grid, as a table,
-//! CSV or JSON, and optionally as an SVG chart.
+//! `simulate sweep`: every event's probability over a one- or two-parameter grid, in any
+//! format, and optionally as an SVG chart.
 
-use std::fmt::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::Args;
 
-use breakeven::analysis::AnalysisError;
-use breakeven::analysis::sweep::{self, Axis, AxisSpec, Sweep};
-use breakeven::report::format::percent;
-use breakeven::report::svg::{self, compact};
-use breakeven::summary::Event;
+use breakeven::analysis::sweep::{self, Axis, AxisSpec};
+use breakeven::analysis::{AnalysisError, Event};
+use breakeven::report::svg;
 
+use super::output::{self, Destination};
 use super::sampling::SamplingArgs;
-use super::{ScenarioArgs, output, progress};
+use super::{ScenarioArgs, progress};
 
 pub const EXAMPLES: &str = "\
 Examples:
@@ -38,16 +36,6 @@ scenario's run.paths, else 100000.";
 /// Paths per point when neither the command line nor the scenario says.
 const DEFAULT_PATHS: u64 = 100_000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum SweepFormat {
-    /// One block per event, for the terminal.
-    Table,
-    /// One row per point and event.
-    Csv,
-    /// The whole sweep.
-    Json,
-}
-
 #[derive(Args)]
 pub struct SweepArgs {
     #[command(flatten)]
@@ -57,12 +45,8 @@ pub struct SweepArgs {
     params: Vec<AxisSpec>,
     #[command(flatten)]
     sampling: SamplingArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = SweepFormat::Table)]
-    format: SweepFormat,
-    /// Write the output to FILE (atomically) instead of standard output.
-    #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
-    out: Option<PathBuf>,
+    #[command(flatten)]
+    destination: Destination,
     /// Also draw the sweep as SVG into FILE (atomically): curves for one parameter, a heatmap
     /// of --event for two.
     #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
@@ -73,6 +57,7 @@ pub struct SweepArgs {
 }
 
 pub fn run(args: SweepArgs) -> Result<ExitCode> {
+    args.destination.check()?;
     let base = args.scenario.base()?;
     let scenario = base.scenario();
     if args.params.len() > 2 {
@@ -105,93 +90,6 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         };
         output::write(&svg, Some(path))?;
     }
-    let text = match args.format {
-        SweepFormat::Table => table(&result),
-        SweepFormat::Csv => csv(&result),
-        SweepFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&result)?;
-            s.push('\n');
-            s
-        }
-    };
-    output::write(&text, args.out.as_deref())?;
+    args.destination.export(&result)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The sweep in long form: one row per point and event.
-fn csv(s: &Sweep) -> String {
-    let mut w = ::csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = s.parameters.iter().map(|p| p.key.clone()).collect();
-    header.extend(["event", "probability", "ci95_low", "ci95_high", "paths_met"].map(String::from));
-    w.write_record(&header).expect("CSV to memory");
-    for point in &s.points {
-        for (event, p) in s.events.iter().zip(&point.probabilities) {
-            let mut row: Vec<String> = point.values.iter().map(|v| v.to_string()).collect();
-            row.push(event.name.clone());
-            row.extend(
-                [p.probability, p.ci95[0], p.ci95[1]]
-                    .iter()
-                    .map(|v| v.to_string()),
-            );
-            row.push(p.paths.to_string());
-            w.write_record(&row).expect("CSV to memory");
-        }
-    }
-    String::from_utf8(w.into_inner().expect("CSV to memory")).expect("UTF-8")
-}
-
-/// One block per event: a column of values for one parameter, a matrix for two.
-fn table(s: &Sweep) -> String {
-    let mut out = String::new();
-    let keys: Vec<&str> = s.parameters.iter().map(|p| p.key.as_str()).collect();
-    let _ = writeln!(
-        out,
-        "Sweep of {} · {} · {} paths per point · seed {} (the same paths at every point)\n",
-        keys.join(" × "),
-        s.file,
-        s.paths,
-        s.seed
-    );
-    for (e, event) in s.events.iter().enumerate() {
-        let _ = writeln!(out, "{} — {}", event.name, event.label);
-        match s.parameters.len() {
-            1 => {
-                let width = keys[0].len().max(10);
-                let _ = writeln!(
-                    out,
-                    "  {:>width$}  {:>8}  {:>20}",
-                    keys[0], "P", "95% interval"
-                );
-                for point in &s.points {
-                    let p = &point.probabilities[e];
-                    let bar = "█".repeat((p.probability * 30.0).round() as usize);
-                    let line = format!(
-                        "  {:>width$}  {:>8}  {:>20}  {bar}",
-                        compact(point.values[0]),
-                        percent(p.probability),
-                        format!("[{}, {}]", percent(p.ci95[0]), percent(p.ci95[1]))
-                    );
-                    let _ = writeln!(out, "{}", line.trim_end());
-                }
-            }
-            _ => {
-                let columns = s.parameters[1].range.steps;
-                let _ = writeln!(out, "  rows: {}, columns: {}", keys[0], keys[1]);
-                let _ = write!(out, "  {:>10}", "");
-                for point in s.points.iter().take(columns) {
-                    let _ = write!(out, " {:>8}", compact(point.values[1]));
-                }
-                out.push('\n');
-                for row in s.points.chunks(columns) {
-                    let _ = write!(out, "  {:>10}", compact(row[0].values[0]));
-                    for point in row {
-                        let _ = write!(out, " {:>8}", percent(point.probabilities[e].probability));
-                    }
-                    out.push('\n');
-                }
-            }
-        }
-        out.push('\n');
-    }
-    out
 }

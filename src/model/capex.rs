@@ -179,7 +179,9 @@ impl Capex {
 }
 
 /// Spending (programme plus refresh), straight-line depreciation and capacity in service for
-/// one asset class, written into the scratch arrays.
+/// one asset class, written into the scratch arrays, in one pass over the years: what a year
+/// depreciates, and what is in service, are running sums over the vintages still within their
+/// life (O(years), not O(years^2) over vintages).
 fn run_asset_class(class: &AssetClass, refresh: bool, s: &mut AssetScratch) {
     let years = s.spend.len();
     let life = class.life;
@@ -192,48 +194,68 @@ fn run_asset_class(class: &AssetClass, refresh: bool, s: &mut AssetScratch) {
     // Used only when a refresh falls within the horizon, where `whole` is the true count.
     let refresh_first = keep.powi(whole as i32) * (1.0 - frac);
     let refresh_second = keep.powi(whole as i32 + 1) * frac;
-    let depreciation_years = life.ceil().min(years as f64) as usize;
 
     for y in 0..years {
         s.spend[y] = class.share * s.programme[y];
-        s.depreciation[y] = 0.0;
-        s.capacity[y] = 0.0;
     }
+    // A vintage bought in year v depreciates 1 / life of its cost in years v .. v + whole - 1
+    // and, with a fractional life, `frac / life` of it in year v + whole. Without refresh it is
+    // in service fully for `whole` years and for `frac` of the next; with refresh, for good.
+    let mut spent_window = WindowSum::default();
+    let mut built_window = WindowSum::default();
+    let mut built_total = 0.0;
     for y in 0..years {
         let spent = s.spend[y];
-        if spent != 0.0 {
-            // Whole years take 1 / life of the cost, a final fractional year what is left.
-            let per_year = spent / life;
-            for k in 0..depreciation_years.min(years - y) {
-                s.depreciation[y + k] += if k < whole {
-                    per_year
-                } else {
-                    spent * (life - k as f64) / life
-                };
+        if refresh && spent != 0.0 {
+            if whole >= 1 && y + whole < years {
+                s.spend[y + whole] += spent * refresh_first;
             }
-            if refresh {
-                if whole >= 1 && y + whole < years {
-                    s.spend[y + whole] += spent * refresh_first;
-                }
-                if frac > 0.0 && y + whole + 1 < years {
-                    s.spend[y + whole + 1] += spent * refresh_second;
-                }
+            if frac > 0.0 && y + whole + 1 < years {
+                s.spend[y + whole + 1] += spent * refresh_second;
             }
         }
         let built = class.share * s.programme[y];
-        if built != 0.0 {
-            for k in 0..years - y {
-                let alive = if refresh {
-                    1.0
-                } else {
-                    (life - k as f64).clamp(0.0, 1.0)
-                };
-                if alive == 0.0 {
-                    break;
-                }
-                s.capacity[y + k] += built * alive;
-            }
+        let leaving = y.checked_sub(whole);
+        spent_window.push(spent, leaving.map(|v| s.spend[v]));
+        built_window.push(built, leaving.map(|v| class.share * s.programme[v]));
+        let last_fraction = |x: &[f64], scale: f64| match leaving {
+            Some(v) if frac > 0.0 => frac * scale * x[v],
+            _ => 0.0,
+        };
+        s.depreciation[y] = spent_window.value() / life + last_fraction(&s.spend, 1.0) / life;
+        built_total += built;
+        s.capacity[y] = if refresh {
+            built_total
+        } else {
+            built_window.value() + last_fraction(&s.programme, class.share)
+        };
+    }
+}
+
+/// The running sum of the last `n` values pushed, exactly zero whenever they all are.
+#[derive(Debug, Default)]
+struct WindowSum {
+    sum: f64,
+    nonzero: usize,
+}
+
+impl WindowSum {
+    /// Adds `entering` and removes `leaving` (the value pushed `n` pushes ago, if any).
+    #[inline]
+    fn push(&mut self, entering: f64, leaving: Option<f64>) {
+        self.sum += entering;
+        self.nonzero += usize::from(entering != 0.0);
+        if let Some(x) = leaving {
+            self.sum -= x;
+            self.nonzero -= usize::from(x != 0.0);
         }
+        if self.nonzero == 0 {
+            self.sum = 0.0;
+        }
+    }
+
+    fn value(&self) -> f64 {
+        self.sum
     }
 }
 
@@ -320,5 +342,90 @@ mod tests {
         let operations = 0.05 * 100.0;
         assert!((out.rental[0] - 0.5 * (30.0 + operations) * 1.2).abs() < 1e-12);
         assert!((out.own_operations[0] - 0.5 * operations).abs() < 1e-12);
+    }
+
+    /// The vintage-by-vintage definition, O(years^2): each vintage's depreciation, refresh and
+    /// capacity written out year by year.
+    fn by_vintage(class: &AssetClass, refresh: bool, programme: &[f64]) -> AssetScratch {
+        let years = programme.len();
+        let life = class.life;
+        let whole = life.floor().min(years as f64) as usize;
+        let frac = life - life.floor();
+        let keep = 1.0 - class.cost_decline;
+        let mut spend: Vec<f64> = programme.iter().map(|p| class.share * p).collect();
+        let mut depreciation = vec![0.0; years];
+        let mut capacity = vec![0.0; years];
+        for y in 0..years {
+            let spent = spend[y];
+            for k in 0..life.ceil().min(years as f64) as usize {
+                if y + k < years {
+                    depreciation[y + k] += if k < whole {
+                        spent / life
+                    } else {
+                        spent * (life - k as f64) / life
+                    };
+                }
+            }
+            if refresh {
+                if whole >= 1 && y + whole < years {
+                    spend[y + whole] += spent * keep.powi(whole as i32) * (1.0 - frac);
+                }
+                if frac > 0.0 && y + whole + 1 < years {
+                    spend[y + whole + 1] += spent * keep.powi(whole as i32 + 1) * frac;
+                }
+            }
+            for k in 0..years - y {
+                let alive = if refresh {
+                    1.0
+                } else {
+                    (life - k as f64).clamp(0.0, 1.0)
+                };
+                capacity[y + k] += class.share * programme[y] * alive;
+            }
+        }
+        AssetScratch {
+            programme: programme.to_vec(),
+            spend,
+            depreciation,
+            capacity,
+        }
+    }
+
+    #[test]
+    fn running_sums_match_the_vintage_by_vintage_definition() {
+        let programme = [
+            0.0, 30.0, 50.0, 0.0, 20.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 0.0,
+        ];
+        for life in [0.4, 1.0, 2.0, 2.4, 2.5, 3.0, 7.7, 11.0, 12.0, 30.0, 1e300] {
+            for refresh in [false, true] {
+                let class = AssetClass {
+                    share: 0.7,
+                    life,
+                    cost_decline: 0.15,
+                };
+                let expected = by_vintage(&class, refresh, &programme);
+                let z = vec![0.0; programme.len()];
+                let mut s = AssetScratch {
+                    programme: programme.to_vec(),
+                    spend: z.clone(),
+                    depreciation: z.clone(),
+                    capacity: z,
+                };
+                run_asset_class(&class, refresh, &mut s);
+                for (name, a, b) in [
+                    ("spend", &s.spend, &expected.spend),
+                    ("depreciation", &s.depreciation, &expected.depreciation),
+                    ("capacity", &s.capacity, &expected.capacity),
+                ] {
+                    for (y, (x, e)) in a.iter().zip(b).enumerate() {
+                        assert!(
+                            (x - e).abs() <= 1e-12 * 100.0,
+                            "life {life} refresh {refresh} {name}[{y}]: {x} vs {e}"
+                        );
+                        assert_eq!(*e == 0.0, *x == 0.0, "{name}[{y}] zero: {x} vs {e}");
+                    }
+                }
+            }
+        }
     }
 }

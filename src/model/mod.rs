@@ -17,10 +17,8 @@ pub mod financials;
 pub mod hurdle;
 pub mod revenue;
 
-use rand::RngExt;
-use rand_distr::StandardNormal;
-
-use crate::rng::path_stream;
+use crate::math::normal_quantile;
+use crate::rng::{salted, uniform_salted};
 
 pub use capex::{Capex, Profile};
 pub use costs::{Commitment, Costs};
@@ -67,12 +65,7 @@ pub enum Metric {
     RequiredRevenueForReturn,
 }
 
-/// How a metric's numbers are shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Unit {
-    Usd,
-    People,
-}
+pub use crate::unit::Unit;
 
 impl Metric {
     /// Every per-year metric, in report order.
@@ -284,38 +277,37 @@ impl YearlyNumbers {
         }
     }
 
-    /// The numbers of a path drawn by the default source: each process from its own stream
-    /// of the path's key (see [`crate::rng::path_stream`]).
+    /// The numbers of a path drawn by the default source: each process's from its own
+    /// counter-based uniforms of the path's key (see [`YearlyNumbers::fill`]).
     pub fn for_path(model: &Model, key: u64) -> YearlyNumbers {
         let mut numbers = YearlyNumbers::new(model);
         numbers.fill(model, key);
         numbers
     }
 
-    /// Draws the numbers of the path whose key is `key` from the default source: the users'
-    /// normals from the stream salted by `model.users_salt`, each stream's and shock's from
-    /// the stream salted by its own salt.
+    /// Draws the numbers of the path whose key is `key` from the default source: the number
+    /// of year index `y` of the process with salt `s` (`model.users_salt`, a stream's or a
+    /// shock's own) is the counter-based uniform `uniform(key, s, y)`
+    /// ([`crate::rng::uniform`]), through [`crate::math::normal_quantile`] for the normals.
     pub fn fill(&mut self, model: &Model, key: u64) {
         let steps = self.steps;
-        if self.users == 1 {
-            let mut rng = path_stream(key, model.users_salt);
-            for z in &mut self.numbers[..steps] {
-                *z = rng.sample(StandardNormal);
+        let fill = |numbers: &mut [f64], salt: u64, normal: bool| {
+            let salt = salted(salt);
+            for (i, x) in numbers.iter_mut().enumerate() {
+                let u = uniform_salted(key, salt, i as u64 + 1);
+                *x = if normal { normal_quantile(u) } else { u };
             }
+        };
+        if self.users == 1 {
+            fill(&mut self.numbers[..steps], model.users_salt, true);
         }
         for (k, stream) in model.streams.iter().enumerate() {
-            let mut rng = path_stream(key, stream.salt);
             let start = (self.users + k) * steps;
-            for z in &mut self.numbers[start..start + steps] {
-                *z = rng.sample(StandardNormal);
-            }
+            fill(&mut self.numbers[start..start + steps], stream.salt, true);
         }
         for (k, shock) in model.shocks.iter().enumerate() {
-            let mut rng = path_stream(key, shock.salt);
             let start = (self.users + self.streams + k) * steps;
-            for u in &mut self.numbers[start..start + steps] {
-                *u = rng.random();
-            }
+            fill(&mut self.numbers[start..start + steps], shock.salt, false);
         }
     }
 

@@ -16,6 +16,7 @@
 //! `1 - exposure * (1 - price_factor)`, for good.
 
 use super::{ParamId, YearlyNumbers};
+use crate::math;
 
 /// The compiled subscription stream.
 #[derive(Debug, Clone)]
@@ -102,7 +103,7 @@ impl RevenueYears {
 /// A mean-one lognormal multiplier with log-sd `sigma` at the standard normal `z`.
 #[inline]
 fn lognormal_shock(z: f64, sigma: f64) -> f64 {
-    (sigma * z - 0.5 * sigma * sigma).exp()
+    math::exp(sigma * z - 0.5 * sigma * sigma)
 }
 
 /// Simulates every revenue line for one path whose inputs are `v` and whose yearly random
@@ -198,8 +199,8 @@ struct SubscriptionPath {
 impl SubscriptionPath {
     fn new(s: &Subscriptions, v: &[f64]) -> SubscriptionPath {
         SubscriptionPath {
-            decay: (-s.user_growth.get(v)).exp(),
-            response: (1.0 + s.price_growth.get(v)).powf(-s.price_elasticity.get(v)),
+            decay: math::exp(-s.user_growth.get(v)),
+            response: math::exp(-s.price_elasticity.get(v) * math::ln(1.0 + s.price_growth.get(v))),
         }
     }
 }

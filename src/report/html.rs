@@ -5,14 +5,15 @@
 
 use std::fmt::Write;
 
-use super::format::{people, percent, thousands, usd, year};
-use super::svg::{self, ChartError, compact};
+use super::format::{compact, difference, optional, percent, thousands, value, year};
+use super::svg::{self, ChartError};
 use super::{Distribution, MetricResult, Probability, Report};
 use crate::analysis::calibrate::{Calibration, Period, Verdict};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
 use crate::dist::{Dist, Shape};
 use crate::scenario::Scenario;
+use crate::unit::Unit;
 
 /// Everything the report shows; the analyses are optional.
 pub struct Document<'a> {
@@ -77,14 +78,9 @@ fn interval(p: &Probability) -> String {
     format!("{} – {}", percent(p.ci95[0]), percent(p.ci95[1]))
 }
 
-/// A short number for input parameters: `0.35`, `1.4e12`.
+/// A distribution parameter in a few characters: `0.35`, `1.4T`.
 fn number(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
-        format!("{x:e}")
-    } else {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    super::format::number(x, 4)
 }
 
 /// A distribution's family and its parameters, named.
@@ -170,12 +166,8 @@ fn family_and_parameters(d: &Dist) -> (&'static str, String) {
     (family, parameters)
 }
 
-fn value(metric: &MetricResult, x: Option<f64>) -> String {
-    match x {
-        None => "–".into(),
-        Some(x) if metric.unit == "people" => people(x),
-        Some(x) => usd(x),
-    }
+fn value_of(metric: &MetricResult, x: Option<f64>) -> String {
+    optional(metric.unit, x)
 }
 
 fn figure(out: &mut String, svg: &str, caption: &str) {
@@ -229,10 +221,10 @@ fn headline(out: &mut String, r: &Report) {
         year(be.cash_payback.p10_year),
         year(be.cash_payback.median_year),
         year(be.cash_payback.p90_year),
-        usd(be.funding_gap.p50.unwrap_or(f64::NAN)),
-        usd(be.funding_gap.p10.unwrap_or(f64::NAN)),
-        usd(be.funding_gap.p90.unwrap_or(f64::NAN)),
-        usd(be.npv.p50.unwrap_or(f64::NAN)),
+        super::format::value(Unit::Usd, be.funding_gap.p50.unwrap_or(f64::NAN)),
+        super::format::value(Unit::Usd, be.funding_gap.p10.unwrap_or(f64::NAN)),
+        super::format::value(Unit::Usd, be.funding_gap.p90.unwrap_or(f64::NAN)),
+        super::format::value(Unit::Usd, be.npv.p50.unwrap_or(f64::NAN)),
         thousands(r.paths)
     );
 }
@@ -257,12 +249,12 @@ fn metric_tables(out: &mut String, r: &Report) {
                 out,
                 "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 y.year,
-                value(metric, d.p5),
-                value(metric, d.p10),
-                value(metric, d.p50),
-                value(metric, d.p90),
-                value(metric, d.p95),
-                value(metric, d.mean)
+                value_of(metric, d.p5),
+                value_of(metric, d.p10),
+                value_of(metric, d.p50),
+                value_of(metric, d.p90),
+                value_of(metric, d.p95),
+                value_of(metric, d.mean)
             );
         }
         out.push_str("</tbody>\n</table>\n");
@@ -271,11 +263,7 @@ fn metric_tables(out: &mut String, r: &Report) {
 
 fn sensitivity_table(out: &mut String, s: &Sensitivity) {
     let unit = s.output.unit;
-    let show = |x: f64| match unit {
-        "probability" => percent(x),
-        "USD" => usd(x),
-        _ => people(x),
-    };
+    let show = |x: f64| value(unit, x);
     let _ = writeln!(
         out,
         "<p class=\"note\">Tornado: {} paths per bar (common random numbers). Rank correlation and medians: a sample of {} paths, {} of them on the \"met\" side ({}); a Spearman coefficient within ±{:.3} is indistinguishable from zero.</p>",
@@ -297,10 +285,7 @@ fn sensitivity_table(out: &mut String, s: &Sensitivity) {
             show(e.at_p10.output),
             compact(e.at_p90.input),
             show(e.at_p90.output),
-            match unit {
-                "probability" => format!("{:+.1} pp", 100.0 * e.swing),
-                _ => show(e.swing),
-            },
+            difference(unit, e.swing),
             e.spearman,
             median(e.median_met),
             median(e.median_missed)
@@ -318,11 +303,7 @@ fn calibration_table(out: &mut String, c: &Calibration) {
     );
     out.push_str("<table>\n<thead><tr><th class=\"l\">Figure</th><th class=\"l\">Quantity</th><th>Source</th><th>Model P10</th><th>Median</th><th>Model P90</th><th>Source at</th><th>Verdict</th></tr></thead>\n<tbody>\n");
     for k in &c.checks {
-        let show = |x: f64| match k.unit.as_str() {
-            "people" => people(x),
-            "share" => percent(x),
-            _ => usd(x),
-        };
+        let show = |x: f64| value(k.unit, x);
         let period = match k.period {
             Period::Year => "year",
             Period::H1 => "h1",

@@ -1,30 +1,41 @@
-//! What a run reports, and one exporter per output format.
+//! What results report, and how every result is rendered in every format.
 //!
-//! [`Report`] turns a [`RunSummary`] into the numbers a reader wants: threshold probabilities
-//! with Wilson intervals, break-even and payback, metric percentiles by year, and the inputs
-//! with their sources. It serialises to the stable JSON document; [`table`], [`markdown`] and
-//! [`csv`] render the same report for terminals, documents and spreadsheets. Timing and thread
-//! count are run facts shown in the table only, so the JSON for a seed is byte-identical
-//! whatever the threads.
+//! [`Report`] turns a run's [`RunSummary`] into the numbers a reader wants: threshold
+//! probabilities with Wilson intervals, break-even and payback, metric percentiles by year,
+//! and the inputs with their sources. Every result type (a run, a sweep, a goal seek, a
+//! sensitivity analysis, a calibration, a comparison) implements [`Exporter`] in its own file
+//! here and so renders as a terminal table, JSON, CSV, Markdown and Excel ([`Format`]);
+//! [`html`] and [`svg`] draw the run and its analyses as charts. Timing and thread count are
+//! run facts shown in the table only, so the JSON for a seed is byte-identical whatever the
+//! threads.
 
+pub mod calibration;
+pub mod comparison;
 pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
-pub mod markdown;
+mod run;
+pub mod sensitivity;
+pub mod sheet;
+pub mod solve;
 pub mod svg;
+pub mod sweep;
 pub mod table;
 
 use std::time::Duration;
 
 use serde::Serialize;
 
-use crate::model::{Metric, Unit};
+use crate::model::Metric;
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::stats::{MetricStats, YearCounts, histogram};
 pub use crate::summary::Probability;
 use crate::summary::RunSummary;
+use crate::unit::Unit;
+
+pub use sheet::{Cell, Sheet};
 
 /// The metrics the table and HTML reports show by year, in order (JSON, CSV and Markdown carry
 /// all of them).
@@ -45,21 +56,55 @@ pub enum Format {
     Table,
     /// The stable machine-readable document.
     Json,
-    /// One row per number, for spreadsheets.
+    /// Rows of numbers, for spreadsheets and data frames.
     Csv,
     /// Tables for documents.
     Markdown,
+    /// An Excel workbook, one worksheet per table.
+    Xlsx,
 }
 
 impl Format {
-    /// Renders a report in this format.
-    pub fn render(self, report: &Report) -> String {
-        match self {
-            Format::Table => table::render(report),
-            Format::Json => json::render(report),
-            Format::Csv => csv::render(report),
-            Format::Markdown => markdown::render(report),
-        }
+    /// Whether the format is binary (not for a terminal).
+    pub fn is_binary(self) -> bool {
+        self == Format::Xlsx
+    }
+
+    /// Renders a result in this format.
+    pub fn render(self, result: &impl Exporter) -> Result<Vec<u8>, ExportError> {
+        Ok(match self {
+            Format::Table => result.table().into_bytes(),
+            Format::Json => result.json().into_bytes(),
+            Format::Csv => result.csv().into_bytes(),
+            Format::Markdown => sheet::markdown(&result.title(), &result.sheets()).into_bytes(),
+            Format::Xlsx => sheet::xlsx(&result.sheets())?,
+        })
+    }
+}
+
+/// Why a result could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot write the Excel workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+}
+
+/// A result every format can render, in the manner of hyperfine's `Exporter`: one
+/// implementation per result type (a run's [`Report`], a sweep, a goal seek, a sensitivity
+/// analysis, a calibration, a comparison), each in its own file of this module. JSON is the
+/// result's serde serialisation; Markdown and Excel are made from its [`Sheet`]s.
+pub trait Exporter: Serialize {
+    /// The heading of the Markdown document.
+    fn title(&self) -> String;
+    /// The result for a terminal.
+    fn table(&self) -> String;
+    /// The result as CSV, numbers at full precision.
+    fn csv(&self) -> String;
+    /// The result as named tables of typed cells (Markdown sections, Excel worksheets).
+    fn sheets(&self) -> Vec<Sheet>;
+    /// The result as pretty JSON, ending in a newline.
+    fn json(&self) -> String {
+        json::render(self)
     }
 }
 
@@ -148,7 +193,7 @@ pub struct MetricYear {
 pub struct MetricResult {
     pub name: &'static str,
     /// `USD` or `people`.
-    pub unit: &'static str,
+    pub unit: Unit,
     pub description: &'static str,
     pub years: Vec<MetricYear>,
 }
@@ -336,10 +381,7 @@ impl Report {
                 .iter()
                 .map(|&m| MetricResult {
                     name: m.name(),
-                    unit: match m.unit() {
-                        Unit::Usd => "USD",
-                        Unit::People => "people",
-                    },
+                    unit: m.unit(),
                     description: m.description(),
                     years: (0..summary.years())
                         .map(|y| MetricYear {

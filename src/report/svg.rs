@@ -10,13 +10,14 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::format::{people, percent, usd};
+use super::format::{self, percent, value};
 use super::{EventYears, Report};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
 use crate::model::Metric;
 use crate::scenario::Scenario;
 use crate::threshold::{Target, Test, Years};
+use crate::unit::Unit;
 
 /// A chart could not be drawn.
 #[derive(Debug, thiserror::Error)]
@@ -54,28 +55,6 @@ fn draw(
         root.present().map_err(fail)?;
     }
     Ok(svg)
-}
-
-/// A number in a few characters: `0.35`, `1.2K`, `1.40T`, `2.5e-5`.
-pub fn compact(x: f64) -> String {
-    if x.abs() >= 1e3 {
-        people(x)
-    } else if x != 0.0 && x.abs() < 1e-3 {
-        format!("{x:.1e}")
-    } else {
-        let s = format!("{x:.4}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s == "-0" { "0".into() } else { s.into() }
-    }
-}
-
-/// A value of an output measured in `unit` (`probability`, `USD` or `people`).
-fn in_unit(unit: &str, x: f64) -> String {
-    match unit {
-        "probability" => percent(x),
-        "USD" => usd(x),
-        _ => people(x),
-    }
 }
 
 /// A probability on an axis: `35%`, `0.5%`, `0.01%`.
@@ -217,7 +196,7 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
     ];
     for (i, r) in references.iter().enumerate() {
         entries.push((
-            format!("{} ({})", r.label, usd(r.value)),
+            format!("{} ({})", r.label, value(Unit::Usd, r.value)),
             Mark::Dashed(reference_colors[i % reference_colors.len()]),
         ));
     }
@@ -241,7 +220,7 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
             .y_desc("US dollars per year (log scale)")
             .x_labels((years.1 - years.0 + 1) as usize)
             .x_label_formatter(&|y| y.to_string())
-            .y_label_formatter(&|v| usd(*v))
+            .y_label_formatter(&|v| value(Unit::Usd, *v))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 16))
             .light_line_style(WHITE.mix(0.0))
@@ -394,13 +373,13 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
             }
         }
     }
-    let pad = ((hi - lo) * 0.08).max(if s.output.unit == "probability" {
+    let pad = ((hi - lo) * 0.08).max(if s.output.unit == Unit::Probability {
         0.005
     } else {
         hi.abs() * 0.01 + 1e-9
     });
     let (lo, hi) = (lo - pad, hi + pad);
-    let (lo, hi) = if s.output.unit == "probability" {
+    let (lo, hi) = if s.output.unit == Unit::Probability {
         (lo.max(0.0), hi.min(1.0))
     } else {
         (lo, hi)
@@ -418,7 +397,7 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
             Mark::Swatch(ORANGE.mix(0.85)),
         ),
         (
-            format!("all inputs random: {}", in_unit(unit, s.base)),
+            format!("all inputs random: {}", value(unit, s.base)),
             Mark::Rule(BLACK),
         ),
     ];
@@ -437,15 +416,16 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
             .configure_mesh()
             .disable_y_mesh()
             .x_desc(match unit {
-                "probability" => "Probability",
-                "USD" => "US dollars",
-                _ => "People",
+                Unit::Probability => "Probability",
+                Unit::Share => "Share",
+                Unit::Usd => "US dollars",
+                Unit::People => "People",
             })
             .x_label_formatter(&|v| {
-                if unit == "probability" {
+                if unit.is_fraction() {
                     axis_percent(*v)
                 } else {
-                    in_unit(unit, *v)
+                    value(unit, *v)
                 }
             })
             .y_labels(shown.len())
@@ -562,7 +542,7 @@ pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
             .configure_mesh()
             .x_desc(key)
             .y_desc("Probability")
-            .x_label_formatter(&|v| compact(*v))
+            .x_label_formatter(&|v| format::compact(*v))
             .y_label_formatter(&|v| axis_percent(*v))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 16))
@@ -655,7 +635,7 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
         let name = |values: &[f64], v: &SegmentValue<i32>| match v {
             SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => values
                 .get(*i as usize)
-                .map(|x| compact(*x))
+                .map(|x| format::compact(*x))
                 .unwrap_or_default(),
             SegmentValue::Last => String::new(),
         };
@@ -745,15 +725,6 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compact_numbers() {
-        assert_eq!(compact(0.35), "0.35");
-        assert_eq!(compact(5.0), "5");
-        assert_eq!(compact(1.4e12), "1.40T");
-        assert_eq!(compact(-0.0), "0");
-        assert_eq!(compact(2.5e-5), "2.5e-5");
-    }
 
     #[test]
     fn shades_run_from_white_to_blue() {

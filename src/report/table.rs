@@ -3,9 +3,10 @@
 
 use std::fmt::Write;
 
-use super::format::{people, percent, thousands, usd, year};
+use super::format::{optional, percent, thousands, year};
 use super::{Distribution, EventYears, MetricResult, Probability, Report};
 use crate::model::Metric;
+use crate::unit::Unit;
 
 const WIDTH: usize = 100;
 const LABEL: usize = 62;
@@ -34,11 +35,7 @@ fn probability_row(out: &mut String, label: &str, p: &Probability) {
 }
 
 fn value(metric: &MetricResult, x: Option<f64>) -> String {
-    match x {
-        None => "–".to_string(),
-        Some(x) if metric.unit == "people" => people(x),
-        Some(x) => usd(x),
-    }
+    optional(metric.unit, x)
 }
 
 fn years_shown(n: usize) -> Vec<usize> {
@@ -64,7 +61,7 @@ fn event_line(out: &mut String, name: &str, e: &EventYears) {
 }
 
 fn money_line(out: &mut String, name: &str, d: &Distribution) {
-    let f = |x: Option<f64>| x.map_or_else(|| "–".to_string(), usd);
+    let f = |x: Option<f64>| optional(Unit::Usd, x);
     let _ = writeln!(
         out,
         "  {name:<18} P10 {} · median {} · P90 {}",
@@ -202,7 +199,7 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(
             out,
             "\n  {} ({})",
-            capitalise(metric.description),
+            super::run::capitalise(metric.description),
             metric.name
         );
         let _ = writeln!(
@@ -250,12 +247,4 @@ pub fn render(r: &Report) -> String {
         100.0 * r.quantile_relative_error
     );
     out
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(first) => first.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }

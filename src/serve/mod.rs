@@ -34,14 +34,16 @@ use axum::routing::get;
 use serde::Serialize;
 
 use crate::analysis::AnalysisError;
+use crate::analysis::Event;
 use crate::engine::{NoProgress, Plan};
+use crate::report::html::{self, Document};
 use crate::report::svg::{self, ChartError};
 use crate::report::{Format, Report};
 use crate::run_request;
 use crate::scenario::{self, Scenario, ScenarioError};
 
 use controls::Control;
-use request::{BadRequest, RunRequest};
+use request::{BadRequest, Rendering, RunRequest};
 use runs::{Refusal, Runs};
 
 /// Paths of a preview run (a slider moved) unless the server is told otherwise.
@@ -294,15 +296,50 @@ async fn api_run(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Resp
         Err(BadRequest(m)) => return failure(StatusCode::BAD_REQUEST, &m),
     };
     let (format, download) = (request.format, request.download);
+    let command = request.run.command(&app.config.origin);
     match app.clone().run(request, false).await {
         Ok(done) => {
-            let (content_type, extension) = match format {
-                Format::Json => ("application/json", "json"),
-                Format::Csv => ("text/csv; charset=utf-8", "csv"),
-                Format::Markdown => ("text/markdown; charset=utf-8", "md"),
-                Format::Table => ("text/plain; charset=utf-8", "txt"),
+            let (content_type, extension, body) = match format {
+                Rendering::Report(format) => {
+                    let (content_type, extension) = match format {
+                        Format::Json => ("application/json", "json"),
+                        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+                        Format::Markdown => ("text/markdown; charset=utf-8", "md"),
+                        Format::Table => ("text/plain; charset=utf-8", "txt"),
+                        Format::Xlsx => (
+                            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                            "xlsx",
+                        ),
+                    };
+                    match format.render(&done.report) {
+                        Ok(body) => (content_type, extension, body),
+                        Err(e) => {
+                            return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+                        }
+                    }
+                }
+                Rendering::Html => {
+                    let document = Document {
+                        report: &done.report,
+                        scenario: &done.scenario,
+                        sensitivity: None,
+                        curve: None,
+                        grid: None,
+                        event: Event::BREAK_EVEN,
+                        calibration: None,
+                        notes: vec![HTML_NOTE.to_string()],
+                        command,
+                    };
+                    match html::render(&document) {
+                        Ok(page) => ("text/html; charset=utf-8", "html", page.into_bytes()),
+                        Err(e) => {
+                            return failure(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string());
+                        }
+                    }
+                }
             };
-            let body = format.render(&done.report);
+            // A workbook is always a download.
+            let download = download || extension == "xlsx";
             let disposition = if download {
                 format!("attachment; filename=\"{}.{extension}\"", app.stem)
             } else {
@@ -320,6 +357,10 @@ async fn api_run(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Resp
         Err(f) => f.into_response(),
     }
 }
+
+/// Why the web app's HTML report has no analyses.
+const HTML_NOTE: &str = "This report of the web app's current view has the run's sections \
+    only; `simulate report` adds the tornado, the sweeps and the calibration.";
 
 /// The page's view of a run.
 #[derive(Serialize)]
@@ -357,6 +398,7 @@ async fn api_view(State(app): State<Arc<App>>, RawQuery(query): RawQuery) -> Res
 
 /// A finished run.
 struct Done {
+    scenario: Scenario,
     report: Report,
     /// The fan chart and the break-even histogram, when asked for.
     charts: Option<(String, String)>,
@@ -465,7 +507,11 @@ impl App {
         } else {
             None
         };
-        Ok(Done { report, charts })
+        Ok(Done {
+            scenario: done.scenario,
+            report,
+            charts,
+        })
     }
 }
 

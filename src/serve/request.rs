@@ -15,11 +15,12 @@ use crate::scenario::Override;
 /// The samplers a request may name.
 const SAMPLERS: [Sampler; 3] = [Sampler::Mc, Sampler::Lhs, Sampler::Sobol];
 /// The report formats a request may name, with their names.
-const FORMATS: [(&str, Format); 4] = [
+const FORMATS: [(&str, Format); 5] = [
     ("json", Format::Json),
     ("csv", Format::Csv),
     ("markdown", Format::Markdown),
     ("table", Format::Table),
+    ("xlsx", Format::Xlsx),
 ];
 /// The longest session name a client may give.
 const MAX_SESSION: usize = 64;
@@ -29,11 +30,21 @@ const MAX_SESSION: usize = 64;
 pub struct RunRequest {
     /// The run: overrides, paths, seed and sampler.
     pub run: run_request::RunRequest,
-    pub format: Format,
+    /// The answer's format: one of the command line's, or the HTML report (`format=html`).
+    pub format: Rendering,
     /// Whether the response should be a download (`download=1`).
     pub download: bool,
     /// The client's view: a newer request of the same session cancels an older one.
     pub session: Option<String>,
+}
+
+/// How a run is answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    /// As `simulate FILE --format F` prints it.
+    Report(Format),
+    /// As `simulate report` writes it, with the run's sections only (no analyses).
+    Html,
 }
 
 /// A request that cannot be run: the message the client gets with status 400.
@@ -46,7 +57,7 @@ impl RunRequest {
     pub fn parse(query: &str, max_paths: u64) -> Result<RunRequest, BadRequest> {
         let mut request = RunRequest {
             run: run_request::RunRequest::new(),
-            format: Format::Json,
+            format: Rendering::Report(Format::Json),
             download: false,
             session: None,
         };
@@ -91,16 +102,17 @@ impl RunRequest {
                             invalid(&value, "--sampler <SAMPLER>", "expected mc, lhs or sobol")
                         })?
                 }
+                "format" if value == "html" => request.format = Rendering::Html,
                 "format" => {
                     request.format = FORMATS
                         .into_iter()
                         .find(|(n, _)| *n == value)
-                        .map(|(_, f)| f)
+                        .map(|(_, f)| Rendering::Report(f))
                         .ok_or_else(|| {
                             invalid(
                                 &value,
                                 "--format <FORMAT>",
-                                "expected json, csv, markdown or table",
+                                "expected json, csv, markdown, table, xlsx or html",
                             )
                         })?
                 }
@@ -180,7 +192,7 @@ mod tests {
         assert_eq!(r.run.paths, Some(20_000));
         assert_eq!(r.run.seed, Some(7));
         assert_eq!(r.run.sampler, Sampler::Lhs);
-        assert_eq!(r.format, Format::Csv);
+        assert_eq!(r.format, Rendering::Report(Format::Csv));
         assert!(r.download);
         assert_eq!(r.session.as_deref(), Some("tab-1"));
     }

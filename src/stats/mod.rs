@@ -71,18 +71,25 @@ impl MetricStats {
             return;
         }
         let n = values.len() as f64;
+        // One pass: sums of the values' offsets from the batch's first value (paths of one
+        // batch are alike, so the offsets are small and their squares lose little), then the
+        // batch's sum of squares from them: sum x^2 = sum d^2 + x0 (2 sum x - n x0).
+        let x0 = values[0];
         // -0.0, as `Iterator::sum` starts from, so an all-negative-zero batch keeps its sign.
         let (mut sum, mut min, mut max) = (-0.0, f64::INFINITY, f64::NEG_INFINITY);
+        let (mut offsets, mut squares) = (0.0, 0.0);
         for &x in values {
             sum += x;
             min = min.min(x);
             max = max.max(x);
+            let d = x - x0;
+            offsets += d;
+            squares += d * d;
         }
-        let mean = sum / n;
-        let centred: f64 = values.iter().map(|x| (x - mean) * (x - mean)).sum();
+        let centred = (squares - offsets * (offsets / n)).max(0.0);
         self.count += values.len() as u64;
         self.sum.add(sum);
-        self.sum_of_squares.add(centred + sum * mean);
+        self.sum_of_squares.add(centred + sum * (sum / n));
         self.min = self.min.min(min);
         self.max = self.max.max(max);
         self.histogram.add_batch(values, min, max);

@@ -1,13 +1,13 @@
 //! Every distribution against analytic answers from statrs: the sample mean and variance within
 //! a tolerance derived from the Monte Carlo standard error, and a Kolmogorov–Smirnov test of
-//! the whole sample against statrs's CDF. Seeded, so the outcome is deterministic.
+//! the whole sample against statrs's CDF. Samples are drawn as the engine draws them: by
+//! inversion (`Dist::sampling_quantile`) at counter-based uniforms. Seeded, so the outcome is
+//! deterministic.
 
 use crate::common::ks_statistic;
 
 use breakeven::dist::Dist;
-use rand::SeedableRng;
-use rand_distr::Distribution;
-use rand_xoshiro::Xoshiro256PlusPlus;
+use breakeven::rng::uniform;
 use statrs::distribution::{Beta, ContinuousCDF, LogNormal, Normal, Triangular, Uniform};
 use statrs::statistics::Distribution as Moments;
 
@@ -18,8 +18,9 @@ const Z: f64 = 4.0;
 const KS_CRITICAL: f64 = 1.949;
 
 fn sample(d: &Dist, seed: u64) -> Vec<f64> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    (0..N).map(|_| d.sample(&mut rng)).collect()
+    (0..N as u64)
+        .map(|i| d.sampling_quantile(uniform(i, seed, 0)))
+        .collect()
 }
 
 /// Checks the sample mean and variance against the analytic ones. The standard error of the

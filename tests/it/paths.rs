@@ -122,3 +122,34 @@ fn stepping_year_by_year_is_simulating_the_whole_path() {
     })
     .unwrap();
 }
+
+#[test]
+fn sweeping_a_pert_inputs_own_parameter_moves_it_along_its_quantile_function() {
+    // Every input is its quantile function at its own uniform: changing partner_share's mode
+    // leaves every other input of every path bit for bit alone, and moves partner_share
+    // itself monotonically (a later mode makes the PERT stochastically larger).
+    let values = |mode: &str| {
+        let set = format!("capex.partner_share.mode={mode}");
+        let s = scenario::load(OPENAI.as_ref(), &[set.parse().unwrap()]).unwrap();
+        let mut rows = Vec::new();
+        simulation::visit_paths(&s, &RunOptions::new(Plan::whole(6, 2000)), |path| {
+            rows.push(path.inputs.to_vec());
+        })
+        .unwrap();
+        (s.input_index("capex.partner_share").unwrap(), rows)
+    };
+    let (j, low) = values("0.45");
+    let (_, high) = values("0.55");
+    let mut moved = 0;
+    for (a, b) in low.iter().zip(&high) {
+        for (k, (x, y)) in a.iter().zip(b).enumerate() {
+            if k == j {
+                assert!(y >= x, "partner share {x} -> {y}");
+                moved += usize::from(y > x);
+            } else {
+                assert_eq!(x.to_bits(), y.to_bits(), "input {k}");
+            }
+        }
+    }
+    assert!(moved > 1900, "{moved}");
+}

@@ -16,7 +16,7 @@
 use assert_cmd::Command;
 use breakeven::engine::Plan;
 use breakeven::precision::{self, BATCH_CHUNKS, Target, widest_half_width};
-use breakeven::report::{Format, Report, RunFacts};
+use breakeven::report::{Exporter, Report, RunFacts};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
 use breakeven::shard::{self, Part, Shard};
@@ -39,7 +39,7 @@ fn json(s: &Scenario, sampler: Sampler, seed: u64, paths: u64, threads: usize) -
         .unwrap();
     let report =
         Report::new(s, &out.summary, seed, paths, RunFacts::default()).with_sampler(sampler);
-    Format::Json.render(&report)
+    report.json()
 }
 
 #[test]
@@ -120,9 +120,7 @@ fn precision_stops_at_the_first_batch_that_meets_the_target() {
     let first = simulation::run(&s, &RunOptions::new(Plan::whole(9, batch))).unwrap();
     assert!(widest_half_width(&first.summary) > 0.003);
     // Byte for byte the report of a plain run of that many paths, and reproducible.
-    let report = |summary, paths| {
-        Format::Json.render(&Report::new(&s, summary, 9, paths, RunFacts::default()))
-    };
+    let report = |summary, paths| Report::new(&s, summary, 9, paths, RunFacts::default()).json();
     let plain = simulation::run(&s, &RunOptions::new(Plan::whole(9, 2 * batch))).unwrap();
     assert_eq!(
         report(&run.outcome.summary, run.outcome.paths),
@@ -173,10 +171,7 @@ fn merged_shards_give_the_single_run_report_byte_for_byte() {
             RunFacts::default(),
         )
         .with_sampler(merged.sampler);
-        assert_eq!(
-            Format::Json.render(&report),
-            json(&s, sampler, seed, paths, 2)
-        );
+        assert_eq!(report.json(), json(&s, sampler, seed, paths, 2));
     }
 }
 

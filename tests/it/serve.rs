@@ -141,6 +141,11 @@ fn the_api_answers_like_the_command_line() {
         body,
         String::from_utf8(cli(&["--paths", "2000", "--format", "csv"]).stdout).unwrap()
     );
+    // The HTML report of the view, with the command that reproduces it.
+    let (status, page) = server.get("/api/run?set=capex.years%3D6&paths=2000&format=html");
+    assert_eq!(status, 200);
+    assert!(page.starts_with("<!DOCTYPE html>") || page.starts_with("<!doctype html>"));
+    assert!(page.contains("simulate scenarios/openai.toml --set capex.years=6 --paths 2000"));
 }
 
 #[test]

@@ -146,7 +146,7 @@ function change(key, value) {
 
 function updateLinks() {
   const q = query(true);
-  for (const f of ["json", "csv", "markdown"]) {
+  for (const f of ["json", "csv", "markdown", "xlsx", "html"]) {
     const d = new URLSearchParams(q);
     d.set("format", f);
     d.set("download", "1");

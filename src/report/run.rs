@@ -1,0 +1,275 @@
+//! A run's [`Report`] in every format: the terminal table ([`super::table`]), CSV
+//! ([`super::csv`]), JSON, and the sheets that Markdown and Excel are made of: headline,
+//! thresholds, break-even, funding gap and NPV, one sheet per metric (rows years, columns
+//! percentiles and moments), inputs with their sources, run facts.
+
+use super::format::{percent, thousands};
+use super::sheet::{self, Cell, Sheet};
+use super::{Distribution, Exporter, Probability, Report};
+use crate::unit::Unit;
+
+/// The probability, its interval and its paths, as cells.
+pub(super) fn probability_cells(p: &Probability) -> [Cell; 4] {
+    [
+        Cell::Value(p.probability, Unit::Probability),
+        Cell::Value(p.ci95[0], Unit::Probability),
+        Cell::Value(p.ci95[1], Unit::Probability),
+        Cell::Count(p.paths),
+    ]
+}
+
+/// The columns of [`distribution_cells`].
+pub(super) const DISTRIBUTION_COLUMNS: [&str; 9] = [
+    "P5", "P10", "median", "P90", "P95", "mean", "sd", "min", "max",
+];
+
+/// A distribution's percentiles and moments, as cells in `unit`.
+pub(super) fn distribution_cells(d: &Distribution, unit: Unit) -> Vec<Cell> {
+    [d.p5, d.p10, d.p50, d.p90, d.p95, d.mean, d.sd, d.min, d.max]
+        .into_iter()
+        .map(|x| Cell::optional(x, unit))
+        .collect()
+}
+
+impl Report {
+    fn headline_sheet(&self) -> Sheet {
+        let be = &self.break_even;
+        let mut sheet = Sheet::new(
+            "headline",
+            "Headline",
+            &["event", "probability", "ci95 low", "ci95 high", "paths"],
+        )
+        .note(format!(
+            "`{}` · {}–{} · {} paths · seed {} · sampler {}{}",
+            self.scenario.file,
+            self.scenario.start_year,
+            self.scenario.horizon,
+            thousands(self.paths),
+            self.seed,
+            self.sampler,
+            if self.partial {
+                " · **partial (interrupted)**"
+            } else {
+                ""
+            }
+        ));
+        let events = self
+            .thresholds
+            .iter()
+            .map(|t| (t.label.as_str(), &t.estimate))
+            .chain([
+                (
+                    "Operating break-even within the horizon",
+                    &be.operating.within_horizon,
+                ),
+                (
+                    "Cash payback within the horizon",
+                    &be.cash_payback.within_horizon,
+                ),
+            ]);
+        for (label, p) in events {
+            let mut row = vec![Cell::text(label)];
+            row.extend(probability_cells(p));
+            sheet.row(row);
+        }
+        sheet
+    }
+
+    fn thresholds_sheet(&self) -> Sheet {
+        let mut sheet = Sheet::new(
+            "thresholds",
+            "Thresholds",
+            &[
+                "name",
+                "threshold",
+                "P(met)",
+                "ci95 low",
+                "ci95 high",
+                "paths met",
+                "source",
+            ],
+        )
+        .note("Share of paths that meet each threshold, with its Wilson 95% interval.");
+        for t in &self.thresholds {
+            let mut row = vec![Cell::text(&t.name), Cell::text(&t.label)];
+            row.extend(probability_cells(&t.estimate));
+            row.push(Cell::source(t.source.as_deref()));
+            sheet.row(row);
+        }
+        sheet
+    }
+
+    fn break_even_sheet(&self) -> Sheet {
+        let be = &self.break_even;
+        let mut sheet = Sheet::new(
+            "break-even",
+            format!("Break-even by {}", self.scenario.horizon),
+            &[
+                "year",
+                "share first breaking even for good",
+                "share first paying back for good",
+                "P(EBIT >= 0)",
+                "ci95 low",
+                "ci95 high",
+            ],
+        )
+        .note(format!(
+            "Operating break-even (EBIT >= 0 from some year through the horizon): {} [{}, {}]; median year {}. Cash payback: {} [{}, {}]; median year {}.",
+            percent(be.operating.within_horizon.probability),
+            percent(be.operating.within_horizon.ci95[0]),
+            percent(be.operating.within_horizon.ci95[1]),
+            super::format::year(be.operating.median_year),
+            percent(be.cash_payback.within_horizon.probability),
+            percent(be.cash_payback.within_horizon.ci95[0]),
+            percent(be.cash_payback.within_horizon.ci95[1]),
+            super::format::year(be.cash_payback.median_year),
+        ));
+        let rows = be
+            .operating
+            .by_year
+            .iter()
+            .zip(&be.cash_payback.by_year)
+            .zip(&be.profitable_by_year);
+        for ((op, pay), p) in rows {
+            sheet.row(vec![
+                Cell::Year(op.year),
+                Cell::Value(op.share, Unit::Share),
+                Cell::Value(pay.share, Unit::Share),
+                Cell::Value(p.estimate.probability, Unit::Probability),
+                Cell::Value(p.estimate.ci95[0], Unit::Probability),
+                Cell::Value(p.estimate.ci95[1], Unit::Probability),
+            ]);
+        }
+        sheet.row(vec![
+            Cell::text("never"),
+            Cell::Value(be.operating.never_share, Unit::Share),
+            Cell::Value(be.cash_payback.never_share, Unit::Share),
+        ]);
+        sheet
+    }
+
+    fn funding_sheet(&self) -> Sheet {
+        let mut columns = vec!["quantity"];
+        columns.extend(DISTRIBUTION_COLUMNS);
+        let mut sheet = Sheet::new("funding gap and NPV", "Funding gap and NPV", &columns).note(
+            "The funding gap is the deepest the cash balance goes below zero; the NPV is that of free cash flow.",
+        );
+        let be = &self.break_even;
+        for (name, d) in [
+            ("funding gap", &be.funding_gap),
+            ("NPV of free cash flow", &be.npv),
+        ] {
+            let mut row = vec![Cell::text(name)];
+            row.extend(distribution_cells(d, Unit::Usd));
+            sheet.row(row);
+        }
+        sheet
+    }
+
+    fn metric_sheets(&self) -> Vec<Sheet> {
+        let mut columns = vec!["year"];
+        columns.extend(DISTRIBUTION_COLUMNS);
+        self.metrics
+            .iter()
+            .map(|m| {
+                let mut sheet = Sheet::new(
+                    m.name,
+                    format!(
+                        "{} (`{}`, {})",
+                        capitalise(m.description),
+                        m.name,
+                        m.unit.name()
+                    ),
+                    &columns,
+                );
+                for y in &m.years {
+                    let mut row = vec![Cell::Year(y.year)];
+                    row.extend(distribution_cells(&y.distribution, m.unit));
+                    sheet.row(row);
+                }
+                sheet
+            })
+            .collect()
+    }
+
+    fn inputs_sheet(&self) -> Sheet {
+        let mut sheet = Sheet::new("inputs", "Inputs", &["key", "distribution", "source"]);
+        for i in &self.inputs {
+            sheet.row(vec![
+                Cell::text(&i.key),
+                Cell::text(&i.distribution),
+                Cell::source(i.source.as_deref()),
+            ]);
+        }
+        sheet
+    }
+
+    fn facts_sheet(&self) -> Sheet {
+        let secs = self.run.elapsed.as_secs_f64();
+        sheet::facts(
+            "Run facts",
+            vec![
+                ("scenario", Cell::text(&self.scenario.name)),
+                ("file", Cell::text(&self.scenario.file)),
+                ("description", Cell::text(&self.scenario.description)),
+                ("start year", Cell::Year(self.scenario.start_year)),
+                ("horizon", Cell::Year(self.scenario.horizon)),
+                ("fingerprint", Cell::text(&self.scenario.fingerprint)),
+                (
+                    "simulator",
+                    Cell::text(format!(
+                        "{} {}",
+                        self.simulator.name, self.simulator.version
+                    )),
+                ),
+                ("seed", Cell::text(self.seed.to_string())),
+                ("paths", Cell::Count(self.paths)),
+                ("paths requested", Cell::Count(self.paths_requested)),
+                ("partial", Cell::text(self.partial.to_string())),
+                ("sampler", Cell::text(self.sampler)),
+                (
+                    "percentile relative error",
+                    Cell::Value(self.quantile_relative_error, Unit::Share),
+                ),
+                ("threads", Cell::Count(self.run.threads as u64)),
+                ("wall time (s)", Cell::Number(secs)),
+            ],
+        )
+    }
+}
+
+impl Exporter for Report {
+    fn title(&self) -> String {
+        self.scenario.name.clone()
+    }
+
+    fn table(&self) -> String {
+        super::table::render(self)
+    }
+
+    fn csv(&self) -> String {
+        super::csv::render(self)
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        let mut sheets = vec![
+            self.headline_sheet(),
+            self.thresholds_sheet(),
+            self.break_even_sheet(),
+            self.funding_sheet(),
+        ];
+        sheets.extend(self.metric_sheets());
+        sheets.push(self.inputs_sheet());
+        sheets.push(self.facts_sheet());
+        sheets
+    }
+}
+
+/// The text with its first letter upper-case.
+pub(super) fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
