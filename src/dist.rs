@@ -103,6 +103,8 @@ pub enum Shape {
 pub struct Dist {
     shape: Shape,
     truncation: Option<Truncation>,
+    /// PERT and Beta shapes as their Beta: `(alpha, beta, min, max)`.
+    scaled: Option<(f64, f64, f64, f64)>,
     /// The quantile function of PERT and Beta shapes for the samplers, tabulated on first use (see
     /// [`Dist::sampling_quantile`]).
     beta_table: OnceLock<Arc<QuantileTable>>,
@@ -199,6 +201,7 @@ impl Dist {
             _ => Vec::new(),
         };
         Dist {
+            scaled: scaled_beta(&shape),
             shape,
             truncation: None,
             beta_table: OnceLock::new(),
@@ -486,7 +489,7 @@ impl Dist {
             }
             _ => {}
         }
-        let Some((a, b, min, max)) = scaled_beta(&self.shape) else {
+        let Some((a, b, min, max)) = self.scaled else {
             return self.untruncated_quantile(p);
         };
         if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
