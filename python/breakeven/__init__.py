@@ -31,6 +31,10 @@ __all__ = [
     "Sensitivity",
     "run",
     "sensitivity",
+    "sweep",
+    "solve",
+    "compare",
+    "Analysis",
     "paths",
     "check",
     "__version__",
@@ -298,6 +302,96 @@ def sensitivity(
             statistic=statistic,
         )
     )
+
+
+class Analysis:
+    """The result of `sweep`, `solve` or `compare`: `data` is what the command line prints with
+    `--format json` (`to_json()` gives its text, byte for byte)."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self.data: Dict[str, Any] = json.loads(text)
+
+    def to_json(self) -> str:
+        return self._text
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def keys(self):
+        return self.data.keys()
+
+
+def _param(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a str like 'capex.partner_share=0.2..0.8:7'")
+    return value
+
+
+def sweep(
+    scenario: Scenario,
+    param: Union[str, Iterable[str]],
+    paths: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    set: Optional[Mapping[str, Any]] = None,
+) -> Analysis:
+    """Probabilities over a one- or two-parameter grid on common random numbers:
+    `simulate sweep FILE --param KEY=FROM..TO:STEPS [--param ...] --format json`."""
+    params = [param] if isinstance(param, str) else list(param)
+    params = [_param("param", p) for p in params]
+    args = _common(scenario, paths, seed, threads, set)
+    del args["sampler"]
+    return Analysis(_native.sweep(**args, params=params))
+
+
+def solve(
+    scenario: Scenario,
+    param: str,
+    target: float,
+    threshold: str = "break_even",
+    tolerance: Optional[float] = None,
+    paths: int = 20_000,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    set: Optional[Mapping[str, Any]] = None,
+) -> Analysis:
+    """Goal seek: the value of `param` ('KEY=FROM..TO') at which the event's probability is
+    `target`: `simulate solve FILE --param KEY=FROM..TO --target P --format json`."""
+    _param("param", param)
+    if isinstance(target, bool) or not isinstance(target, numbers.Real):
+        raise TypeError("target must be a probability (a number)")
+    if not isinstance(threshold, str):
+        raise TypeError("threshold must be a str")
+    if tolerance is not None and (isinstance(tolerance, bool) or not isinstance(tolerance, numbers.Real)):
+        raise TypeError("tolerance must be a number")
+    args = _common(scenario, paths, seed, threads, set)
+    del args["sampler"]
+    return Analysis(
+        _native.solve(
+            **args,
+            param=param,
+            target=float(target),
+            threshold=threshold,
+            tolerance=None if tolerance is None else float(tolerance),
+        )
+    )
+
+
+def compare(
+    a: Scenario,
+    b: Optional[Scenario] = None,
+    paths: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    set: Optional[Mapping[str, Any]] = None,
+    sampler: str = "mc",
+) -> Analysis:
+    """Two scenarios, or `a` and a variant of it (`set`), on the same paths with paired
+    differences: `simulate compare A [B] [--set ...] --format json`."""
+    args = _common(a, paths, seed, threads, set, sampler)
+    other = None if b is None else _scenario(b)
+    return Analysis(_native.compare(**args, b=other))
 
 
 class Paths:

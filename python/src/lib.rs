@@ -18,7 +18,9 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
 use breakeven::analysis::sensitivity::{Output, Statistic, analyse};
-use breakeven::analysis::{AnalysisError, Base, Event};
+use breakeven::analysis::solve::Problem;
+use breakeven::analysis::sweep::{Axis, AxisSpec, parse_bounds};
+use breakeven::analysis::{AnalysisError, Base, Event, Parameter};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
 use breakeven::report::{Exporter, Report, RunFacts, json};
@@ -324,6 +326,167 @@ fn sensitivity(
     Ok(result.json())
 }
 
+/// The analyses' shared start: the base scenario and the plan of every run (`paths`, else
+/// `default_paths`; the seed as the command line defaults it).
+fn analysis_base(
+    py: Python<'_>,
+    text: &str,
+    origin: &str,
+    overrides: &[String],
+    paths: Option<u64>,
+    seed: Option<u64>,
+    default_paths: u64,
+) -> PyResult<(Base, Plan)> {
+    let base = Base::new(text.to_string(), origin, parse_overrides(overrides)?)
+        .map_err(|e| scenario_error(py, &e))?;
+    let scenario = base.scenario();
+    let seed = seed
+        .or(scenario.defaults.seed)
+        .unwrap_or(breakeven::run_request::DEFAULT_SEED);
+    let paths = paths.unwrap_or(default_paths);
+    Ok((base, Plan::whole(seed, paths)))
+}
+
+/// `simulate sweep FILE --param KEY=FROM..TO:STEPS [--param ...] --format json`.
+#[pyfunction]
+#[pyo3(signature = (text, origin, overrides, params, paths=None, seed=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn sweep(
+    py: Python<'_>,
+    text: &str,
+    origin: &str,
+    overrides: Vec<String>,
+    params: Vec<String>,
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let default_paths = scenario::parse(text, origin, &parse_overrides(&overrides)?)
+        .map_err(|e| scenario_error(py, &e))?
+        .defaults
+        .paths
+        .unwrap_or(breakeven::run_request::DEFAULT_PATHS);
+    let (base, plan) = analysis_base(py, text, origin, &overrides, paths, seed, default_paths)?;
+    if params.is_empty() || params.len() > 2 {
+        return Err(PyValueError::new_err(format!(
+            "a sweep takes one or two params, got {}",
+            params.len()
+        )));
+    }
+    let axes = params
+        .iter()
+        .map(|p| {
+            let spec: AxisSpec = p
+                .parse()
+                .map_err(|e: String| PyValueError::new_err(format!("param: {e}")))?;
+            Axis::new(&base, &spec).map_err(|e| analysis_error(py, origin, &e))
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    let result = interruptible(py, threads, |_| {
+        breakeven::analysis::sweep::run(&base, &axes, &plan, &NoProgress)
+    })?
+    .map_err(|e| analysis_error(py, origin, &e))?;
+    Ok(result.json())
+}
+
+/// `simulate solve FILE --param KEY=FROM..TO --target P [--threshold NAME] [--tolerance T]
+/// --format json` (the range is required here).
+#[pyfunction]
+#[pyo3(signature = (text, origin, overrides, param, target, threshold="break_even", tolerance=None, paths=None, seed=None, threads=None))]
+#[allow(clippy::too_many_arguments)]
+fn solve(
+    py: Python<'_>,
+    text: &str,
+    origin: &str,
+    overrides: Vec<String>,
+    param: &str,
+    target: f64,
+    threshold: &str,
+    tolerance: Option<f64>,
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let (base, plan) = analysis_base(py, text, origin, &overrides, paths, seed, 20_000)?;
+    let spec: AxisSpec = param.parse().map_err(|_| {
+        PyValueError::new_err(format!(
+            "param must be KEY=FROM..TO (the range to search), got {param:?}"
+        ))
+    })?;
+    let scenario = base.scenario();
+    let parameter =
+        Parameter::new(&spec.key, scenario).map_err(|e| analysis_error(py, origin, &e))?;
+    let bounds = parse_bounds(&spec.text).map_err(|problem| {
+        analysis_error(
+            py,
+            origin,
+            &AnalysisError::Range {
+                key: spec.key.clone(),
+                text: spec.text.clone(),
+                problem,
+            },
+        )
+    })?;
+    let event = Event::named(threshold, scenario)
+        .map_err(|e| analysis_error(py, origin, &AnalysisError::from(e)))?;
+    let problem = Problem::new(&base, parameter, bounds, event, target, tolerance)
+        .map_err(|e| analysis_error(py, origin, &e))?;
+    let solution = interruptible(py, threads, |_| {
+        breakeven::analysis::solve::solve(&base, &problem, &plan, &NoProgress)
+    })?
+    .map_err(|e| analysis_error(py, origin, &e))?;
+    Ok(solution.json())
+}
+
+/// `simulate compare A [B] [--set ...] --format json`: B is `b` (text, origin) when given,
+/// else A with the overrides; both on the same paths.
+#[pyfunction]
+#[pyo3(signature = (text, origin, b, overrides, paths=None, seed=None, threads=None, sampler="mc"))]
+#[allow(clippy::too_many_arguments)]
+fn compare(
+    py: Python<'_>,
+    text: &str,
+    origin: &str,
+    b: Option<(String, String)>,
+    overrides: Vec<String>,
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    sampler: &str,
+) -> PyResult<String> {
+    let sampler = parse_sampler(sampler)?;
+    let parsed = parse_overrides(&overrides)?;
+    if b.is_none() && parsed.is_empty() {
+        return Err(PyValueError::new_err(
+            "compare needs a second scenario or at least one override to make B from A",
+        ));
+    }
+    let a = scenario::parse(text, origin, &[]).map_err(|e| scenario_error(py, &e))?;
+    let (text_b, origin_b) = b.unwrap_or_else(|| (text.to_string(), origin.to_string()));
+    let b = scenario::parse(&text_b, &origin_b, &parsed).map_err(|e| scenario_error(py, &e))?;
+    let seed = seed
+        .or(a.defaults.seed)
+        .unwrap_or(breakeven::run_request::DEFAULT_SEED);
+    let plan = Plan::whole(
+        seed,
+        paths
+            .or(a.defaults.paths)
+            .unwrap_or(breakeven::run_request::DEFAULT_PATHS),
+    );
+    let result = interruptible(py, threads, |_| {
+        breakeven::analysis::compare::compare(
+            &a,
+            &b,
+            overrides.clone(),
+            &plan,
+            sampler,
+            &NoProgress,
+        )
+    })?
+    .map_err(|e| analysis_error(py, origin, &e))?;
+    Ok(result.json())
+}
+
 /// Per-path values: every input's draw, the break-even and payback year index (-1 for not
 /// within the horizon), the funding gap and NPV, each threshold met (1.0 or 0.0), and each of
 /// `metrics` in every year. Columns are little-endian f64 bytes for `numpy.frombuffer`;
@@ -499,6 +662,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_shard, m)?)?;
     m.add_function(wrap_pyfunction!(merge, m)?)?;
     m.add_function(wrap_pyfunction!(sensitivity, m)?)?;
+    m.add_function(wrap_pyfunction!(sweep, m)?)?;
+    m.add_function(wrap_pyfunction!(solve, m)?)?;
+    m.add_function(wrap_pyfunction!(compare, m)?)?;
     m.add_function(wrap_pyfunction!(path_values, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     Ok(())

@@ -83,6 +83,14 @@ def test_result_accessors():
     assert "P(operating break-even)" in repr(r)
 
 
+def test_metrics_are_plain_dicts_without_pandas(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "pandas", None)  # import pandas raises ImportError
+    rows = be.run(OPENAI, paths=1_000).metrics("revenue")
+    assert isinstance(rows, list) and rows[0]["year"] == 2025 and "p50" in rows[0]
+
+
 def test_scenario_errors_carry_file_line_key_and_the_command_lines_text(simulate, tmp_path):
     with pytest.raises(be.ScenarioError) as e:
         be.run(OPENAI, paths=1_000, set={"capex.partner_share": 2})
@@ -201,3 +209,30 @@ def test_keyboard_interrupt_stops_a_run_within_a_second():
     timer.join()
     assert interrupted_after < 1.0, interrupted_after
     print(f"KeyboardInterrupt to exception: {interrupted_after:.3f} s")
+
+
+def test_sweep_solve_and_compare_are_the_command_lines(simulate):
+    sw = be.sweep(OPENAI, "capex.partner_share=0.3..0.6:3", paths=2_000)
+    expected = cli(simulate, "sweep", OPENAI, "--param", "capex.partner_share=0.3..0.6:3",
+                   "--paths", "2000", "--format", "json")
+    assert expected.returncode == 0, expected.stderr
+    assert sw.to_json() == expected.stdout
+
+    so = be.solve(OPENAI, "capex.gpu_life_years=2..9", target=0.18, paths=2_000)
+    expected = cli(simulate, "solve", OPENAI, "--param", "capex.gpu_life_years=2..9",
+                   "--target", "0.18", "--paths", "2000", "--format", "json")
+    assert expected.returncode == 0, expected.stderr
+    assert so.to_json() == expected.stdout
+
+    co = be.compare(OPENAI, set={"capex.partner_share": 0.3}, paths=2_000)
+    expected = cli(simulate, "compare", OPENAI, "--set", "capex.partner_share=0.3",
+                   "--paths", "2000", "--format", "json")
+    assert expected.returncode == 0, expected.stderr
+    assert co.to_json() == expected.stdout
+
+    with pytest.raises(ValueError, match="second scenario"):
+        be.compare(OPENAI)
+    with pytest.raises(TypeError):
+        be.sweep(OPENAI, 3)
+    with pytest.raises(ValueError, match="KEY=FROM..TO"):
+        be.solve(OPENAI, "capex.gpu_life_years", target=0.2)
