@@ -77,6 +77,43 @@ pub fn write(bytes: impl AsRef<[u8]>, out: Option<&Path>) -> Result<()> {
     Ok(())
 }
 
+/// A file written in pieces and made visible only when complete: a temporary file beside
+/// `path`, which [`AtomicFile::commit`] renames over it; dropped uncommitted, it vanishes.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: tempfile::NamedTempFile,
+}
+
+impl AtomicFile {
+    /// Starts a file at `path`.
+    pub fn create(path: &Path) -> Result<AtomicFile> {
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => Path::new("."),
+        };
+        let tmp = temporary_file(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            tmp,
+        })
+    }
+
+    /// Where the content goes until the commit.
+    pub fn file(&mut self) -> &mut std::fs::File {
+        self.tmp.as_file_mut()
+    }
+
+    /// Syncs the content and renames it over the target.
+    pub fn commit(self) -> Result<()> {
+        self.tmp.as_file().sync_all()?;
+        self.tmp
+            .persist(&self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
 /// A temporary file in `dir`, created with mode 0666 so that the umask alone decides who may
 /// read the finished file.
 fn temporary_file(dir: &Path) -> io::Result<tempfile::NamedTempFile> {

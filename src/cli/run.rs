@@ -6,16 +6,19 @@
 //! output, marked partial, leaves any `--out` file untouched, and exits with code 130. An
 //! interrupted shard writes no part file.
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
 use clap::Args;
 
-use breakeven::engine::{Outcome, Plan};
+use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
+use breakeven::model::Metric;
 use breakeven::precision::{self, Target};
-use breakeven::report::{Format, Report, RunFacts};
+use breakeven::report::{Format, Report, RunFacts, paths};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
 use breakeven::shard::{Part, Shard};
@@ -48,13 +51,13 @@ pub struct RunArgs {
     sampler: SamplerFlag,
     /// Instead of a fixed number of paths, run batches of 65536 until the 95% interval of
     /// every threshold, break-even and payback probability is at most ±P (e.g. 0.005).
-    #[arg(long, value_name = "P", conflicts_with = "paths")]
+    #[arg(long, value_name = "P", conflicts_with_all = ["paths", "paths_out"])]
     precision: Option<f64>,
     /// The most paths a --precision run may take [default: 10000000].
     #[arg(long, value_name = "N", requires = "precision", value_parser = super::values::count)]
     max_paths: Option<u64>,
     /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
-    #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format"])]
+    #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format", "paths_out"])]
     shard: Option<Shard>,
     #[command(flatten)]
     output: OutputArgs,
@@ -68,6 +71,31 @@ pub struct OutputArgs {
     threads: Option<u16>,
     #[command(flatten)]
     destination: Destination,
+    /// Also write each path's drawn inputs and outcomes to FILE: CSV, one row per path in
+    /// path order, streamed and written atomically.
+    #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
+    paths_out: Option<PathBuf>,
+    /// At most N rows in --paths-out: the run's first N paths, a random sample of them.
+    #[arg(long, value_name = "N", requires = "paths_out", value_parser = super::values::count)]
+    paths_out_max: Option<u64>,
+    /// The metrics --paths-out gives by year, comma-separated [default:
+    /// revenue,ebit,free_cash_flow,cash].
+    #[arg(
+        long,
+        value_name = "LIST",
+        requires = "paths_out",
+        value_delimiter = ',',
+        value_parser = metric
+    )]
+    paths_out_metrics: Vec<Metric>,
+}
+
+/// A metric by its name.
+fn metric(name: &str) -> Result<Metric, String> {
+    Metric::from_name(name.trim()).ok_or_else(|| {
+        let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+        format!("unknown metric (expected one of {})", names.join(", "))
+    })
 }
 
 /// A rayon pool with `threads` workers, or one per core.
@@ -149,7 +177,76 @@ pub fn execute(
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
     };
+    if let Some(file) = &out.paths_out
+        && !outcome.cancelled
+        && !write_paths(scenario, &options, out, file)?
+    {
+        write_report(scenario, sampler, &outcome, seed, paths, facts, out)?;
+        eprintln!(
+            "interrupted while writing {}: it was not written",
+            file.display()
+        );
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
+    }
     write_report(scenario, sampler, &outcome, seed, paths, facts, out)
+}
+
+/// Writes the paths of the run `options` describes to `file` (see
+/// `breakeven::report::paths`), in path order on one thread, so the file is the same
+/// whatever the threads; returns false, writing nothing, when interrupted.
+fn write_paths(
+    scenario: &Scenario,
+    options: &RunOptions,
+    out: &OutputArgs,
+    file: &std::path::Path,
+) -> Result<bool> {
+    let metrics = if out.paths_out_metrics.is_empty() {
+        paths::DEFAULT_METRICS.to_vec()
+    } else {
+        out.paths_out_metrics.clone()
+    };
+    let limit = out
+        .paths_out_max
+        .unwrap_or(u64::MAX)
+        .min(options.plan.paths);
+    // The run's own chunks, so that every path draws exactly as in the run.
+    let plan = Plan {
+        chunks: limit.div_ceil(CHUNK_PATHS).min(options.plan.chunks),
+        ..options.plan
+    };
+    let stop = AtomicBool::new(false);
+    let visit = RunOptions {
+        plan,
+        cancel: &stop,
+        progress: &NoProgress,
+        ..*options
+    };
+    let mut target = output::AtomicFile::create(file)?;
+    let mut rows = paths::PathsCsv::new(BufWriter::new(target.file()), scenario, &metrics)?;
+    let mut written = 0u64;
+    let mut failed = None;
+    simulation::visit_paths(scenario, &visit, |path| {
+        if written >= limit || options.cancel.load(Ordering::Relaxed) {
+            stop.store(true, Ordering::Relaxed);
+            return;
+        }
+        match rows.write(scenario, path) {
+            Ok(()) => written += 1,
+            Err(e) => {
+                failed = Some(e);
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(anyhow::Error::new(e).context(format!("cannot write {}", file.display())));
+    }
+    if options.cancel.load(Ordering::Relaxed) {
+        return Ok(false);
+    }
+    rows.finish()?.flush()?;
+    target.commit()?;
+    Ok(true)
 }
 
 /// Runs fixed batches until `target` is met and writes the report, which is that of a plain

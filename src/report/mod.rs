@@ -15,6 +15,7 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod paths;
 mod run;
 pub mod sensitivity;
 pub mod sheet;

@@ -178,6 +178,14 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
     };
     let floor = |v: f64| v.max(low);
     let years = (report.scenario.start_year, report.scenario.horizon);
+    // A one-year scenario has no band to fill: its percentiles are drawn as bars at that year,
+    // on an axis one year wider on each side.
+    let single = years.0 == years.1;
+    let axis = if single {
+        (years.0 - 1, years.1 + 1)
+    } else {
+        years
+    };
     let reference_colors = [PURPLE, GREEN, ORANGE, GREY];
     let mut entries = vec![
         (
@@ -212,14 +220,20 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
             .margin(16)
             .x_label_area_size(50)
             .y_label_area_size(90)
-            .build_cartesian_2d(years.0..years.1, (low..high).log_scale())
+            .build_cartesian_2d(axis.0..axis.1, (low..high).log_scale())
             .map_err(fail)?;
         chart
             .configure_mesh()
             .x_desc("Year")
             .y_desc("US dollars per year (log scale)")
-            .x_labels((years.1 - years.0 + 1) as usize)
-            .x_label_formatter(&|y| y.to_string())
+            .x_labels((axis.1 - axis.0 + 1) as usize)
+            .x_label_formatter(&|y| {
+                if (years.0..=years.1).contains(y) {
+                    y.to_string()
+                } else {
+                    String::new()
+                }
+            })
             .y_label_formatter(&|v| value(Unit::Usd, *v))
             .label_style((FONT, 15))
             .axis_desc_style((FONT, 16))
@@ -239,8 +253,24 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
             (band(|d| d.p5, |d| d.p95), 0.15),
             (band(|d| d.p10, |d| d.p90), 0.3),
         ] {
+            if single {
+                // The band's two points (low, high) as one wide vertical stroke.
+                chart
+                    .draw_series(LineSeries::new(points, BLUE.mix(alpha).stroke_width(48)))
+                    .map_err(fail)?;
+            } else {
+                chart
+                    .draw_series(std::iter::once(Polygon::new(points, BLUE.mix(alpha))))
+                    .map_err(fail)?;
+            }
+        }
+        if single {
             chart
-                .draw_series(std::iter::once(Polygon::new(points, BLUE.mix(alpha))))
+                .draw_series(
+                    revenue
+                        .iter()
+                        .map(|y| Circle::new((y.year, floor(q(y, |d| d.p50))), 6, BLUE.filled())),
+                )
                 .map_err(fail)?;
         }
         chart
@@ -251,7 +281,17 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
             .map_err(fail)?;
         chart
             .draw_series(DashedLineSeries::new(
-                required.iter().map(|y| (y.year, floor(q(y, |d| d.p50)))),
+                required
+                    .iter()
+                    .flat_map(|y| {
+                        let value = floor(q(y, |d| d.p50));
+                        if single {
+                            vec![(axis.0, value), (axis.1, value)]
+                        } else {
+                            vec![(y.year, value)]
+                        }
+                    })
+                    .collect::<Vec<_>>(),
                 10,
                 6,
                 RED.stroke_width(3),
@@ -260,7 +300,7 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
         for (i, r) in references.iter().enumerate() {
             chart
                 .draw_series(DashedLineSeries::new(
-                    [(years.0, r.value), (years.1, r.value)],
+                    [(axis.0, r.value), (axis.1, r.value)],
                     8,
                     6,
                     reference_colors[i % reference_colors.len()].stroke_width(2),

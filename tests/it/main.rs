@@ -16,6 +16,7 @@ mod network;
 mod new_user;
 mod numerical;
 mod paths;
+mod paths_out;
 mod published;
 mod sampling;
 mod serve;

@@ -405,3 +405,36 @@ fn calibrate_places_each_publication_figure_inside_its_uncertain_twin() {
     }
     assert_eq!(checked, 4);
 }
+
+#[test]
+fn a_one_year_scenario_still_draws_its_revenue_chart() {
+    // Bain's scenario is the year 2030 alone: no band to fill between years, so the revenue
+    // percentiles are drawn as bars and a point at that year (before, the chart was empty).
+    let dir = tempfile::tempdir().unwrap();
+    let html = dir.path().join("bain.html");
+    let out = simulate()
+        .args(["report", "scenarios/published/bain-uncertain.toml", "-o"])
+        .arg(&html)
+        .args(["--paths", "2000", "--analysis-paths", "500"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(&html).unwrap();
+    let chart = text
+        .split("Revenue by year: percentile bands")
+        .nth(1)
+        .and_then(|rest| rest.split("</svg>").next())
+        .expect("the report has the revenue chart");
+    assert!(
+        chart.contains("<circle"),
+        "no median point in the one-year chart"
+    );
+    assert!(
+        chart.contains("\n2030\n</text>"),
+        "the year is not labelled"
+    );
+}
