@@ -437,7 +437,11 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
             Mark::Swatch(ORANGE.mix(0.85)),
         ),
         (
-            format!("all inputs random: {}", value(unit, s.base)),
+            format!(
+                "all inputs random: {} (this analysis's own {} paths, not the headline run's)",
+                value(unit, s.base),
+                format::thousands(s.paths)
+            ),
             Mark::Rule(BLACK),
         ),
     ];
@@ -446,7 +450,15 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
         let (top, bottom) = root.split_vertically(height);
         legend(&bottom, &entries)?;
         let mut chart = ChartBuilder::on(&top)
-            .caption(format!("Tornado: {}", s.output.label), (FONT, 20))
+            .caption(
+                format!(
+                    "Tornado, top {} of {} uncertain inputs: {}",
+                    shown.len(),
+                    s.inputs.len(),
+                    s.output.label
+                ),
+                (FONT, 20),
+            )
             .margin(16)
             .x_label_area_size(50)
             .y_label_area_size(label_width.clamp(120, 420))
