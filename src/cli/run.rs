@@ -18,6 +18,7 @@ use clap::Args;
 use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
 use breakeven::precision::{self, Target};
+use breakeven::report::network::NetworkReport;
 use breakeven::report::{Format, Report, RunFacts, paths};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
@@ -110,20 +111,23 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     args.output.destination.check()?;
     let scenario = args.scenario.load()?;
-    if scenario.network.is_some() {
-        return Err(InputError(format!(
-            "{}: running network scenarios (files with [entities]) is not supported yet; \
-             `simulate check` validates the file",
-            scenario.origin
-        ))
-        .into());
-    }
     let paths = args
         .paths
         .or(scenario.defaults.paths)
         .unwrap_or(DEFAULT_PATHS);
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let sampler = Sampler::from(args.sampler);
+    if scenario.network.is_some() {
+        if args.shard.is_some() || args.precision.is_some() {
+            return Err(InputError(format!(
+                "{}: --shard and --precision do not support network scenarios (files with \
+                 [entities]) yet",
+                scenario.origin
+            ))
+            .into());
+        }
+        return execute_network(&scenario, sampler, seed, paths, &args.output);
+    }
     if let Some(shard) = args.shard {
         return run_shard(&scenario, sampler, seed, paths, shard, &args.output);
     }
@@ -189,6 +193,44 @@ pub fn execute(
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
     write_report(scenario, sampler, &outcome, seed, paths, facts, out)
+}
+
+/// Runs a network scenario and writes its report; on Ctrl-C, the partial report goes to
+/// standard output with exit code 130.
+fn execute_network(
+    scenario: &Scenario,
+    sampler: Sampler,
+    seed: u64,
+    paths: u64,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
+    let cancel = interrupt::install()?;
+    let pool = thread_pool(out.threads)?;
+    let progress = progress::Bar::new();
+    let options = RunOptions {
+        plan: Plan::whole(seed, paths),
+        sampler,
+        progress: &progress,
+        cancel,
+    };
+    let outcome = pool
+        .install(|| breakeven::network::run::run(scenario, &options))
+        .map_err(|e| run_error(sampler, e))?;
+    let report = NetworkReport::new(scenario, &outcome.summary, seed, sampler, paths);
+    if outcome.cancelled {
+        let format = match out.destination.format() {
+            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
+            f => f,
+        };
+        eprintln!(
+            "interrupted: {} of {} paths done; their report, marked partial, is on standard output",
+            outcome.paths, paths
+        );
+        output::write(&format.render(&report)?, None)?;
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
+    }
+    out.destination.export(&report)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the paths of the run `options` describes to `file` (see

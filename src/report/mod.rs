@@ -15,6 +15,7 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod network;
 pub mod paths;
 mod run;
 pub mod sensitivity;
@@ -165,7 +166,7 @@ pub struct Distribution {
 }
 
 impl Distribution {
-    fn of(stats: &MetricStats) -> Distribution {
+    pub fn of(stats: &MetricStats) -> Distribution {
         let q = |p| stats.quantile(p);
         Distribution {
             mean: stats.mean(),
@@ -225,7 +226,7 @@ pub struct EventYears {
 }
 
 impl EventYears {
-    fn of(counts: &YearCounts, start_year: i32, definition: String) -> EventYears {
+    pub fn of(counts: &YearCounts, start_year: i32, definition: String) -> EventYears {
         let total = counts.total();
         let year = |q| counts.quantile(q).map(|i| start_year + i as i32);
         let share = |n: u64| {
