@@ -15,6 +15,7 @@ mod report;
 mod run;
 mod sampling;
 mod sensitivity;
+mod serve;
 mod solve;
 mod sweep;
 mod values;
@@ -55,6 +56,7 @@ Examples:
   simulate report scenarios/openai.toml -o report.html
   simulate scenarios/openai.toml --rare
   simulate rare scenarios/openai.toml --threshold operating_break_even_by_2030
+  simulate serve scenarios/openai.toml
 
 Exit codes: 0 success, 1 internal error, 2 bad input or usage,
 130 interrupted (Ctrl-C).";
@@ -113,6 +115,9 @@ enum Command {
     /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
+    /// Serve a local web app: live controls over the scenario, and an HTTP API.
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command.
@@ -130,6 +135,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Merge(args)) => merge::run(args),
         Some(Command::Rare(args)) => rare::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         None => run::run(cli.run),
     }
 }

@@ -32,13 +32,11 @@ use super::flags::SamplerFlag;
 use super::output::{self, Destination};
 use super::{InputError, ScenarioArgs, interrupt, progress};
 
-/// Paths when neither the command line nor the scenario says: the 95% interval of any
-/// probability is then at most ±0.31 percentage points.
-pub const DEFAULT_PATHS: u64 = 100_000;
+/// Paths and seed when neither the command line nor the scenario says (the library's, shared
+/// with the web API and the Python package).
+pub use breakeven::run_request::{DEFAULT_PATHS, DEFAULT_SEED};
 /// `--rare` estimates the thresholds whose plain estimate is below this.
 pub const RARE_BELOW: f64 = 1e-3;
-/// Seed when neither the command line nor the scenario says.
-pub const DEFAULT_SEED: u64 = 20_251_123;
 /// The path limit of a `--precision` run unless `--max-paths` says.
 pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
 

@@ -22,3 +22,4 @@ mod rare;
 mod rare_cli;
 mod rare_scenario;
 mod sampling;
+mod serve;
