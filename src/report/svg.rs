@@ -759,6 +759,8 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
             .disable_x_axis()
             .y_labels(6)
             .y_label_formatter(&|v| axis_percent(*v))
+            .y_desc(format!("P({})", sweep.events[event].name))
+            .axis_desc_style((FONT, 13))
             .label_style((FONT, 13))
             .draw()
             .map_err(fail)?;
