@@ -4,6 +4,7 @@ mod calibrate;
 mod check;
 mod compare;
 mod flags;
+mod init;
 mod interrupt;
 mod merge;
 mod output;
@@ -42,7 +43,8 @@ Examples:
   simulate scenarios/openai.toml --paths 1e6 --shard 0/2 --out part-0.json
   simulate scenarios/openai.toml --paths 1e6 --shard 1/2 --out part-1.json
   simulate merge part-*.json
-  simulate check scenarios/industry.toml
+  simulate init --out my.toml
+  simulate check my.toml
   simulate sweep scenarios/openai.toml --param capex.partner_share=0.2..0.8:7
   simulate solve scenarios/openai.toml --param capex.gpu_life_years=2..9 \\
       --target 0.18
@@ -78,6 +80,9 @@ enum Command {
     /// Validate a scenario and list its inputs, without simulating.
     #[command(after_help = check::EXAMPLES)]
     Check(check::CheckArgs),
+    /// Write a commented scenario template with every table and key.
+    #[command(after_help = init::EXAMPLES)]
+    Init(init::InitArgs),
     /// Probabilities over a one- or two-parameter grid, on the same paths at every point.
     #[command(after_help = sweep::EXAMPLES)]
     Sweep(sweep::SweepArgs),
@@ -109,6 +114,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Some(Command::Run(args)) => run::run(args),
         Some(Command::Check(args)) => check::run(args),
+        Some(Command::Init(args)) => init::run(args),
         Some(Command::Sweep(args)) => sweep::run(args),
         Some(Command::Solve(args)) => solve::run(args),
         Some(Command::Sensitivity(args)) => sensitivity::run(args),

@@ -45,7 +45,7 @@ pub(super) fn problem(key: impl Into<String>, message: impl Into<String>) -> Pro
 
 /// The values an input may take, given its role in the model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Domain {
+pub enum Domain {
     Any,
     /// In [0, 1].
     Share,
@@ -62,6 +62,19 @@ pub(super) enum Domain {
 }
 
 impl Domain {
+    /// The allowed values, in words, as the template states them.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Domain::Any => "any number",
+            Domain::Share => "0 to 1",
+            Domain::NonNegative => "0 or more",
+            Domain::Positive => "above 0",
+            Domain::Rate => "above -1 (a fall of less than 100% a year)",
+            Domain::Life => "1 year or more, fractions allowed",
+            Domain::WholeYears => "a whole number of years from 1 to 200",
+        }
+    }
+
     fn check(self, dist: &Dist) -> Result<(), String> {
         let (lo, hi) = dist.support();
         let lognormal = matches!(dist.shape(), Shape::LogNormal { .. });

@@ -13,6 +13,7 @@ mod network;
 pub mod overrides;
 pub mod raw;
 pub mod schema;
+pub mod template;
 
 use std::fmt;
 use std::path::Path;

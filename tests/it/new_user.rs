@@ -317,3 +317,38 @@ fn the_readme_overflow_example_prints_the_error_it_shows() {
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(stderr(&out).trim_end(), quoted);
 }
+
+#[test]
+fn init_writes_a_template_that_passes_check_and_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("my.toml");
+    let out = simulate()
+        .args(["init", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let check = simulate().arg("check").arg(&file).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", stderr(&check));
+    let listing = String::from_utf8_lossy(&check.stdout);
+    assert!(listing.contains("[TODO: seed NNN"), "{listing}");
+    let run = simulate()
+        .arg(&file)
+        .args(["--paths", "1000", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    // A second init does not replace the file the user may have edited.
+    std::fs::write(&file, "edited").unwrap();
+    let again = simulate()
+        .args(["init", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+    assert!(stderr(&again).contains("exists"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "edited");
+    // Standard output holds the same template.
+    let stdout = simulate().arg("init").output().unwrap();
+    assert!(String::from_utf8_lossy(&stdout.stdout).contains("[capex]"));
+}
