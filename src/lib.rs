@@ -35,6 +35,7 @@
 
 pub mod analysis;
 pub mod correlation;
+pub mod count;
 pub mod dist;
 pub mod engine;
 pub mod math;
@@ -42,12 +43,16 @@ pub mod model;
 pub mod network;
 pub mod precision;
 pub mod quantile_table;
+pub mod rare;
 pub mod replay;
 pub mod report;
 pub mod rng;
+pub mod run_request;
 pub mod sampler;
 pub mod scenario;
 pub mod seeds;
+#[cfg(feature = "serve")]
+pub mod serve;
 pub mod shard;
 pub mod simulation;
 pub mod stats;

@@ -21,6 +21,9 @@ struct Recorded {
     seed: u64,
     paths_requested: u64,
     sampler: String,
+    /// Present when the run estimated rare thresholds (`--rare`).
+    #[serde(default)]
+    rare: Option<serde::de::IgnoredAny>,
 }
 
 #[derive(Deserialize)]
@@ -45,6 +48,8 @@ pub struct Replay {
     pub paths: u64,
     /// How the recorded run drew its inputs.
     pub sampler: Sampler,
+    /// Whether it estimated its rare thresholds by subset simulation (`--rare`).
+    pub rare: bool,
     /// The version that made the report.
     pub recorded_version: String,
 }
@@ -111,6 +116,7 @@ pub fn read(text: &str, origin: &str, any_version: bool) -> Result<Replay, Repla
         seed: recorded.seed,
         paths: recorded.paths_requested,
         sampler,
+        rare: recorded.rare.is_some(),
         recorded_version: recorded.simulator.version,
     })
 }

@@ -4,6 +4,10 @@
 //! year up to one (`by = 2030`), or compares a path-level quantity (funding gap, NPV,
 //! break-even year, payback year). The value is a constant or a multiple of another metric of
 //! the same path and year, e.g. Bain's test that revenue be at least 4x that year's capex.
+//!
+//! [`Threshold::margin`] says how far a path is from meeting a threshold, continuously where
+//! the test allows: at or above zero exactly when the path meets it. Rare-event estimation
+//! ([`crate::rare`]) climbs toward the threshold through the margin's levels.
 
 use crate::model::{Metric, Trajectory};
 
@@ -140,7 +144,116 @@ pub struct Threshold {
     pub source: Option<String>,
 }
 
+/// `diff / scale` with the sign of `diff` kept exactly: zero counts as met unless `strict`.
+#[inline]
+fn signed(diff: f64, scale: f64, strict: bool) -> f64 {
+    let m = diff / scale;
+    if diff > 0.0 {
+        m.max(f64::MIN_POSITIVE)
+    } else if diff == 0.0 && !strict {
+        0.0
+    } else {
+        m.min(-f64::MIN_POSITIVE)
+    }
+}
+
+/// The margin of `left comparison right`, relative to `|right|` (at least 1).
+#[inline]
+fn compared(comparison: Comparison, left: f64, right: f64) -> f64 {
+    let scale = right.abs().max(1.0);
+    match comparison {
+        Comparison::AtLeast => signed(left - right, scale, false),
+        Comparison::Above => signed(left - right, scale, true),
+        Comparison::AtMost => signed(right - left, scale, false),
+        Comparison::Below => signed(right - left, scale, true),
+    }
+}
+
+/// The margin of "the year-valued `quantity` is at most calendar year `year`": the smallest,
+/// over the years from `year` (within the horizon) to the horizon, of the quantity's running
+/// measure (EBIT, or cumulative free cash flow) over its scale. A break-even (payback) year at
+/// most `year` means exactly that the measure is at or above zero in all those years. Minus
+/// infinity when `year` is before the start: no path can meet it.
+fn by_year(quantity: PathQuantity, t: &Trajectory, start_year: i32, year: f64) -> f64 {
+    let years = t.series(Metric::Ebit).len();
+    if year < f64::from(start_year) || years == 0 {
+        return f64::NEG_INFINITY;
+    }
+    let first = (year - f64::from(start_year)).min((years - 1) as f64) as usize;
+    let mut margin = f64::INFINITY;
+    match quantity {
+        PathQuantity::BreakEvenYear => {
+            for y in first..years {
+                let ebit = t.get(Metric::Ebit, y);
+                let scale = t
+                    .get(Metric::Revenue, y)
+                    .abs()
+                    .max(t.get(Metric::Costs, y).abs())
+                    .max(1.0);
+                margin = margin.min(signed(ebit, scale, false));
+            }
+        }
+        _ => {
+            let (mut cumulative, mut scale) = (0.0, 1.0);
+            for (y, &fcf) in t.series(Metric::FreeCashFlow).iter().enumerate() {
+                cumulative += fcf;
+                scale += fcf.abs();
+                if y >= first {
+                    margin = margin.min(signed(cumulative, scale, false));
+                }
+            }
+        }
+    }
+    margin
+}
+
 impl Threshold {
+    /// How far the path is from meeting the threshold: at or above zero exactly when
+    /// [`Threshold::is_met`], otherwise negative; continuous in the path's numbers where the
+    /// test allows. A metric against a target is `(left - right) / |right|` (the other way
+    /// round for `<=` and `<`; the best year for `by`); a break-even or payback year is the
+    /// worst year's EBIT (cumulative free cash flow) over its scale among the years that must
+    /// stay at or above zero. Thresholds no path can meet (a break-even year before the start)
+    /// have a margin of minus infinity on every path.
+    pub fn margin(&self, t: &Trajectory, start_year: i32) -> f64 {
+        match &self.test {
+            Test::Metric {
+                metric,
+                years,
+                target,
+            } => {
+                let in_year = |y: usize| {
+                    let right = match *target {
+                        Target::Value(v) => v,
+                        Target::Times { times, of } => times * t.get(of, y),
+                    };
+                    compared(self.comparison, t.get(*metric, y), right)
+                };
+                match *years {
+                    Years::In(y) => in_year(y),
+                    Years::By(y) => (0..=y).map(in_year).fold(f64::NEG_INFINITY, f64::max),
+                }
+            }
+            Test::Path { quantity, value } => match quantity {
+                PathQuantity::FundingGap | PathQuantity::Npv => {
+                    compared(self.comparison, quantity.value(t, start_year), *value)
+                }
+                PathQuantity::BreakEvenYear | PathQuantity::PaybackYear => {
+                    // The year is a whole calendar year or never: each comparison is "at most
+                    // some year" or its negation.
+                    let at_most = |year: f64| by_year(*quantity, t, start_year, year);
+                    let not = |m: f64| signed(-m, 1.0, true);
+                    match self.comparison {
+                        Comparison::AtMost => at_most(value.floor()),
+                        Comparison::Below => at_most(value.ceil() - 1.0),
+                        Comparison::AtLeast => not(at_most(value.ceil() - 1.0)),
+                        Comparison::Above => not(at_most(value.floor())),
+                    }
+                }
+            },
+        }
+    }
+
     /// Whether the path meets the threshold.
     #[inline]
     pub fn is_met(&self, t: &Trajectory, start_year: i32) -> bool {

@@ -32,6 +32,9 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
         s.inputs.len(),
         uncertain,
         s.thresholds.len()
+            + s.network.as_ref().map_or(0, |n| {
+                n.thresholds.len() + n.entities.iter().map(|e| e.thresholds.len()).sum::<usize>()
+            })
     );
     let width = s.inputs.iter().map(|i| i.key.len()).max().unwrap_or(0);
     for i in &s.inputs {

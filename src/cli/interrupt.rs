@@ -11,6 +11,11 @@ pub const EXIT_CODE: u8 = 130;
 
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
+/// Whether Ctrl-C has been pressed.
+pub fn requested() -> bool {
+    CANCEL.load(Ordering::Relaxed)
+}
+
 /// Installs the handler and returns the flag it sets.
 pub fn install() -> Result<&'static AtomicBool> {
     ctrlc::set_handler(|| {

@@ -9,11 +9,13 @@ mod interrupt;
 mod merge;
 mod output;
 mod progress;
+mod rare;
 mod replay;
 mod report;
 mod run;
 mod sampling;
 mod sensitivity;
+mod serve;
 mod solve;
 mod sweep;
 mod values;
@@ -52,6 +54,9 @@ Examples:
   simulate calibrate scenarios/openai.toml
   simulate compare scenarios/openai.toml --set capex.partner_share=0.3
   simulate report scenarios/openai.toml -o report.html
+  simulate scenarios/openai.toml --rare
+  simulate rare scenarios/openai.toml --threshold operating_break_even_by_2030
+  simulate serve scenarios/openai.toml
 
 Exit codes: 0 success, 1 internal error, 2 bad input or usage,
 130 interrupted (Ctrl-C).";
@@ -104,9 +109,15 @@ enum Command {
     /// Rerun the run a JSON report records (same scenario, seed and paths).
     #[command(after_help = replay::EXAMPLES)]
     Replay(replay::ReplayArgs),
+    /// Rare-event probabilities of thresholds by subset simulation, down to about 1e-16.
+    #[command(after_help = rare::EXAMPLES)]
+    Rare(rare::RareArgs),
     /// Merge the part files of a sharded run (`--shard I/N`) into the run's report.
     #[command(after_help = merge::EXAMPLES)]
     Merge(merge::MergeArgs),
+    /// Serve a local web app: live controls over the scenario, and an HTTP API.
+    #[command(after_help = serve::EXAMPLES)]
+    Serve(serve::ServeArgs),
 }
 
 /// Runs the parsed command.
@@ -123,6 +134,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Replay(args)) => replay::run(args),
         Some(Command::Merge(args)) => merge::run(args),
+        Some(Command::Rare(args)) => rare::run(args),
+        Some(Command::Serve(args)) => serve::run(args),
         None => run::run(cli.run),
     }
 }

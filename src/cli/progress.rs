@@ -17,12 +17,18 @@ pub struct Bar {
 }
 
 impl Bar {
+    /// A bar counting paths.
     pub fn new() -> Bar {
+        Bar::counting("paths")
+    }
+
+    /// A bar counting `what` (paths, repetitions).
+    pub fn counting(what: &str) -> Bar {
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         bar.set_style(
-            ProgressStyle::with_template(
-                "{spinner} [{elapsed_precise}] {wide_bar} {human_pos}/{human_len} paths, {eta} left",
-            )
+            ProgressStyle::with_template(&format!(
+                "{{spinner}} [{{elapsed_precise}}] {{wide_bar}} {{human_pos}}/{{human_len}} {what}, {{eta}} left"
+            ))
             .expect("the template is valid"),
         );
         Bar {

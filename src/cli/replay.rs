@@ -57,6 +57,7 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
         replay.sampler,
         replay.seed,
         replay.paths,
+        replay.rare,
         &args.output,
     )
 }

@@ -18,6 +18,9 @@ use clap::Args;
 use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
 use breakeven::precision::{self, Target};
+use breakeven::rare::Settings;
+use breakeven::report::network::NetworkReport;
+use breakeven::report::rare::RareThreshold;
 use breakeven::report::{Format, Report, RunFacts, paths};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
@@ -29,11 +32,11 @@ use super::flags::SamplerFlag;
 use super::output::{self, Destination};
 use super::{InputError, ScenarioArgs, interrupt, progress};
 
-/// Paths when neither the command line nor the scenario says: the 95% interval of any
-/// probability is then at most ±0.31 percentage points.
-pub const DEFAULT_PATHS: u64 = 100_000;
-/// Seed when neither the command line nor the scenario says.
-pub const DEFAULT_SEED: u64 = 20_251_123;
+/// Paths and seed when neither the command line nor the scenario says (the library's, shared
+/// with the web API and the Python package).
+pub use breakeven::run_request::{DEFAULT_PATHS, DEFAULT_SEED};
+/// `--rare` estimates the thresholds whose plain estimate is below this.
+pub const RARE_BELOW: f64 = 1e-3;
 /// The path limit of a `--precision` run unless `--max-paths` says.
 pub const DEFAULT_MAX_PATHS: u64 = 10_000_000;
 
@@ -61,6 +64,10 @@ pub struct RunArgs {
     /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format", "paths_out"])]
     shard: Option<Shard>,
+    /// Also estimate every threshold whose plain estimate is below 0.1% by subset simulation
+    /// (`simulate rare --help`), with the run's seed and the default settings.
+    #[arg(long, conflicts_with = "shard")]
+    rare: bool,
     #[command(flatten)]
     output: OutputArgs,
 }
@@ -112,20 +119,23 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     args.output.destination.check()?;
     let scenario = args.scenario.load()?;
-    if scenario.network.is_some() {
-        return Err(InputError(format!(
-            "{}: running network scenarios (files with [entities]) is not supported yet; \
-             `simulate check` validates the file",
-            scenario.origin
-        ))
-        .into());
-    }
     let paths = args
         .paths
         .or(scenario.defaults.paths)
         .unwrap_or(DEFAULT_PATHS);
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let sampler = Sampler::from(args.sampler);
+    if scenario.network.is_some() {
+        if args.shard.is_some() || args.precision.is_some() {
+            return Err(InputError(format!(
+                "{}: --shard and --precision do not support network scenarios (files with \
+                 [entities]) yet",
+                scenario.origin
+            ))
+            .into());
+        }
+        return execute_network(&scenario, sampler, seed, paths, &args.output);
+    }
     if let Some(shard) = args.shard {
         return run_shard(&scenario, sampler, seed, paths, shard, &args.output);
     }
@@ -140,9 +150,9 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
             half_width,
             max_paths: args.max_paths.unwrap_or(DEFAULT_MAX_PATHS),
         };
-        return run_to_precision(&scenario, sampler, seed, target, &args.output);
+        return run_to_precision(&scenario, sampler, seed, target, args.rare, &args.output);
     }
-    execute(&scenario, sampler, seed, paths, &args.output)
+    execute(&scenario, sampler, seed, paths, args.rare, &args.output)
 }
 
 /// A run's error; a sampler that cannot draw the scenario is the user's input error.
@@ -160,6 +170,7 @@ pub fn execute(
     sampler: Sampler,
     seed: u64,
     paths: u64,
+    rare: bool,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
@@ -175,6 +186,7 @@ pub fn execute(
     let outcome = pool
         .install(|| simulation::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;
+    let rare = rare_estimates(scenario, &outcome, seed, rare, &pool, cancel)?;
     let facts = RunFacts {
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
@@ -183,14 +195,79 @@ pub fn execute(
         && !outcome.cancelled
         && !write_paths(scenario, &options, out, file)?
     {
-        write_report(scenario, sampler, &outcome, seed, paths, facts, out)?;
+        write_report(scenario, sampler, &outcome, rare, seed, paths, facts, out)?;
         eprintln!(
             "interrupted while writing {}: it was not written",
             file.display()
         );
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    write_report(scenario, sampler, &outcome, seed, paths, facts, out)
+    write_report(scenario, sampler, &outcome, rare, seed, paths, facts, out)
+}
+
+/// With `--rare`, the subset-simulation estimates of the thresholds whose plain estimate is
+/// below [`RARE_BELOW`]; `None` when not asked. Skipped for a run already interrupted.
+fn rare_estimates(
+    scenario: &Scenario,
+    outcome: &Outcome<RunSummary>,
+    seed: u64,
+    rare: bool,
+    pool: &rayon::ThreadPool,
+    cancel: &AtomicBool,
+) -> Result<Option<Vec<RareThreshold>>> {
+    if !rare || outcome.cancelled {
+        return Ok(None);
+    }
+    let chosen: Vec<_> = scenario
+        .thresholds
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t, outcome.summary.threshold(i)))
+        .filter(|(_, p)| p.probability < RARE_BELOW)
+        .map(|(t, p)| (t, Some(p)))
+        .collect();
+    let settings = Settings::default();
+    let estimates =
+        pool.install(|| super::rare::estimate_all(scenario, &chosen, &settings, seed, cancel))?;
+    Ok(Some(estimates))
+}
+
+/// Runs a network scenario and writes its report; on Ctrl-C, the partial report goes to
+/// standard output with exit code 130.
+fn execute_network(
+    scenario: &Scenario,
+    sampler: Sampler,
+    seed: u64,
+    paths: u64,
+    out: &OutputArgs,
+) -> Result<ExitCode> {
+    let cancel = interrupt::install()?;
+    let pool = thread_pool(out.threads)?;
+    let progress = progress::Bar::new();
+    let options = RunOptions {
+        plan: Plan::whole(seed, paths),
+        sampler,
+        progress: &progress,
+        cancel,
+    };
+    let outcome = pool
+        .install(|| breakeven::network::run::run(scenario, &options))
+        .map_err(|e| run_error(sampler, e))?;
+    let report = NetworkReport::new(scenario, &outcome.summary, seed, sampler, paths);
+    if outcome.cancelled {
+        let format = match out.destination.format() {
+            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
+            f => f,
+        };
+        eprintln!(
+            "interrupted: {} of {} paths done; their report, marked partial, is on standard output",
+            outcome.paths, paths
+        );
+        output::write(&format.render(&report)?, None)?;
+        return Ok(ExitCode::from(interrupt::EXIT_CODE));
+    }
+    out.destination.export(&report)?;
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the paths of the run `options` describes to `file` (see
@@ -258,6 +335,7 @@ fn run_to_precision(
     sampler: Sampler,
     seed: u64,
     target: Target,
+    rare: bool,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     let cancel = interrupt::install()?;
@@ -295,22 +373,41 @@ fn run_to_precision(
         );
     }
     let paths = run.outcome.paths;
-    write_report(scenario, sampler, &run.outcome, seed, paths, facts, out)
+    let rare = rare_estimates(scenario, &run.outcome, seed, rare, &pool, cancel)?;
+    write_report(
+        scenario,
+        sampler,
+        &run.outcome,
+        rare,
+        seed,
+        paths,
+        facts,
+        out,
+    )
 }
 
-/// Writes the report of `outcome`, or, when it was interrupted, its partial report to
-/// standard output with exit code 130.
+/// Writes the report of `outcome` (with its rare estimates, when asked), or, when it or its
+/// rare estimates were interrupted, its partial report to standard output with exit code 130.
+#[allow(clippy::too_many_arguments)]
 fn write_report(
     scenario: &Scenario,
     sampler: Sampler,
     outcome: &Outcome<RunSummary>,
+    rare: Option<Vec<RareThreshold>>,
     seed: u64,
     paths: u64,
     facts: RunFacts,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
-    let report = Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
-    if outcome.cancelled {
+    let mut report =
+        Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
+    // Interrupted during the rare estimates: some are partial or missing.
+    let rare_partial = rare.is_some() && interrupt::requested();
+    if let Some(rare) = rare {
+        report = report.with_rare(rare);
+    }
+    report.partial |= rare_partial;
+    if outcome.cancelled || rare_partial {
         // A binary partial report goes to a terminal only as the table.
         let format = match out.destination.format() {
             f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
@@ -318,9 +415,14 @@ fn write_report(
         };
         let bytes = format.render(&report)?;
         eprintln!(
-            "interrupted: {} of {} paths done; their report, marked partial, is on standard output{}",
+            "interrupted: {} of {} paths done{}; their report, marked partial, is on standard output{}",
             outcome.paths,
             paths,
+            if rare_partial {
+                ", rare estimates partial"
+            } else {
+                ""
+            },
             match &out.destination.out {
                 Some(file) => format!(" ({} was not written)", file.display()),
                 None => String::new(),

@@ -16,7 +16,9 @@
 pub mod clearing;
 pub mod order;
 pub mod path;
+pub mod run;
 pub mod schedule;
+pub mod summary;
 
 use crate::model::{Model, ParamId, Profile};
 use crate::threshold::{Comparison, Threshold, Years};

@@ -63,6 +63,9 @@ pub struct EntityPath {
     outside_debt: f64,
     /// The year index in which it defaulted.
     pub default_year: Option<usize>,
+    /// Whether it would have defaulted that year even if every other entity had paid it in
+    /// full: its default starts a cascade rather than continuing one.
+    pub default_unaided: bool,
     /// Revenue its counterparties' defaults cost it: purchases contracted but not paid.
     pub revenue_lost: f64,
 }
@@ -156,6 +159,7 @@ impl Network {
                     drawn: [0.0; 3],
                     outside_debt: 0.0,
                     default_year: None,
+                    default_unaided: false,
                     revenue_lost: 0.0,
                 })
                 .collect(),
@@ -222,6 +226,7 @@ impl Network {
             e.drawn = [0.0; 3];
             e.outside_debt = 0.0;
             e.default_year = None;
+            e.default_unaided = false;
             e.revenue_lost = 0.0;
         }
         for l in &mut ws.lent {
@@ -433,6 +438,9 @@ impl Network {
                 let short = ws.payments[i] < owed * (1.0 - PAID_IN_FULL);
                 if e.default_year.is_none() && (short || cash < 0.0) {
                     e.default_year = Some(y);
+                    let in_full: f64 = (0..n).map(|j| ws.usable[j * n + i]).sum();
+                    e.default_unaided = ws.resources[i] + in_full < owed * (1.0 - PAID_IN_FULL)
+                        || ws.resources[i] + in_full - owed < 0.0;
                 }
             }
         }

@@ -1,7 +1,8 @@
 //! The report as CSV: one row per number, in long form, for spreadsheets and pandas.
 //!
 //! Columns: `section,name,year,statistic,value,ci95_low,ci95_high,note`. Sections are
-//! `run`, `threshold`, `break_even`, `metric` and `input`; statistics are `probability`,
+//! `run`, `threshold`, `rare` (with `--rare`: probability, evaluations and gain, the estimate
+//! in words as the note), `break_even`, `metric` and `input`; statistics are `probability`,
 //! `mean`, `sd`, `min`, `p5`, `p10`, `p50`, `p90`, `p95`, `max`, `share`, and for `run` the
 //! simulator version, the scenario's file and fingerprint (the hash of the scenario after
 //! overrides), the seed, the path count and whether the run was partial. `note` carries an input's source.
@@ -124,6 +125,34 @@ pub fn render(r: &Report) -> String {
     ]);
     for t in &r.thresholds {
         rows.probability("threshold", &t.name, "", &t.estimate);
+    }
+    for t in &r.rare {
+        let e = &t.rare;
+        let text = |x: Option<f64>| x.map_or(String::new(), |x| x.to_string());
+        let [low, high] = e.ci95.map_or([None, None], |[l, h]| [Some(l), Some(h)]);
+        rows.row([
+            "rare",
+            &t.name,
+            "",
+            "probability",
+            &text(e.probability),
+            &text(low),
+            &text(high),
+            &t.in_words,
+        ]);
+        rows.row([
+            "rare",
+            &t.name,
+            "",
+            "evaluations",
+            &e.evaluations.to_string(),
+            "",
+            "",
+            "",
+        ]);
+        if let Some(g) = e.gain {
+            rows.number("rare", &t.name, "", "gain", g);
+        }
     }
     let be = &r.break_even;
     rows.probability("break_even", "operating", "", &be.operating.within_horizon);

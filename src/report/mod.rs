@@ -15,7 +15,9 @@ pub mod csv;
 pub mod format;
 pub mod html;
 pub mod json;
+pub mod network;
 pub mod paths;
+pub mod rare;
 mod run;
 pub mod sensitivity;
 pub mod sheet;
@@ -165,7 +167,7 @@ pub struct Distribution {
 }
 
 impl Distribution {
-    fn of(stats: &MetricStats) -> Distribution {
+    pub fn of(stats: &MetricStats) -> Distribution {
         let q = |p| stats.quantile(p);
         Distribution {
             mean: stats.mean(),
@@ -225,7 +227,7 @@ pub struct EventYears {
 }
 
 impl EventYears {
-    fn of(counts: &YearCounts, start_year: i32, definition: String) -> EventYears {
+    pub fn of(counts: &YearCounts, start_year: i32, definition: String) -> EventYears {
         let total = counts.total();
         let year = |q| counts.quantile(q).map(|i| start_year + i as i32);
         let share = |n: u64| {
@@ -314,6 +316,9 @@ pub struct Report {
     pub break_even: BreakEven,
     pub metrics: Vec<MetricResult>,
     pub inputs: Vec<InputInfo>,
+    /// Subset-simulation estimates of the rare thresholds (`--rare`); absent without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rare: Vec<rare::RareThreshold>,
     #[serde(skip)]
     pub run: RunFacts,
 }
@@ -401,6 +406,7 @@ impl Report {
                     source: i.source.clone(),
                 })
                 .collect(),
+            rare: Vec::new(),
             run,
         }
     }
@@ -409,6 +415,12 @@ impl Report {
     /// plain Monte Carlo).
     pub fn with_sampler(mut self, sampler: Sampler) -> Report {
         self.sampler = sampler.name();
+        self
+    }
+
+    /// This report with rare-event estimates of some of its thresholds.
+    pub fn with_rare(mut self, rare: Vec<rare::RareThreshold>) -> Report {
+        self.rare = rare;
         self
     }
 

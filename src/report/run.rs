@@ -258,6 +258,9 @@ impl Exporter for Report {
             self.break_even_sheet(),
             self.funding_sheet(),
         ];
+        if !self.rare.is_empty() {
+            sheets.insert(2, super::rare::sheet(&self.rare));
+        }
         sheets.extend(self.metric_sheets());
         sheets.push(self.inputs_sheet());
         sheets.push(self.facts_sheet());

@@ -116,6 +116,13 @@ pub fn render(r: &Report) -> String {
     for t in &r.thresholds {
         probability_row(&mut out, &t.label, &t.estimate);
     }
+    if !r.rare.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  Rare thresholds (plain estimate below 0.1%), by subset simulation:"
+        );
+        super::rare::table_section(&mut out, &r.rare);
+    }
 
     let be = &r.break_even;
     let _ = writeln!(out, "\n{rule}");

@@ -9,8 +9,12 @@
 //! not the scenario's (`solve`, `sensitivity`, `report`'s analyses) are given small counts.
 //! `cargo run --release --` runs the same binary. Exempt, with the reason beside each in
 //! [`exemption`]: the usage synopses (placeholders such as `FILE`), `cargo test` itself, and
-//! `scripts/screenshot.sh` (it needs Chromium; its output is checked by looking at it). A
-//! README line ending in `# exits with code 2` must fail with exactly that code.
+//! `pip install ./python` (scripts/python-test.sh tests the package), and
+//! `scripts/screenshot.sh` and `scripts/browser-test.sh` (they need Chromium; the browser test
+//! runs in `.ci/run` and the pictures are looked at). A README line ending in
+//! `# exits with code 2` must fail with exactly that code. `simulate serve` runs in the
+//! background on a free port until the end of its block, its later lines (`curl`) talking to
+//! that port instead of 8080.
 //!
 //! The help's examples must also survive copy and paste: no example line is wider than 80
 //! columns, and the help after the options reads the same at 80 columns as at 1,000, so clap
@@ -107,7 +111,10 @@ fn exemption(command: &str) -> Option<&'static str> {
     if c.starts_with("cargo test") || c.contains(" cargo test ") {
         return Some("runs this test suite");
     }
-    if c.starts_with("scripts/screenshot.sh") {
+    if c.starts_with("pip install ") {
+        return Some("installs the Python package; scripts/python-test.sh tests it");
+    }
+    if c.starts_with("scripts/screenshot.sh") || c.starts_with("scripts/browser-test.sh") {
         return Some("needs Chromium; the picture is looked at, see README");
     }
     let placeholder = [
@@ -145,6 +152,20 @@ fn shrink(command: &str) -> String {
     c = cap(&c, "--paths", 4000);
     c = cap(&c, "--analysis-paths", 300);
     c = cap(&c, "--max-paths", 70_000);
+    // The web API's `paths=N` (curl -d paths=N), as for --paths.
+    c = c
+        .split(' ')
+        .map(|w| {
+            match w
+                .strip_prefix("paths=")
+                .map(|n| n.replace('_', "").parse::<f64>())
+            {
+                Some(Ok(n)) if n > 4000.0 => "paths=4000".to_string(),
+                _ => w.to_string(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     for (sub, flags) in [
         ("solve", "--paths 2000"),
         ("sensitivity", "--paths 1000"),
@@ -157,6 +178,34 @@ fn shrink(command: &str) -> String {
         }
     }
     c
+}
+
+/// `simulate serve ARGS` as a script runs it: in the background on a free port, waiting until
+/// it listens, with `$port` set and the server stopped (Ctrl-C) when the block ends.
+fn serve_in_background(args: &str) -> String {
+    let args = args.split(" #").next().unwrap_or("").trim();
+    let args = args.trim_end_matches('&').trim();
+    let mut words: Vec<&str> = Vec::new();
+    let mut skip = false;
+    for w in args.split(' ') {
+        if std::mem::take(&mut skip) {
+            continue;
+        }
+        if w == "--port" {
+            skip = true;
+            continue;
+        }
+        words.push(w);
+    }
+    format!(
+        "simulate serve {} --port 0 2>serve.log &\n\
+         server=$!\n\
+         trap 'kill -INT $server; wait $server' EXIT\n\
+         for i in $(seq 600); do grep -q '^serving' serve.log && break; sleep 0.1; done\n\
+         port=$(sed -n 's|^serving http://[^/]*:\\([0-9]*\\)/.*|\\1|p' serve.log)\n\
+         test -n \"$port\"\n",
+        words.join(" ")
+    )
 }
 
 /// Joins `\` continuations into one line each.
@@ -212,12 +261,22 @@ fn run_block(origin: &str, lines: &[String], exempt: &mut Vec<String>) -> Option
     let dir = workspace();
     let mut script = String::from("set -e\n");
     let mut ran = 0;
+    let mut serving = false;
     for command in join_continuations(lines) {
         if let Some(why) = exemption(&command) {
             exempt.push(format!("{origin}: `{command}`: {why}"));
             continue;
         }
-        let command = shrink(&command);
+        let mut command = shrink(&command);
+        if serving {
+            command = command.replace("127.0.0.1:8080", "127.0.0.1:$port");
+        }
+        if let Some(args) = command.trim().strip_prefix("simulate serve ") {
+            script.push_str(&serve_in_background(args));
+            serving = true;
+            ran += 1;
+            continue;
+        }
         if command.trim_end().ends_with("# exits with code 2") {
             script.push_str(&format!(
                 "if {command}\nthen echo 'expected exit code 2' >&2; exit 1\nelse test $? -eq 2\nfi\n"
@@ -293,7 +352,10 @@ fn every_readme_example_runs() {
     // The exemptions are the ones the module documents, and no more.
     for e in &exempt {
         assert!(
-            e.contains("usage synopsis") || e.contains("test suite") || e.contains("Chromium"),
+            e.contains("usage synopsis")
+                || e.contains("test suite")
+                || e.contains("Chromium")
+                || e.contains("Python package"),
             "{e}"
         );
     }
@@ -333,6 +395,13 @@ fn the_example_runner_rewrites_as_documented() {
         shrink("simulate x.toml --paths 1_000"),
         "simulate x.toml --paths 1_000"
     );
+    assert_eq!(
+        shrink("curl -sG 127.0.0.1:8080/api/run -d paths=20000"),
+        "curl -sG 127.0.0.1:8080/api/run -d paths=4000"
+    );
+    let serve = serve_in_background("scenarios/openai.toml --port 8081 &   # then open it");
+    assert!(serve.starts_with("simulate serve scenarios/openai.toml --port 0 2>serve.log &\n"));
+    assert!(serve.contains("trap 'kill -INT $server; wait $server' EXIT"));
     assert!(exemption("simulate FILE [--paths N]").is_some());
     assert!(exemption("simulate scenarios/openai.toml").is_none());
     let joined = join_continuations(&["a \\".into(), "    b".into(), "c".into()]);

@@ -18,4 +18,8 @@ mod numerical;
 mod paths;
 mod paths_out;
 mod published;
+mod rare;
+mod rare_cli;
+mod rare_scenario;
 mod sampling;
+mod serve;

@@ -261,12 +261,13 @@ fn every_bundled_scenario_passes_check_with_every_input_sourced() {
             let ok = match input.source.as_str() {
                 "no source" => false,
                 "default" => DERIVED_INPUTS.contains(&input.key.as_str()),
-                s => s.starts_with("assumption") || cites_seed,
+                // A public document (a filing, a company's announcement) cited by name.
+                s => s.starts_with("assumption") || s.starts_with("public: ") || cites_seed,
             };
             if !ok {
                 failures.push(format!(
                     "{name}: {} has source '{}'; give a seed (\"seed 004: ...\", as \
-                     seeds/figures.toml names them) or \"assumption: why\"",
+                     seeds/figures.toml names them), \"public: DOCUMENT\" or \"assumption: why\"",
                     input.key, input.source
                 ));
             }

@@ -162,6 +162,8 @@ fn a_three_firm_cascade_clears_by_hand() {
     assert_eq!(ws.entities[lab].default_year, Some(0));
     assert_eq!(ws.entities[cloud].default_year, Some(0));
     assert_eq!(ws.entities[chips].default_year, None);
+    // The lab starts the cascade: the cloud would have paid in full had the lab paid it.
+    assert!(ws.entities[lab].default_unaided && !ws.entities[cloud].default_unaided);
     assert!(close(ws.entities[cloud].cash[0], 0.0));
     // Revenue lost: the cloud 60 + 100 + 100, the chip maker 38 + 80 + 80.
     assert!(close(ws.entities[cloud].revenue_lost, 260.0));
@@ -278,5 +280,173 @@ proptest! {
                 prop_assert!(ws.paid[f].iter().all(|p| *p >= -1e-9));
             }
         }
+    }
+}
+
+/// The bundled scenario, from the repository root.
+fn bundled(name: &str) -> String {
+    format!("{}/scenarios/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn simulate(args: &[&str]) -> std::process::Output {
+    assert_cmd::Command::cargo_bin("simulate")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn network_toml_is_the_same_whatever_the_threads() {
+    let file = bundled("network.toml");
+    let json = |threads: &str| {
+        let out = simulate(&[
+            &file,
+            "--paths",
+            "3000",
+            "--format",
+            "json",
+            "--threads",
+            threads,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let one = json("1");
+    assert!(one == json("2"), "1 and 2 threads differ");
+    assert!(one == json("3"), "1 and 3 threads differ");
+    let doc: serde_json::Value = serde_json::from_slice(&one).unwrap();
+    for key in ["entities", "network", "thresholds"] {
+        assert!(doc.get(key).is_some(), "no {key}");
+    }
+    let openai = &doc["entities"]["openai"];
+    for key in ["break_even", "payback", "default"] {
+        assert!(openai[key]["probability"].is_number(), "{key}");
+        assert!(openai[key]["ci95"].is_array(), "{key}");
+    }
+    for key in [
+        "gross_revenue",
+        "end_customer_revenue",
+        "internal_revenue",
+        "circularity",
+        "round_trips",
+        "contagion",
+    ] {
+        assert!(doc["network"].get(key).is_some(), "no network.{key}");
+    }
+}
+
+#[test]
+fn network_toml_prints_every_section_in_every_text_format() {
+    let file = bundled("network.toml");
+    for (format, sections) in [
+        (
+            "table",
+            [
+                "Entities",
+                "Network revenue by year",
+                "Round trips of equity",
+                "Contagion",
+            ],
+        ),
+        (
+            "markdown",
+            [
+                "## Entities",
+                "## Network revenue by year",
+                "## Round trips of equity",
+                "## Contagion",
+            ],
+        ),
+    ] {
+        let out = simulate(&[&file, "--paths", "500", "--format", format]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        for s in sections {
+            assert!(text.contains(s), "{format}: no '{s}' in\n{text}");
+        }
+    }
+    let out = simulate(&[&file, "--paths", "500", "--format", "csv"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    for s in [
+        "section,entity,name,year,statistic,value",
+        "contagion,openai,oracle",
+        "round_trip,nvidia",
+    ] {
+        assert!(text.contains(s), "csv: no '{s}'");
+    }
+}
+
+/// The tables of a single-firm file moved under `[entities.NAME]`, without flows.
+fn as_only_entity(text: &str, name: &str) -> String {
+    let mut doc: toml::Table = toml::from_str(text).unwrap();
+    let mut entity = toml::Table::new();
+    for table in [
+        "finance",
+        "capex",
+        "commitments",
+        "subscriptions",
+        "streams",
+        "shocks",
+        "costs",
+        "thresholds",
+    ] {
+        if let Some(v) = doc.remove(table) {
+            entity.insert(table.to_string(), v);
+        }
+    }
+    doc.remove("correlations");
+    let mut entities = toml::Table::new();
+    entities.insert(name.to_string(), toml::Value::Table(entity));
+    doc.insert("entities".to_string(), toml::Value::Table(entities));
+    toml::to_string(&doc).unwrap()
+}
+
+#[test]
+fn a_single_firm_is_the_same_as_the_only_entity_of_a_network() {
+    // For the same input values and yearly random numbers, the firm alone and the firm as the
+    // only entity (no flows, no financing) give identical trajectories, number for number.
+    let text = std::fs::read_to_string(bundled("openai.toml")).unwrap();
+    let single = scenario::parse(&text, "openai.toml", &[]).unwrap();
+    let network_text = as_only_entity(&text, "openai");
+    let net = scenario::parse(&network_text, "openai-network.toml", &[]).unwrap();
+    let network = net.network.as_ref().unwrap();
+    let model = &single.model;
+    let mut ws = model.workspace();
+    let mut nws = network.workspace();
+    for (k, q) in [0.1, 0.5, 0.9].into_iter().enumerate() {
+        let values: Vec<f64> = single.inputs.iter().map(|i| i.dist.quantile(q)).collect();
+        let mut net_values = vec![0.0; net.inputs.len()];
+        for (input, v) in single.inputs.iter().zip(&values) {
+            let j = net
+                .input_index(&format!("entities.openai.{}", input.key))
+                .unwrap_or_else(|| panic!("{} is not in the network", input.key));
+            net_values[j] = *v;
+        }
+        // Financing capacities are the network's own inputs, zero by default.
+        let yearly = breakeven::model::YearlyNumbers::for_path(model, 1000 + k as u64);
+        model.simulate(&values, &yearly, &mut ws).unwrap();
+        nws.entities[0]
+            .yearly
+            .as_mut_slice()
+            .copy_from_slice(yearly.as_slice());
+        network.simulate_numbers(&net_values, &mut nws).unwrap();
+        let (a, b) = (&ws.trajectory, nws.entities[0].trajectory());
+        for m in Metric::ALL {
+            assert_eq!(a.series(m), b.series(m), "{} at quantile {q}", m.name());
+        }
+        assert_eq!(
+            (a.break_even, a.payback, a.funding_gap, a.npv),
+            (b.break_even, b.payback, b.funding_gap, b.npv)
+        );
     }
 }

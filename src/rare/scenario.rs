@@ -1,0 +1,169 @@
+//! A scenario's threshold as a [`Score`]: a path as a function of a point of standard-normal
+//! space, and the threshold's margin on that path.
+//!
+//! The point holds, in order: a normal score per uncertain input (its uniform `Phi(z)` goes
+//! through the correlations' Gaussian copula and the input's quantile function, exactly as
+//! the samplers' uniforms do, by [`PathEvaluator::from_uniforms`]); then the yearly normals of
+//! every volatile process (users, each stream); then a normal score per year of every
+//! competitive shock, whose uniform `Phi(z)` decides whether the shock happens. Numbers that
+//! cannot change the path are left out, read from the scenario rather than guessed: the yearly
+//! normals of a process whose volatility is fixed at zero, and the uniforms of a shock whose
+//! probability is fixed at 0 or 1.
+//!
+//! The score is [`Threshold::margin`]: continuous in the inputs and normals, piecewise
+//! constant in a discrete input's or a shock's coordinate. The Markov chains move those
+//! coordinates too (a move is kept whenever the path stays in the level), so shocks and
+//! discrete values are explored; but a threshold that only a combination of discrete draws
+//! can decide gives a margin that is flat where the paths are, and the estimate then stalls
+//! and says so ([`super::Status::Stalled`]) rather than invent levels.
+//!
+//! When no coordinate is left (every input fixed, no volatility, no uncertain shock) the path
+//! is deterministic: [`ThresholdScore::certain_outcome`] evaluates it once, and a threshold it
+//! misses is impossible under the scenario's inputs. A threshold whose margin is minus
+//! infinity by construction (a break-even year before the start) is impossible too.
+
+use std::sync::atomic::AtomicBool;
+
+use crate::model::{NumericError, YearlyNumbers};
+use crate::rng::{mix64, stream_salt};
+use crate::scenario::Scenario;
+use crate::simulation::PathEvaluator;
+use crate::threshold::Threshold;
+
+use super::{Estimate, Progress, Score, Settings};
+
+/// The probability that a path of `scenario` meets its threshold `threshold`, by subset
+/// simulation, or exactly when the scenario decides it ([`ThresholdScore::certain_outcome`]).
+/// Each threshold draws from its own seed, `seed` mixed with its name, so adding a threshold
+/// to a scenario changes no other threshold's estimate.
+pub fn estimate_threshold(
+    scenario: &Scenario,
+    threshold: &Threshold,
+    settings: &Settings,
+    seed: u64,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Estimate, NumericError> {
+    let score = ThresholdScore::new(scenario, threshold);
+    if let Some(certain) = score.certain_outcome()? {
+        return Ok(Estimate::known(certain, settings));
+    }
+    let seed = mix64(seed ^ stream_salt(&threshold.name));
+    super::estimate(&score, settings, seed, progress, cancel)
+}
+
+/// Where the yearly coordinates of a point go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Slot {
+    /// A standard normal at this index of the yearly numbers.
+    Normal(usize),
+    /// A uniform at this index of the yearly numbers.
+    Uniform(usize),
+}
+
+/// The margin of one threshold of a scenario, as a function of a point.
+pub struct ThresholdScore<'a> {
+    scenario: &'a Scenario,
+    threshold: &'a Threshold,
+    /// Uncertain inputs: the first coordinates.
+    inputs: usize,
+    /// Where each following coordinate goes.
+    yearly: Vec<Slot>,
+}
+
+/// Per-worker scratch: the path evaluator and its numbers.
+pub struct Scratch<'a> {
+    evaluator: PathEvaluator<'a>,
+    uniforms: Vec<f64>,
+    yearly: YearlyNumbers,
+}
+
+impl<'a> ThresholdScore<'a> {
+    /// The score of `threshold` (one of `scenario`'s) on the scenario's paths.
+    pub fn new(scenario: &'a Scenario, threshold: &'a Threshold) -> ThresholdScore<'a> {
+        let model = &scenario.model;
+        let fixed_at = |id: crate::model::ParamId, x: f64| {
+            let d = &scenario.inputs[id.0].dist;
+            d.is_fixed() && d.quantile(0.5) == x
+        };
+        let numbers = YearlyNumbers::new(model);
+        let steps = numbers.steps();
+        let users = usize::from(model.subscriptions.is_some());
+        let mut yearly = Vec::new();
+        if let Some(s) = &model.subscriptions
+            && !fixed_at(s.user_volatility, 0.0)
+        {
+            yearly.extend((0..steps).map(Slot::Normal));
+        }
+        for (k, stream) in model.streams.iter().enumerate() {
+            if !fixed_at(stream.volatility, 0.0) {
+                let start = (users + k) * steps;
+                yearly.extend((start..start + steps).map(Slot::Normal));
+            }
+        }
+        let normals = numbers.normals();
+        for (k, shock) in model.shocks.iter().enumerate() {
+            if !fixed_at(shock.probability, 0.0) && !fixed_at(shock.probability, 1.0) {
+                let start = normals + k * steps;
+                yearly.extend((start..start + steps).map(Slot::Uniform));
+            }
+        }
+        let inputs = PathEvaluator::new(scenario).uncertain_inputs().len();
+        ThresholdScore {
+            scenario,
+            threshold,
+            inputs,
+            yearly,
+        }
+    }
+
+    /// The outcome every path shares, when it is known without sampling: `Some(false)` when
+    /// no path can meet the threshold (its margin is minus infinity by construction, or the
+    /// path is deterministic and misses it), `Some(true)` when a deterministic path meets it,
+    /// `None` when it depends on the point.
+    pub fn certain_outcome(&self) -> Result<Option<bool>, NumericError> {
+        let mut scratch = self.scratch();
+        let z = vec![0.0; self.dimension()];
+        let margin = self.score(&z, &mut scratch)?;
+        if margin == f64::NEG_INFINITY {
+            return Ok(Some(false));
+        }
+        Ok((self.dimension() == 0).then_some(margin >= 0.0))
+    }
+}
+
+impl<'a> Score for ThresholdScore<'a> {
+    type Scratch = Scratch<'a>;
+    type Error = NumericError;
+
+    fn dimension(&self) -> usize {
+        self.inputs + self.yearly.len()
+    }
+
+    fn scratch(&self) -> Scratch<'a> {
+        let evaluator = PathEvaluator::new(self.scenario);
+        Scratch {
+            uniforms: vec![0.5; self.inputs],
+            yearly: evaluator.yearly_numbers(),
+            evaluator,
+        }
+    }
+
+    fn score(&self, z: &[f64], scratch: &mut Scratch<'a>) -> Result<f64, NumericError> {
+        let (inputs, yearly) = z.split_at(self.inputs);
+        for (u, &z) in scratch.uniforms.iter_mut().zip(inputs) {
+            *u = super::uniform(z);
+        }
+        let numbers = scratch.yearly.as_mut_slice();
+        for (&slot, &z) in self.yearly.iter().zip(yearly) {
+            match slot {
+                Slot::Normal(i) => numbers[i] = z,
+                Slot::Uniform(i) => numbers[i] = super::uniform(z),
+            }
+        }
+        let t = scratch
+            .evaluator
+            .from_uniforms(&scratch.uniforms, &scratch.yearly)?;
+        Ok(self.threshold.margin(t, self.scenario.start_year))
+    }
+}

@@ -1,0 +1,128 @@
+//! `simulate rare` and `simulate FILE --rare` on the real binary (its help examples run in
+//! `examples`): the formats carry the estimate, the JSON is the same for any thread
+//! count, a run's report gains its rare thresholds, a replay of it is byte-identical, and a
+//! threshold that does not exist is a usage error.
+
+use assert_cmd::Command;
+
+fn simulate() -> Command {
+    let mut c = Command::cargo_bin("simulate").unwrap();
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn json(args: &[&str]) -> serde_json::Value {
+    let out = simulate().args(args).output().unwrap();
+    assert!(out.status.success(), "{args:?}: {}", text(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
+    let args = [
+        "rare",
+        "scenarios/openai.toml",
+        "--threshold",
+        "operating_break_even_by_2030",
+    ];
+    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
+    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
+    assert_eq!(one, two);
+    let t = &one["thresholds"][0];
+    assert_eq!(t["name"], "operating_break_even_by_2030");
+    let p = t["rare"]["probability"].as_f64().unwrap();
+    let [low, high] = [0, 1].map(|i| t["rare"]["ci95"][i].as_f64().unwrap());
+    assert!(0.0 < low && low < p && p < high && high < 1e-4, "{t}");
+    assert!(
+        t["in_words"].as_str().unwrap().starts_with("about 1 in "),
+        "{t}"
+    );
+    assert!(t["rare"]["evaluations"].as_u64().unwrap() <= 100_000);
+    for (format, needle) in [
+        ("table", "about 1 in "),
+        ("csv", "estimated,"),
+        ("markdown", "| estimated |"),
+    ] {
+        let out = simulate()
+            .args(args)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        assert!(
+            text(&out.stdout).contains(needle),
+            "{format}:\n{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn a_run_with_rare_adds_its_rare_thresholds_and_replays_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("run.json");
+    let out = simulate()
+        .args([
+            "scenarios/openai.toml",
+            "--paths",
+            "20000",
+            "--rare",
+            "--format",
+            "json",
+            "--out",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let rare = report["rare"].as_array().unwrap();
+    // Every threshold below 0.1% in 20,000 paths, and only those.
+    let below: Vec<&str> = report["thresholds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["probability"].as_f64().unwrap() < 1e-3)
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let names: Vec<&str> = rare.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(names, below);
+    assert!(rare.iter().all(|t| t["plain"]["probability"].is_number()));
+    let again = simulate()
+        .arg("replay")
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+}
+
+#[test]
+fn an_unknown_threshold_or_bad_settings_are_usage_errors() {
+    let out = simulate()
+        .args(["rare", "scenarios/openai.toml", "--threshold", "bain_3t"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("bain_3t") && err.contains("bain_2t_2030"),
+        "{err}"
+    );
+    let out = simulate()
+        .args(["rare", "scenarios/openai.toml", "--samples", "1234"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("multiple of 10"),
+        "{}",
+        text(&out.stderr)
+    );
+}
