@@ -23,3 +23,4 @@ mod rare_cli;
 mod rare_scenario;
 mod sampling;
 mod serve;
+mod waterfall;
