@@ -3,8 +3,9 @@
 //! of own capacity, fixed commitments, depreciation).
 //!
 //! The median path is one real path of the run, not a column of medians: the path whose EBIT
-//! in the chosen year has rank ⌊(n − 1)/2⌋ among the run's n paths, ties broken by the lower
-//! path index. It is therefore the same path for a seed whatever the number of threads, and
+//! in the chosen year has rank ⌊(n − 1)/2⌋ among the run's first n paths (n at most
+//! [`MAX_RANKED`]), ties broken by the lower path index. It is therefore the same path for a
+//! seed whatever the number of threads, and the same for a sharded run's merge, and
 //! its bars add up to its EBIT (medians of each line would not). Every line but EBIT is
 //! computed again from the path's inputs with the model's own cost rules, so that the sum of
 //! the lines equals the path's EBIT up to rounding (the tests check it does).
@@ -22,6 +23,10 @@ use crate::simulation::{self, PathView, RunError, RunOptions};
 
 /// The year a waterfall shows unless the user says: 2030, Bain's year.
 pub const DEFAULT_YEAR: i32 = 2030;
+
+/// The median path is that of the run's first this many paths (a random sample of a larger
+/// run: every path is an independent draw), which bounds the ranking pass's time and memory.
+pub const MAX_RANKED: u64 = 100_000;
 
 /// Chunks per parallel task of the ranking pass.
 const TASK_CHUNKS: u64 = 8;
@@ -45,7 +50,7 @@ pub struct Waterfall {
     pub definition: String,
     /// The chosen path's index in the run (its row in `--paths-out`).
     pub path: u64,
-    /// The paths it was the median of.
+    /// The paths it was the median of: the run's first `paths` (at most [`MAX_RANKED`]).
     pub paths: u64,
     /// Revenue, then each cost as a negative amount.
     pub lines: Vec<Line>,
@@ -73,20 +78,24 @@ pub fn default_year(scenario: &Scenario) -> i32 {
     DEFAULT_YEAR.clamp(scenario.start_year, scenario.horizon)
 }
 
-/// The waterfall of the median path (by EBIT in year index `y`) of the paths `options.plan`
-/// covers, drawn as [`simulation::run`] draws them. The ranking pass simulates every path
-/// again, in parallel on the current rayon pool, keeping 16 bytes per path. `None` when the
-/// plan has no paths or `options.cancel` was set.
+/// The waterfall of the median path (by EBIT in year index `y`) among the first
+/// [`MAX_RANKED`] paths (all of them in a smaller run) of the run `options.plan` describes (a
+/// whole run, from chunk 0), drawn as [`simulation::run`] draws them. The ranking pass
+/// simulates those paths again, in parallel on the current rayon pool, keeping 16 bytes per
+/// path. Since it needs only the run's seed, paths and sampler, the merge of a sharded run
+/// finds the same path. `None` when the plan has no paths or `options.cancel` was set.
 pub fn median_path(
     scenario: &Scenario,
     options: &RunOptions,
     y: usize,
 ) -> Result<Option<Waterfall>, RunError> {
     let plan = options.plan;
-    let tasks: Vec<Plan> = (0..plan.chunks.div_ceil(TASK_CHUNKS))
+    let ranked_paths = plan.paths.min(MAX_RANKED);
+    let chunks = ranked_paths.div_ceil(CHUNK_PATHS);
+    let tasks: Vec<Plan> = (0..chunks.div_ceil(TASK_CHUNKS))
         .map(|t| Plan {
-            first_chunk: plan.first_chunk + t * TASK_CHUNKS,
-            chunks: TASK_CHUNKS.min(plan.chunks - t * TASK_CHUNKS),
+            first_chunk: t * TASK_CHUNKS,
+            chunks: TASK_CHUNKS.min(chunks - t * TASK_CHUNKS),
             ..plan
         })
         .collect();
@@ -100,7 +109,9 @@ pub fn median_path(
                 ..*options
             };
             simulation::visit_paths(scenario, &quiet, |p| {
-                ebits.push((p.trajectory.get(Metric::Ebit, y), p.index));
+                if p.index < ranked_paths {
+                    ebits.push((p.trajectory.get(Metric::Ebit, y), p.index));
+                }
             })?;
             Ok(ebits)
         })
@@ -137,7 +148,7 @@ pub fn median_path(
     Ok(Some(Waterfall {
         year,
         definition: format!(
-            "the path whose EBIT in {year} is the median of the run's n paths (rank ⌊(n−1)/2⌋ from the lowest, ties to the lower path index)"
+            "the path whose EBIT in {year} is the median of the run's first n paths (n = min(paths, {MAX_RANKED}); rank ⌊(n−1)/2⌋ from the lowest, ties to the lower path index)"
         ),
         path,
         paths: ranked.len() as u64,

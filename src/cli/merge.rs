@@ -1,4 +1,5 @@
-//! `simulate merge`: combine the part files of a sharded run into its report.
+//! `simulate merge`: combine the part files of a sharded run into its report (the same bytes
+//! as the unsharded run's, its median path's waterfall found again from the run's first paths).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,8 +7,11 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
+use breakeven::analysis::waterfall;
+use breakeven::engine::Plan;
 use breakeven::report::{Report, RunFacts};
 use breakeven::shard::{self, Part};
+use breakeven::simulation::RunOptions;
 
 use super::InputError;
 use super::output::Destination;
@@ -25,6 +29,12 @@ pub struct MergeArgs {
     /// Part files written by `simulate FILE --shard I/N`, one per shard.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
+    /// The year of the median path's waterfall [default: 2030, or the horizon if earlier].
+    #[arg(long, value_name = "YEAR")]
+    waterfall_year: Option<i32>,
+    /// Worker threads of the waterfall's ranking pass [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(flatten)]
     destination: Destination,
 }
@@ -38,6 +48,12 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         .map(|path| Ok((path.display().to_string(), Part::read(path).map_err(input)?)))
         .collect::<Result<Vec<_>, InputError>>()?;
     let merged = shard::merge(&parts).map_err(input)?;
+    // The waterfall needs only the run's first paths (see `waterfall::median_path`): simulated
+    // here again, it is the single run's.
+    let y = super::run::waterfall_index(&merged.scenario, args.waterfall_year)?;
+    let options = RunOptions::new(Plan::whole(merged.seed, merged.paths)).sampler(merged.sampler);
+    let waterfall = super::run::thread_pool(args.threads)?
+        .install(|| waterfall::median_path(&merged.scenario, &options, y))?;
     let report = Report::new(
         &merged.scenario,
         &merged.summary,
@@ -45,7 +61,8 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         merged.paths,
         RunFacts::default(),
     )
-    .with_sampler(merged.sampler);
+    .with_sampler(merged.sampler)
+    .with_waterfall(waterfall);
     args.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }
