@@ -24,10 +24,11 @@ use breakeven::analysis::waterfall;
 use breakeven::analysis::{AnalysisError, Base, Event, Parameter};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
-use breakeven::report::{Exporter, Report, RunFacts, json};
+use breakeven::report::{Exporter, RunFacts, json};
 use breakeven::run_request::{RunRequest, RunRequestError};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Override, ScenarioError as LibScenarioError};
+use breakeven::scenario_run::MetricKey;
 use breakeven::shard::{self, Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
 
@@ -228,7 +229,7 @@ fn run_shard(
             progress: &NoProgress,
             cancel,
         };
-        simulation::run(&scenario, &options)
+        breakeven::scenario_run::run(&scenario, &options)
     })?
     .map_err(|e| match e {
         RunError::Path(e) => path_error(py, origin, &e),
@@ -257,17 +258,16 @@ fn merge(parts: Vec<(String, String)>) -> PyResult<String> {
     let scenario = &merged.scenario;
     let y = waterfall::year_index(scenario, waterfall::default_year(scenario))
         .expect("the default year is covered");
-    let options = RunOptions::new(Plan::whole(merged.seed, merged.paths)).sampler(merged.sampler);
-    let waterfall = waterfall::median_path(scenario, &options, y)
+    let waterfall = waterfall::of_run(scenario, merged.seed, merged.paths, merged.sampler, y)
         .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
-    let report = Report::new(
+    let report = breakeven::report::ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
         merged.seed,
+        merged.sampler,
         merged.paths,
         RunFacts::default(),
     )
-    .with_sampler(merged.sampler)
     .with_waterfall(waterfall);
     Ok(json::render(&report))
 }
@@ -295,8 +295,8 @@ fn sensitivity(
     let scenario = base.scenario();
     let output = match (metric, year) {
         (Some(name), Some(year)) => {
-            let metric = Metric::from_name(name)
-                .ok_or_else(|| PyValueError::new_err(format!("unknown metric {name:?}")))?;
+            let metric = MetricKey::named(name, scenario)
+                .map_err(|problem| PyValueError::new_err(format!("metric {name:?}: {problem}")))?;
             if year < scenario.start_year || year > scenario.horizon {
                 return Err(PyValueError::new_err(format!(
                     "year {year} is outside the simulated years {}-{}",

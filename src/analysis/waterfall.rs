@@ -18,6 +18,7 @@ use serde::Serialize;
 use crate::engine::{CHUNK_PATHS, Plan};
 use crate::model::capex::CapexYears;
 use crate::model::{Metric, Model};
+use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::simulation::{self, PathView, RunError, RunOptions};
 
@@ -155,6 +156,23 @@ pub fn median_path(
         ebit: lines.1,
         lines: lines.0,
     }))
+}
+
+/// The waterfall of the whole run of `scenario` with `seed`, `paths` and `sampler` (a
+/// sharded run's merge, say) in year index `y`; `None` for a network scenario, which has none
+/// yet.
+pub fn of_run(
+    scenario: &Scenario,
+    seed: u64,
+    paths: u64,
+    sampler: Sampler,
+    y: usize,
+) -> Result<Option<Waterfall>, RunError> {
+    if scenario.network.is_some() {
+        return Ok(None);
+    }
+    let options = RunOptions::new(Plan::whole(seed, paths)).sampler(sampler);
+    median_path(scenario, &options, y)
 }
 
 /// The lines of path `p` in year index `y`, and its EBIT.

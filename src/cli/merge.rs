@@ -8,10 +8,8 @@ use anyhow::Result;
 use clap::Args;
 
 use breakeven::analysis::waterfall;
-use breakeven::engine::Plan;
-use breakeven::report::{Report, RunFacts};
+use breakeven::report::{RunFacts, ScenarioReport};
 use breakeven::shard::{self, Part};
-use breakeven::simulation::RunOptions;
 
 use super::InputError;
 use super::output::Destination;
@@ -49,19 +47,25 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         .collect::<Result<Vec<_>, InputError>>()?;
     let merged = shard::merge(&parts).map_err(input)?;
     // The waterfall needs only the run's first paths (see `waterfall::median_path`): simulated
-    // here again, it is the single run's.
+    // here again, it is the single run's. A network has none yet.
     let y = super::run::waterfall_index(&merged.scenario, args.waterfall_year)?;
-    let options = RunOptions::new(Plan::whole(merged.seed, merged.paths)).sampler(merged.sampler);
-    let waterfall = super::run::thread_pool(args.threads)?
-        .install(|| waterfall::median_path(&merged.scenario, &options, y))?;
-    let report = Report::new(
+    let waterfall = super::run::thread_pool(args.threads)?.install(|| {
+        waterfall::of_run(
+            &merged.scenario,
+            merged.seed,
+            merged.paths,
+            merged.sampler,
+            y,
+        )
+    })?;
+    let report = ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
         merged.seed,
+        merged.sampler,
         merged.paths,
         RunFacts::default(),
     )
-    .with_sampler(merged.sampler)
     .with_waterfall(waterfall);
     args.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)

@@ -271,3 +271,17 @@ fn the_html_report_draws_it_with_the_ebit_and_cash_fans() {
         assert!(html.contains(part), "the report lacks {part}");
     }
 }
+
+#[test]
+fn a_larger_run_ranks_its_first_hundred_thousand_paths() {
+    let s = scenario::parse(BY_HAND, "by-hand.toml", &[]).unwrap();
+    let run = |paths| {
+        let options = RunOptions::new(Plan::whole(3, paths));
+        waterfall::median_path(&s, &options, 2).unwrap().unwrap()
+    };
+    let large = run(150_000);
+    assert_eq!(large.paths, waterfall::MAX_RANKED);
+    assert!(large.path < waterfall::MAX_RANKED);
+    // The first 100,000 paths of a larger run are those of a run of 100,000 paths.
+    assert_eq!(large, run(waterfall::MAX_RANKED));
+}
