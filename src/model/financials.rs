@@ -12,7 +12,8 @@
 //! A firm in a network also has [`Adjustments`]: what other entities pay it and it pays them
 //! (see `crate::network`). They enter the same accounts: internal revenue is revenue (with its
 //! cost of revenue and SG&A), purchases and interest are fixed costs, capex purchases are own
-//! capex with their depreciation, and equity and loan principal are cash that is not free cash
+//! capex with their depreciation (and their capital charge in required revenue for a return),
+//! and equity and loan principal are cash that is not free cash
 //! flow (so they move cash and the funding gap, but not payback).
 
 use super::capex::CapexYears;
@@ -39,6 +40,9 @@ pub struct Adjustments {
     pub capex: Vec<f64>,
     /// Depreciation of those purchases.
     pub depreciation: Vec<f64>,
+    /// Their capital charge at the hurdle rate (see `super::hurdle`), which
+    /// `required_revenue_for_return` counts in place of their depreciation.
+    pub capital_charge: Vec<f64>,
     /// Cash in (positive) or out that is not free cash flow: equity, loan principal.
     pub financing: Vec<f64>,
 }
@@ -52,6 +56,7 @@ impl Adjustments {
             costs: z.clone(),
             capex: z.clone(),
             depreciation: z.clone(),
+            capital_charge: z.clone(),
             financing: z,
         }
     }
@@ -63,6 +68,7 @@ impl Adjustments {
             &mut self.costs,
             &mut self.capex,
             &mut self.depreciation,
+            &mut self.capital_charge,
             &mut self.financing,
         ] {
             v.fill(0.0);
@@ -159,7 +165,8 @@ impl Ledger {
 
         let variable = 1.0 - cor_share - sga_share;
         let required = (fixed + depreciation) / variable;
-        let required_for_return = (fixed + capex.own_capital_charge[y]) / variable;
+        let required_for_return =
+            (fixed + capex.own_capital_charge[y] + adjust(|a| &a.capital_charge)) / variable;
         let row = [
             (Metric::Revenue, revenue_total),
             (Metric::SubscriptionRevenue, revenue.subscription_revenue[y]),
