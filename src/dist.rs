@@ -481,6 +481,13 @@ impl Dist {
         self.within_truncation(p, |p| self.untruncated_sampling_quantile(p))
     }
 
+    /// [`Dist::sampling_quantile`] of every uniform in `p`, into `out`.
+    pub fn sampling_quantiles(&self, p: &[f64], out: &mut [f64]) {
+        for (x, &p) in out.iter_mut().zip(p) {
+            *x = self.sampling_quantile(p);
+        }
+    }
+
     fn untruncated_sampling_quantile(&self, p: f64) -> f64 {
         match self.shape {
             Shape::Normal { mean, sd } => return mean + sd * math::normal_quantile(p),

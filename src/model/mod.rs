@@ -214,9 +214,16 @@ impl Trajectory {
 
     /// Takes the one path of `block`.
     fn take(&mut self, block: &Block) {
-        let lane = block.lane(0);
-        self.values
-            .copy_from_slice(&block.values[..Metric::ALL.len() * self.years]);
+        self.take_lane(block, 0);
+    }
+
+    /// Takes path `l` of `block`.
+    pub fn take_lane(&mut self, block: &Block, l: usize) {
+        let w = block.width;
+        for (x, lanes) in self.values.iter_mut().zip(block.values.chunks_exact(w)) {
+            *x = lanes[l];
+        }
+        let lane = block.lane(l);
         self.break_even = lane.break_even();
         self.payback = lane.payback();
         self.funding_gap = lane.funding_gap();
@@ -550,21 +557,14 @@ impl YearlyNumbers {
         self.lanes(self.users + self.streams + k, step)
     }
 
-    /// The numbers of path `l` of the block, as the numbers of one path.
-    pub fn path(&self, l: usize) -> YearlyNumbers {
-        let mut one = YearlyNumbers {
-            width: 1,
-            numbers: vec![0.0; self.numbers.len() / self.width],
-            ..*self
-        };
-        for (x, lanes) in one
-            .numbers
-            .iter_mut()
-            .zip(self.numbers.chunks_exact(self.width))
-        {
+    /// Copies the numbers of path `l` of the block into `one`, numbers of one path of the
+    /// same model.
+    pub fn copy_path(&self, l: usize, one: &mut YearlyNumbers) {
+        debug_assert_eq!(one.numbers.len() * self.width, self.numbers.len());
+        let lanes = self.numbers.chunks_exact(self.width);
+        for (x, lanes) in one.numbers.iter_mut().zip(lanes) {
             *x = lanes[l];
         }
-        one
     }
 
     /// Mutable access to one path's numbers of one process: the users (`None`) or the stream
