@@ -23,10 +23,11 @@ use breakeven::analysis::sweep::{Axis, AxisSpec, parse_bounds};
 use breakeven::analysis::{AnalysisError, Base, Event, Parameter};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
-use breakeven::report::{Exporter, Report, RunFacts, json};
+use breakeven::report::{Exporter, RunFacts, json};
 use breakeven::run_request::{RunRequest, RunRequestError};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Override, ScenarioError as LibScenarioError};
+use breakeven::scenario_run::MetricKey;
 use breakeven::shard::{self, Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
 
@@ -227,7 +228,7 @@ fn run_shard(
             progress: &NoProgress,
             cancel,
         };
-        simulation::run(&scenario, &options)
+        breakeven::scenario_run::run(&scenario, &options)
     })?
     .map_err(|e| match e {
         RunError::Path(e) => path_error(py, origin, &e),
@@ -252,14 +253,14 @@ fn merge(parts: Vec<(String, String)>) -> PyResult<String> {
         })
         .collect::<PyResult<Vec<_>>>()?;
     let merged = shard::merge(&parts).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let report = Report::new(
+    let report = breakeven::report::ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
         merged.seed,
+        merged.sampler,
         merged.paths,
         RunFacts::default(),
-    )
-    .with_sampler(merged.sampler);
+    );
     Ok(json::render(&report))
 }
 
@@ -286,8 +287,8 @@ fn sensitivity(
     let scenario = base.scenario();
     let output = match (metric, year) {
         (Some(name), Some(year)) => {
-            let metric = Metric::from_name(name)
-                .ok_or_else(|| PyValueError::new_err(format!("unknown metric {name:?}")))?;
+            let metric = MetricKey::named(name, scenario)
+                .map_err(|problem| PyValueError::new_err(format!("metric {name:?}: {problem}")))?;
             if year < scenario.start_year || year > scenario.horizon {
                 return Err(PyValueError::new_err(format!(
                     "year {year} is outside the simulated years {}-{}",

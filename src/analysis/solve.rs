@@ -20,8 +20,9 @@ use serde::Serialize;
 
 use super::{AnalysisError, Base, Parameter, summarise};
 use crate::engine::{Plan, Progress};
+use crate::scenario_run::Event;
 use crate::stats::{Z95, wilson_interval};
-use crate::summary::{Event, EventInfo, Probability};
+use crate::summary::{EventInfo, Probability};
 
 /// The default tolerance, as a share of the range's width.
 pub const RELATIVE_TOLERANCE: f64 = 1e-3;

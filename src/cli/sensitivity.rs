@@ -8,8 +8,8 @@ use clap::Args;
 
 use breakeven::analysis::sensitivity::{self, Output, Statistic};
 use breakeven::analysis::{AnalysisError, Event};
-use breakeven::model::Metric;
 use breakeven::report::svg;
+use breakeven::scenario_run::MetricKey;
 
 use super::flags::StatisticFlag;
 use super::output::{self, Destination};
@@ -40,10 +40,11 @@ const DEFAULT_PATHS: u64 = 20_000;
 pub struct SensitivityArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The event whose probability is the output: a threshold's name, break_even or payback.
+    /// The event whose probability is the output: a threshold's name, break_even (the default) or payback; in a network ENTITY.break_even (default: the first entity's), ENTITY.payback, ENTITY.default, ENTITY.THRESHOLD or network.THRESHOLD.
     #[arg(long, value_name = "NAME", conflicts_with = "metric")]
     threshold: Option<String>,
-    /// A metric whose statistic in --year is the output instead.
+    /// A metric whose statistic in --year is the output instead (in a network ENTITY.METRIC,
+    /// e.g. openai.revenue).
     #[arg(long, value_name = "NAME", requires = "year")]
     metric: Option<String>,
     /// The year of --metric.
@@ -67,13 +68,8 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
     let scenario = base.scenario();
     let output_choice = match (&args.metric, args.year) {
         (Some(name), Some(year)) => {
-            let metric = Metric::from_name(name).ok_or_else(|| {
-                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-                AnalysisError::Usage(format!(
-                    "--metric {name}: unknown metric (expected one of {})",
-                    names.join(", ")
-                ))
-            })?;
+            let metric = MetricKey::named(name, scenario)
+                .map_err(|problem| AnalysisError::Usage(format!("--metric {name}: {problem}")))?;
             if year < scenario.start_year || year > scenario.horizon {
                 return Err(AnalysisError::Usage(format!(
                     "--year {year}: outside the simulated years {}–{}",
@@ -87,10 +83,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
                 statistic: Statistic::from(args.statistic),
             }
         }
-        _ => Output::Probability(Event::named(
-            args.threshold.as_deref().unwrap_or(Event::BREAK_EVEN),
-            scenario,
-        )?),
+        _ => Output::Probability(Event::chosen(args.threshold.as_deref(), scenario)?),
     };
     let plan = args.sampling.plan(scenario, DEFAULT_PATHS);
     let pool = args.sampling.pool()?;
