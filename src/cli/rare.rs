@@ -37,6 +37,12 @@ is how many more plain Monte Carlo paths the same precision would take. Without
 --threshold every threshold of the scenario is estimated. A threshold no path
 can meet under the scenario's inputs is reported as impossible, not as a number.";
 
+/// Why network files are refused, after "simulate rare" or "--rare".
+pub const NETWORK_LIMIT: &str = "does not support network scenarios (files with [entities]) \
+     yet: subset simulation needs a continuous score for each event, and a network's events \
+     (an entity's default, thresholds on entity or network metrics) have none; estimate them \
+     by plain Monte Carlo with more --paths";
+
 /// How much work each estimate does.
 #[derive(Args)]
 pub struct RareSettingsArgs {
@@ -126,6 +132,13 @@ pub fn estimate_all(
 pub fn run(args: RareArgs) -> Result<ExitCode> {
     args.destination.check()?;
     let scenario = args.scenario.load()?;
+    if scenario.network.is_some() {
+        return Err(InputError(format!(
+            "{}: simulate rare {NETWORK_LIMIT}",
+            scenario.origin
+        ))
+        .into());
+    }
     let settings = args.settings.settings()?;
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let mut chosen = Vec::new();

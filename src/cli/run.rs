@@ -126,6 +126,14 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let sampler = Sampler::from(args.sampler);
     if scenario.network.is_some() {
+        if args.rare {
+            return Err(InputError(format!(
+                "{}: --rare {}",
+                scenario.origin,
+                super::rare::NETWORK_LIMIT
+            ))
+            .into());
+        }
         if args.shard.is_some() || args.precision.is_some() {
             return Err(InputError(format!(
                 "{}: --shard and --precision do not support network scenarios (files with \
