@@ -50,6 +50,7 @@ pub mod rng;
 pub mod run_request;
 pub mod sampler;
 pub mod scenario;
+pub mod scenario_run;
 pub mod seeds;
 #[cfg(feature = "serve")]
 pub mod serve;

@@ -3,8 +3,9 @@
 //!
 //! The run proceeds in batches of [`BATCH_CHUNKS`] chunks with fixed boundaries (batch `b`
 //! is chunks `b * BATCH_CHUNKS ..`), whatever the number of threads. After each batch the
-//! Wilson 95% interval (Wilson 1927) of every threshold probability and of the operating
-//! break-even and cash payback probabilities is computed from the accumulated counts; the run
+//! Wilson 95% interval (Wilson 1927) of every event's probability (every threshold, operating
+//! break-even and cash payback; in a network each entity's too, and its default) is computed
+//! from the accumulated counts; the run
 //! stops once the widest half-width is at most the target, or when the next batch would pass
 //! the path limit. The decision depends only on deterministic counts, so a seed gives the
 //! same number of paths and the same report every time, and that report is byte for byte the
@@ -15,8 +16,8 @@ use std::sync::atomic::Ordering;
 
 use crate::engine::{CHUNK_PATHS, Outcome, Plan, Progress};
 use crate::scenario::Scenario;
-use crate::simulation::{self, RunError, RunOptions};
-use crate::summary::RunSummary;
+use crate::scenario_run::{self as any, Event, ScenarioSummary};
+use crate::simulation::{RunError, RunOptions};
 
 /// Chunks per batch: 64 x 1,024 = 65,536 paths.
 pub const BATCH_CHUNKS: u64 = 64;
@@ -33,17 +34,18 @@ pub struct Target {
 /// What a precision run produced.
 #[derive(Debug, Clone)]
 pub struct PrecisionOutcome {
-    pub outcome: Outcome<RunSummary>,
+    pub outcome: Outcome<ScenarioSummary>,
     /// The widest half-width when the run stopped.
     pub widest_half_width: f64,
     /// Whether the target was met (otherwise the path limit stopped the run).
     pub reached: bool,
 }
 
-/// The widest Wilson 95% half-width among the headline probabilities of a summary.
-pub fn widest_half_width(summary: &RunSummary) -> f64 {
-    summary
-        .events()
+/// The widest Wilson 95% half-width among the probabilities of every event of `scenario`
+/// in its `summary`.
+pub fn widest_half_width(scenario: &Scenario, summary: &ScenarioSummary) -> f64 {
+    Event::all(scenario)
+        .into_iter()
         .map(|e| summary.probability(e).half_width())
         .fold(0.0, f64::max)
 }
@@ -68,7 +70,7 @@ pub fn run(
     let progress = options.progress;
     let cancel = options.cancel;
     let total_chunks = target.max_paths.div_ceil(CHUNK_PATHS);
-    let mut summary = RunSummary::empty(scenario);
+    let mut summary = ScenarioSummary::empty(scenario);
     let mut paths = 0;
     let mut widest = 1.0;
     let mut cancelled = false;
@@ -86,7 +88,7 @@ pub fn run(
             progress: &Batches(progress),
             ..*options
         };
-        let batch = match simulation::run(scenario, &batch_options) {
+        let batch = match any::run(scenario, &batch_options) {
             Ok(batch) => batch,
             Err(e) => {
                 progress.finish();
@@ -100,7 +102,7 @@ pub fn run(
             cancelled = true;
             break;
         }
-        widest = widest_half_width(&summary);
+        widest = widest_half_width(scenario, &summary);
         if widest <= target.half_width {
             break;
         }

@@ -20,8 +20,8 @@ use crate::engine::{CHUNK_PATHS, Plan};
 use crate::report::Simulator;
 use crate::sampler::Sampler;
 use crate::scenario::{self, Scenario};
+use crate::scenario_run::ScenarioSummary;
 use crate::stats::Summary;
-use crate::summary::RunSummary;
 
 /// Identifies the part-file format; changes when its meaning does.
 pub const PART_FORMAT: &str = "breakeven-part/1";
@@ -122,7 +122,7 @@ impl Part {
         sampler: Sampler,
         shard: Shard,
         plan: &Plan,
-        summary: &RunSummary,
+        summary: &ScenarioSummary,
     ) -> Part {
         Part {
             format: PART_FORMAT.to_string(),
@@ -220,7 +220,7 @@ pub enum ShardError {
 #[derive(Debug, Clone)]
 pub struct Merged {
     pub scenario: Scenario,
-    pub summary: RunSummary,
+    pub summary: ScenarioSummary,
     pub seed: u64,
     pub paths: u64,
     pub sampler: Sampler,
@@ -320,7 +320,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Merged, ShardError> {
             reason: "its scenario does not match its fingerprint".into(),
         });
     }
-    let mut summary = RunSummary::empty(&scenario);
+    let mut summary = ScenarioSummary::empty(&scenario);
     for (file, part) in parts {
         let plan = part.shard.plan(part.seed, part.paths)?;
         let expected = plan.covered_paths();
@@ -349,7 +349,7 @@ pub fn merge(parts: &[(String, Part)]) -> Result<Merged, ShardError> {
                 reason,
             });
         }
-        let part_summary = RunSummary::from_stats(&scenario, part.summary.clone())
+        let part_summary = ScenarioSummary::from_stats(&scenario, part.summary.clone())
             .expect("the layout was checked");
         summary.merge(&part_summary);
     }

@@ -23,9 +23,8 @@ use breakeven::analysis::sweep::{Axis, AxisSpec};
 use breakeven::analysis::{AnalysisError, Base, Event};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
-use breakeven::report::network::NetworkReport;
 use breakeven::report::paths::{DEFAULT_METRICS, PathColumns};
-use breakeven::report::{Exporter, Report, RunFacts, json};
+use breakeven::report::{Exporter, RunFacts, ScenarioReport, json};
 use breakeven::run_request::{DEFAULT_PATHS, DEFAULT_SEED, RunRequest, RunRequestError};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Override, Scenario, ScenarioError as LibScenarioError};
@@ -255,7 +254,7 @@ fn run_network(
             progress: &NoProgress,
             cancel,
         };
-        breakeven::network::run::run(scenario, &options)
+        breakeven::scenario_run::run(scenario, &options)
     })?
     .map_err(|e| match e {
         RunError::Path(e) => path_error(py, &scenario.origin, &e),
@@ -264,7 +263,8 @@ fn run_network(
     if outcome.cancelled {
         return Err(PyRuntimeError::new_err("the run was cancelled"));
     }
-    Ok(NetworkReport::new(scenario, &outcome.summary, seed, sampler, paths).json())
+    let facts = RunFacts::default();
+    Ok(ScenarioReport::new(scenario, &outcome.summary, seed, sampler, paths, facts).json())
 }
 
 /// `simulate FILE --shard INDEX/COUNT`: the part file's JSON.
@@ -284,7 +284,9 @@ fn run_shard(
     sampler: &str,
 ) -> PyResult<String> {
     let request = run_request(&overrides, paths, seed, sampler)?;
-    let scenario = compile_single_firm(py, &request, text, origin, "shards")?;
+    let scenario = request
+        .compile(text, origin)
+        .map_err(|e| scenario_error(py, &e))?;
     let (paths, seed) = request.paths_and_seed(&scenario);
     let shard: Shard = format!("{index}/{count}")
         .parse()
@@ -300,7 +302,7 @@ fn run_shard(
             progress: &NoProgress,
             cancel,
         };
-        simulation::run(&scenario, &options)
+        breakeven::scenario_run::run(&scenario, &options)
     })?
     .map_err(|e| match e {
         RunError::Path(e) => path_error(py, origin, &e),
@@ -325,14 +327,14 @@ fn merge(parts: Vec<(String, String)>) -> PyResult<String> {
         })
         .collect::<PyResult<Vec<_>>>()?;
     let merged = shard::merge(&parts).map_err(|e| PyValueError::new_err(e.to_string()))?;
-    let report = Report::new(
+    let report = breakeven::report::ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
         merged.seed,
+        merged.sampler,
         merged.paths,
         RunFacts::default(),
-    )
-    .with_sampler(merged.sampler);
+    );
     Ok(json::render(&report))
 }
 

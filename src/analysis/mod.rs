@@ -20,9 +20,11 @@ use toml::Value;
 use crate::engine::{Plan, Progress};
 use crate::scenario::overrides::{key_paths, nearest_keys};
 use crate::scenario::{self, Override, Scenario, ScenarioError};
-use crate::simulation::{self, RunError, RunOptions};
-pub use crate::summary::{Event, EventInfo};
-use crate::summary::{RunSummary, UnknownEvent};
+pub use crate::scenario_run::Event;
+use crate::scenario_run::{self as any, ScenarioSummary};
+use crate::simulation::{RunError, RunOptions};
+pub use crate::summary::EventInfo;
+use crate::summary::UnknownEvent;
 
 /// Why an analysis cannot run. Every variant is a problem with the input (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -96,16 +98,6 @@ impl Base {
         overrides: Vec<Override>,
     ) -> Result<Base, ScenarioError> {
         let scenario = scenario::parse(&text, origin, &overrides)?;
-        if scenario.network.is_some() {
-            return Err(ScenarioError {
-                origin: origin.to_string(),
-                line: None,
-                key: Some("entities".into()),
-                message: "analyses of network scenarios (files with [entities]) are not \
-                          supported yet; `simulate check` validates the file"
-                    .into(),
-            });
-        }
         Ok(Base {
             text,
             origin: origin.to_string(),
@@ -246,10 +238,10 @@ fn summarise(
     scenario: &Scenario,
     plan: &Plan,
     progress: &dyn Progress,
-) -> Result<RunSummary, RunError> {
+) -> Result<ScenarioSummary, RunError> {
     let forward = Forward(progress);
     let options = RunOptions::new(*plan).progress(&forward);
-    Ok(simulation::run(scenario, &options)?.summary)
+    Ok(any::run(scenario, &options)?.summary)
 }
 
 #[cfg(test)]
@@ -318,9 +310,19 @@ mod tests {
     fn events_are_found_by_name() {
         let b = base();
         let s = b.scenario();
-        assert_eq!(Event::named("big", s).unwrap(), Event::Threshold(0));
-        assert_eq!(Event::named("break_even", s).unwrap(), Event::BreakEven);
-        assert_eq!(Event::named("payback", s).unwrap(), Event::Payback);
+        use crate::summary::Event as Firm;
+        assert_eq!(
+            Event::named("big", s).unwrap(),
+            Event::Firm(Firm::Threshold(0))
+        );
+        assert_eq!(
+            Event::named("break_even", s).unwrap(),
+            Event::Firm(Firm::BreakEven)
+        );
+        assert_eq!(
+            Event::named("payback", s).unwrap(),
+            Event::Firm(Firm::Payback)
+        );
         let err = Event::named("bigg", s).unwrap_err();
         assert!(err.to_string().contains("did you mean big"), "{err}");
     }

@@ -17,10 +17,10 @@ use serde::Serialize;
 use super::{AnalysisError, summarise};
 use crate::dist::Dist;
 use crate::engine::{Plan, Progress};
-use crate::model::{Metric, Trajectory};
 use crate::scenario::Scenario;
-use crate::simulation::{self, RunOptions};
-use crate::summary::{Event, EventInfo, RunSummary};
+use crate::scenario_run::{self as any, Event, MetricKey, PathOutcome, ScenarioSummary};
+use crate::simulation::RunOptions;
+use crate::summary::EventInfo;
 use crate::unit::Unit;
 
 /// The most paths stored for rank correlations and medians.
@@ -45,29 +45,25 @@ pub enum Statistic {
 pub enum Output {
     /// The probability of an event.
     Probability(Event),
-    /// A statistic of a metric in a year index.
+    /// A statistic of a metric (of an entity, in a network) in a year index.
     Metric {
-        metric: Metric,
+        metric: MetricKey,
         year: usize,
         statistic: Statistic,
     },
 }
 
 impl Output {
-    /// `statistic` of the metric named `name` in calendar year `year` of `scenario`.
+    /// `statistic` of the metric named `name` (`ENTITY.METRIC` in a network) in calendar year
+    /// `year` of `scenario`.
     pub fn metric(
         scenario: &Scenario,
         name: &str,
         year: i32,
         statistic: Statistic,
     ) -> Result<Output, AnalysisError> {
-        let metric = Metric::from_name(name).ok_or_else(|| {
-            let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-            AnalysisError::Usage(format!(
-                "--metric {name}: unknown metric (expected one of {})",
-                names.join(", ")
-            ))
-        })?;
+        let metric = MetricKey::named(name, scenario)
+            .map_err(|problem| AnalysisError::Usage(format!("--metric {name}: {problem}")))?;
         if year < scenario.start_year || year > scenario.horizon {
             return Err(AnalysisError::Usage(format!(
                 "--year {year}: outside the simulated years {}–{}",
@@ -82,7 +78,7 @@ impl Output {
     }
 
     /// The output's value for a run.
-    fn of_summary(&self, summary: &RunSummary) -> f64 {
+    fn of_summary(&self, summary: &ScenarioSummary) -> f64 {
         match *self {
             Output::Probability(e) => summary.hits(e) as f64 / summary.paths() as f64,
             Output::Metric {
@@ -101,17 +97,17 @@ impl Output {
     }
 
     /// The output's value on one path: 1 or 0 for an event, the metric for a metric.
-    fn of_path(&self, t: &Trajectory, scenario: &Scenario) -> f64 {
+    fn of_path(&self, path: PathOutcome, scenario: &Scenario) -> f64 {
         match *self {
-            Output::Probability(e) => f64::from(u8::from(e.happened(t, scenario))),
-            Output::Metric { metric, year, .. } => t.get(metric, year),
+            Output::Probability(e) => f64::from(u8::from(e.happened(path, scenario))),
+            Output::Metric { metric, year, .. } => path.metric(metric, year),
         }
     }
 
     fn info(&self, scenario: &Scenario) -> OutputInfo {
         match *self {
             Output::Probability(e) => OutputInfo {
-                name: e.name(scenario).to_string(),
+                name: e.name(scenario),
                 label: format!("P({})", e.label(scenario)),
                 unit: Unit::Probability,
             },
@@ -120,17 +116,24 @@ impl Output {
                 year,
                 statistic,
             } => OutputInfo {
-                name: format!("{}_{}", metric.name(), scenario.year(year)),
+                name: format!("{}_{}", metric.name(scenario), scenario.year(year)),
                 label: format!(
                     "{} of {} in {}",
                     match statistic {
                         Statistic::Median => "median",
                         Statistic::Mean => "mean",
                     },
-                    metric.description(),
+                    match metric.entity {
+                        Some(_) => format!(
+                            "{} ({})",
+                            metric.metric.description(),
+                            metric.name(scenario)
+                        ),
+                        None => metric.metric.description().to_string(),
+                    },
                     scenario.year(year)
                 ),
-                unit: metric.unit(),
+                unit: metric.metric.unit(),
             },
         }
     }
@@ -216,7 +219,7 @@ pub fn analyse(
     let sample_plan = Plan::whole(plan.seed, n.min(MAX_SAMPLE));
     progress.start(n * (1 + 2 * uncertain.len() as u64) + sample_plan.paths);
 
-    let estimate = |summary: &RunSummary| {
+    let estimate = |summary: &ScenarioSummary| {
         let value = output.of_summary(summary);
         let ci = match output {
             Output::Probability(e) => Some(summary.probability(e).ci95),
@@ -249,11 +252,11 @@ pub fn analyse(
     let m = sample_plan.paths as usize;
     let mut columns: Vec<Vec<f64>> = uncertain.iter().map(|_| Vec::with_capacity(m)).collect();
     let mut outputs = Vec::with_capacity(m);
-    simulation::visit_paths(scenario, &RunOptions::new(sample_plan), |path| {
+    any::visit_paths(scenario, &RunOptions::new(sample_plan), |inputs, path| {
         for (column, &j) in columns.iter_mut().zip(&uncertain) {
-            column.push(path.inputs[j]);
+            column.push(inputs[j]);
         }
-        outputs.push(output.of_path(path.trajectory, scenario));
+        outputs.push(output.of_path(path, scenario));
     })?;
     progress.advance(sample_plan.paths);
     progress.finish();

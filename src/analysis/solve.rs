@@ -21,8 +21,9 @@ use serde::Serialize;
 use super::sweep::{AxisSpec, parse_bounds};
 use super::{AnalysisError, Base, Parameter, summarise};
 use crate::engine::{Plan, Progress};
+use crate::scenario_run::Event;
 use crate::stats::{Z95, wilson_interval};
-use crate::summary::{Event, EventInfo, Probability};
+use crate::summary::{EventInfo, Probability};
 
 /// Paths per evaluation unless the caller says.
 pub const DEFAULT_PATHS: u64 = 20_000;

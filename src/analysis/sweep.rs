@@ -13,7 +13,8 @@ use serde::Serialize;
 
 use super::{AnalysisError, Base, Parameter, summarise};
 use crate::engine::{Plan, Progress};
-use crate::summary::{Event, EventInfo, Probability};
+use crate::scenario_run::Event;
+use crate::summary::{EventInfo, Probability};
 
 /// The most points a sweep may have, all axes together.
 pub const MAX_POINTS: usize = 10_000;

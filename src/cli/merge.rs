@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
-use breakeven::report::{Report, RunFacts};
+use breakeven::report::{RunFacts, ScenarioReport};
 use breakeven::shard::{self, Part};
 
 use super::InputError;
@@ -38,14 +38,14 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         .map(|path| Ok((path.display().to_string(), Part::read(path).map_err(input)?)))
         .collect::<Result<Vec<_>, InputError>>()?;
     let merged = shard::merge(&parts).map_err(input)?;
-    let report = Report::new(
+    let report = ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
         merged.seed,
+        merged.sampler,
         merged.paths,
         RunFacts::default(),
-    )
-    .with_sampler(merged.sampler);
+    );
     args.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::Args;
 
+use breakeven::analysis::Event;
 use breakeven::analysis::calibrate;
 use breakeven::analysis::sensitivity::{self, Output, Sensitivity};
 use breakeven::analysis::sweep::{self, Axis, AxisSpec, Range};
@@ -16,7 +17,6 @@ use breakeven::engine::Plan;
 use breakeven::report::html::{self, Document};
 use breakeven::report::{Report, RunFacts};
 use breakeven::simulation::{self, RunOptions};
-use breakeven::summary::Event;
 
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};
@@ -52,9 +52,9 @@ pub struct ReportArgs {
     /// Paths per run of the tornado and the sweeps.
     #[arg(long, value_parser = super::values::count, default_value_t = DEFAULT_ANALYSIS_PATHS)]
     analysis_paths: u64,
-    /// The event the tornado and the sweeps are about: a threshold's name, break_even or payback.
-    #[arg(long, value_name = "NAME", default_value = Event::BREAK_EVEN)]
-    threshold: String,
+    /// The event the tornado and the sweeps are about: a threshold's name, break_even (the default) or payback; in a network ENTITY.break_even (default: the first entity's), ENTITY.payback, ENTITY.default, ENTITY.THRESHOLD or network.THRESHOLD.
+    #[arg(long, value_name = "NAME")]
+    threshold: Option<String>,
     /// The one-parameter sweep to draw: KEY=FROM..TO:STEPS.
     #[arg(long, value_name = "KEY=FROM..TO:STEPS")]
     curve: Option<AxisSpec>,
@@ -100,7 +100,15 @@ fn top_inputs(base: &Base, s: &Sensitivity, n: usize) -> Vec<String> {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let base = args.scenario.base()?;
     let scenario = base.scenario();
-    let event = Event::named(&args.threshold, scenario)?;
+    if scenario.network.is_some() {
+        return Err(super::InputError(format!(
+            "{}: `simulate report` does not support network scenarios (files with [entities]) \
+             yet",
+            scenario.origin
+        ))
+        .into());
+    }
+    let event = Event::chosen(args.threshold.as_deref(), scenario)?;
     let event_name = event.name(scenario).to_string();
     let curve_axis = args
         .curve

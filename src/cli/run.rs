@@ -19,14 +19,13 @@ use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
 use breakeven::precision::{self, Target};
 use breakeven::rare::Settings;
-use breakeven::report::network::NetworkReport;
 use breakeven::report::rare::RareThreshold;
-use breakeven::report::{Format, Report, RunFacts, paths};
+use breakeven::report::{Format, RunFacts, ScenarioReport, paths};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::Scenario;
+use breakeven::scenario_run::{self, ScenarioSummary};
 use breakeven::shard::{Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
-use breakeven::summary::RunSummary;
 
 use super::flags::SamplerFlag;
 use super::output::{self, Destination};
@@ -125,25 +124,6 @@ pub fn run(args: RunArgs) -> Result<ExitCode> {
         .unwrap_or(DEFAULT_PATHS);
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let sampler = Sampler::from(args.sampler);
-    if scenario.network.is_some() {
-        if args.rare {
-            return Err(InputError(format!(
-                "{}: --rare {}",
-                scenario.origin,
-                super::rare::NETWORK_LIMIT
-            ))
-            .into());
-        }
-        if args.shard.is_some() || args.precision.is_some() {
-            return Err(InputError(format!(
-                "{}: --shard and --precision do not support network scenarios (files with \
-                 [entities]) yet",
-                scenario.origin
-            ))
-            .into());
-        }
-        return execute_network(&scenario, sampler, seed, paths, &args.output);
-    }
     if let Some(shard) = args.shard {
         return run_shard(&scenario, sampler, seed, paths, shard, &args.output);
     }
@@ -181,6 +161,23 @@ pub fn execute(
     rare: bool,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
+    if scenario.network.is_some() {
+        let refused = if rare {
+            Some("--rare")
+        } else if out.paths_out.is_some() {
+            Some("--paths-out")
+        } else {
+            None
+        };
+        if let Some(flag) = refused {
+            let why = if rare {
+                super::rare::NETWORK_LIMIT
+            } else {
+                "does not support network scenarios (files with [entities])"
+            };
+            return Err(InputError(format!("{}: {flag} {why}", scenario.origin)).into());
+        }
+    }
     let cancel = interrupt::install()?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
@@ -192,7 +189,7 @@ pub fn execute(
     };
     let started = Instant::now();
     let outcome = pool
-        .install(|| simulation::run(scenario, &options))
+        .install(|| scenario_run::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;
     let rare = rare_estimates(scenario, &outcome, seed, rare, &pool, cancel)?;
     let facts = RunFacts {
@@ -217,12 +214,15 @@ pub fn execute(
 /// below [`RARE_BELOW`]; `None` when not asked. Skipped for a run already interrupted.
 fn rare_estimates(
     scenario: &Scenario,
-    outcome: &Outcome<RunSummary>,
+    outcome: &Outcome<ScenarioSummary>,
     seed: u64,
     rare: bool,
     pool: &rayon::ThreadPool,
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<RareThreshold>>> {
+    let ScenarioSummary::Firm(summary) = &outcome.summary else {
+        return Ok(None);
+    };
     if !rare || outcome.cancelled {
         return Ok(None);
     }
@@ -230,7 +230,7 @@ fn rare_estimates(
         .thresholds
         .iter()
         .enumerate()
-        .map(|(i, t)| (t, outcome.summary.threshold(i)))
+        .map(|(i, t)| (t, summary.threshold(i)))
         .filter(|(_, p)| p.probability < RARE_BELOW)
         .map(|(t, p)| (t, Some(p)))
         .collect();
@@ -238,44 +238,6 @@ fn rare_estimates(
     let estimates =
         pool.install(|| super::rare::estimate_all(scenario, &chosen, &settings, seed, cancel))?;
     Ok(Some(estimates))
-}
-
-/// Runs a network scenario and writes its report; on Ctrl-C, the partial report goes to
-/// standard output with exit code 130.
-fn execute_network(
-    scenario: &Scenario,
-    sampler: Sampler,
-    seed: u64,
-    paths: u64,
-    out: &OutputArgs,
-) -> Result<ExitCode> {
-    let cancel = interrupt::install()?;
-    let pool = thread_pool(out.threads)?;
-    let progress = progress::Bar::new();
-    let options = RunOptions {
-        plan: Plan::whole(seed, paths),
-        sampler,
-        progress: &progress,
-        cancel,
-    };
-    let outcome = pool
-        .install(|| breakeven::network::run::run(scenario, &options))
-        .map_err(|e| run_error(sampler, e))?;
-    let report = NetworkReport::new(scenario, &outcome.summary, seed, sampler, paths);
-    if outcome.cancelled {
-        let format = match out.destination.format() {
-            f if f.is_binary() && std::io::stdout().is_terminal() => Format::Table,
-            f => f,
-        };
-        eprintln!(
-            "interrupted: {} of {} paths done; their report, marked partial, is on standard output",
-            outcome.paths, paths
-        );
-        output::write(&format.render(&report)?, None)?;
-        return Ok(ExitCode::from(interrupt::EXIT_CODE));
-    }
-    out.destination.export(&report)?;
-    Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the paths of the run `options` describes to `file` (see
@@ -400,21 +362,22 @@ fn run_to_precision(
 fn write_report(
     scenario: &Scenario,
     sampler: Sampler,
-    outcome: &Outcome<RunSummary>,
+    outcome: &Outcome<ScenarioSummary>,
     rare: Option<Vec<RareThreshold>>,
     seed: u64,
     paths: u64,
     facts: RunFacts,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
-    let mut report =
-        Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(sampler);
+    let mut report = ScenarioReport::new(scenario, &outcome.summary, seed, sampler, paths, facts);
     // Interrupted during the rare estimates: some are partial or missing.
     let rare_partial = rare.is_some() && interrupt::requested();
-    if let Some(rare) = rare {
-        report = report.with_rare(rare);
+    if let (Some(rare), ScenarioReport::Firm(r)) = (rare, &mut report) {
+        r.rare = rare;
     }
-    report.partial |= rare_partial;
+    if rare_partial {
+        report.mark_partial();
+    }
     if outcome.cancelled || rare_partial {
         // A binary partial report goes to a terminal only as the table.
         let format = match out.destination.format() {
@@ -465,7 +428,7 @@ fn run_shard(
         cancel,
     };
     let outcome = pool
-        .install(|| simulation::run(scenario, &options))
+        .install(|| scenario_run::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;
     if outcome.cancelled {
         eprintln!(

@@ -36,10 +36,11 @@ min(--paths, 50000).";
 pub struct SensitivityArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// The event whose probability is the output: a threshold's name, break_even or payback.
+    /// The event whose probability is the output: a threshold's name, break_even (the default) or payback; in a network ENTITY.break_even (default: the first entity's), ENTITY.payback, ENTITY.default, ENTITY.THRESHOLD or network.THRESHOLD.
     #[arg(long, value_name = "NAME", conflicts_with = "metric")]
     threshold: Option<String>,
-    /// A metric whose statistic in --year is the output instead.
+    /// A metric whose statistic in --year is the output instead (in a network ENTITY.METRIC,
+    /// e.g. openai.revenue).
     #[arg(long, value_name = "NAME", requires = "year")]
     metric: Option<String>,
     /// The year of --metric.
@@ -65,10 +66,7 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
         (Some(name), Some(year)) => {
             Output::metric(scenario, name, year, Statistic::from(args.statistic))?
         }
-        _ => Output::Probability(Event::named(
-            args.threshold.as_deref().unwrap_or(Event::BREAK_EVEN),
-            scenario,
-        )?),
+        _ => Output::Probability(Event::chosen(args.threshold.as_deref(), scenario)?),
     };
     let plan = args.sampling.plan(scenario, sensitivity::DEFAULT_PATHS);
     let pool = args.sampling.pool()?;

@@ -39,9 +39,9 @@ pub struct SolveArgs {
     /// The parameter to solve for, and the range to search: key.path[=FROM..TO].
     #[arg(long = "param", value_name = "KEY[=FROM..TO]")]
     param: String,
-    /// The event: a threshold's name, break_even or payback.
-    #[arg(long, value_name = "NAME", default_value = Event::BREAK_EVEN)]
-    threshold: String,
+    /// The event: a threshold's name, break_even (the default) or payback; in a network ENTITY.break_even (default: the first entity's), ENTITY.payback, ENTITY.default, ENTITY.THRESHOLD or network.THRESHOLD.
+    #[arg(long, value_name = "NAME")]
+    threshold: Option<String>,
     /// The probability sought, strictly between 0 and 1.
     #[arg(long)]
     target: f64,
@@ -59,7 +59,7 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     let base = args.scenario.base()?;
     let scenario = base.scenario();
     let (parameter, bounds) = solve::parameter_and_range(&args.param, &base)?;
-    let event = Event::named(&args.threshold, scenario)?;
+    let event = Event::chosen(args.threshold.as_deref(), scenario)?;
     let problem = Problem::new(&base, parameter, bounds, event, args.target, args.tolerance)?;
     let plan = args.sampling.plan(scenario, solve::DEFAULT_PATHS);
     let pool = args.sampling.pool()?;

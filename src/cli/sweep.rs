@@ -51,9 +51,9 @@ pub struct SweepArgs {
     /// of --event for two.
     #[arg(long, value_name = "FILE", value_parser = super::values::destination)]
     chart: Option<PathBuf>,
-    /// The event the chart shows: a threshold's name, break_even or payback.
-    #[arg(long, value_name = "NAME", default_value = Event::BREAK_EVEN)]
-    event: String,
+    /// The event the chart shows: a threshold's name, break_even (the default) or payback; in a network ENTITY.break_even (default: the first entity's), ENTITY.payback, ENTITY.default, ENTITY.THRESHOLD or network.THRESHOLD.
+    #[arg(long, value_name = "NAME")]
+    event: Option<String>,
 }
 
 pub fn run(args: SweepArgs) -> Result<ExitCode> {
@@ -72,9 +72,7 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
         .iter()
         .map(|spec| Axis::new(&base, spec))
         .collect::<Result<Vec<_>, _>>()?;
-    let event = Event::named(&args.event, scenario)?
-        .name(scenario)
-        .to_string();
+    let event = Event::chosen(args.event.as_deref(), scenario)?.name(scenario);
     let plan = args
         .sampling
         .plan(scenario, scenario.defaults.paths.unwrap_or(DEFAULT_PATHS));

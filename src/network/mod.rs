@@ -14,6 +14,7 @@
 //! network path is still one vector of drawn inputs and one model call.
 
 pub mod clearing;
+pub mod event;
 pub mod order;
 pub mod path;
 pub mod run;

@@ -2,13 +2,15 @@
 //! every entity's inputs at once (so correlations may join inputs of different entities),
 //! evaluates the network ([`Network::simulate`]) and records it ([`NetworkRecorder`]); the
 //! engine's fixed chunks make the summary the same whatever the number of threads.
+//! [`visit_paths`] shows the same paths one by one to analyses that need more than a summary.
 
 use std::sync::atomic::Ordering;
 
 use rand::Rng;
 
+use crate::engine::CHUNK_PATHS;
 use crate::engine::{self, Experiment, Outcome};
-use crate::rng::ChunkRng;
+use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw};
 use crate::scenario::Scenario;
 use crate::simulation::{PathError, RunError, RunOptions};
@@ -108,4 +110,54 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome<NetworkS
     outcome.paths = outcome.summary.paths();
     outcome.cancelled = outcome.paths < plan.covered_paths();
     Ok(outcome)
+}
+
+/// Runs the paths of `options.plan` one after another on the calling thread and shows each
+/// to `visit` with its drawn inputs: the paths [`run`] simulates with the same options, with
+/// the same numbers. Returns the number of paths visited (fewer than planned once
+/// `options.cancel` is set); progress is reported per chunk.
+///
+/// # Panics
+/// If the scenario has no network.
+pub fn visit_paths(
+    scenario: &Scenario,
+    options: &RunOptions,
+    mut visit: impl FnMut(&[f64], &NetworkWorkspace),
+) -> Result<u64, RunError> {
+    let network = scenario
+        .network
+        .as_ref()
+        .expect("a network scenario has a network");
+    let plan = &options.plan;
+    let draw = InputDraw::new(scenario, options.sampler, plan.seed)?;
+    let mut values = draw.initial_values();
+    let mut scratch = draw.scratch();
+    let mut workspace = network.workspace();
+    let mut visited = 0;
+    options.progress.start(plan.covered_paths());
+    'chunks: for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
+        let mut rng = chunk_rng(plan.seed, chunk);
+        let paths = plan.chunk_paths(chunk);
+        draw.begin_chunk(paths, &rng, &mut scratch);
+        for i in 0..paths {
+            if options.cancel.load(Ordering::Relaxed) {
+                break 'chunks;
+            }
+            let key = rng.next_u64();
+            let index = chunk * CHUNK_PATHS + i as u64;
+            draw.draw(i, index, key, &mut scratch, &mut values);
+            network
+                .simulate(&values, key, &mut workspace)
+                .map_err(|error| PathError {
+                    path: index,
+                    error,
+                    suspect: None,
+                })?;
+            visit(&values, &workspace);
+            visited += 1;
+        }
+        options.progress.advance(paths as u64);
+    }
+    options.progress.finish();
+    Ok(visited)
 }

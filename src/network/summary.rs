@@ -16,7 +16,7 @@ use crate::stats::{MetricStats, Summary, YearCounts};
 use crate::summary::{Probability, STATS_BATCH};
 
 use super::path::NetworkWorkspace;
-use super::{FlowKind, Network, NetworkMetric, NetworkTest};
+use super::{FlowKind, Network, NetworkMetric};
 
 /// Where each recorded quantity lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,8 +133,7 @@ pub struct NetworkSummary {
 
 impl Merge for NetworkSummary {
     fn merge(&mut self, other: NetworkSummary) {
-        debug_assert_eq!(self.layout, other.layout);
-        self.stats.merge(&other.stats);
+        NetworkSummary::merge(self, &other);
     }
 }
 
@@ -146,6 +145,22 @@ impl NetworkSummary {
             stats: layout.empty(),
             layout,
         }
+    }
+
+    /// Adds `other`, a summary of the same network.
+    pub fn merge(&mut self, other: &NetworkSummary) {
+        debug_assert_eq!(self.layout, other.layout);
+        self.stats.merge(&other.stats);
+    }
+
+    /// A summary of `network` holding `stats` (from a part file), or `None` when they do
+    /// not fit its layout.
+    pub fn from_stats(network: &Network, stats: Summary) -> Option<NetworkSummary> {
+        let empty = NetworkSummary::empty(network);
+        empty.stats.same_layout(&stats).then_some(NetworkSummary {
+            layout: empty.layout,
+            stats,
+        })
     }
 
     /// The mergeable accumulators.
@@ -346,33 +361,8 @@ impl NetworkRecorder {
             );
         }
         for (k, threshold) in network.thresholds.iter().enumerate() {
-            let met = match &threshold.test {
-                NetworkTest::Entity { entity, threshold } => {
-                    threshold.is_met(ws.entities[*entity].trajectory(), start_year)
-                }
-                NetworkTest::Aggregate {
-                    metric,
-                    years,
-                    comparison,
-                    value,
-                } => {
-                    let in_year = |y: usize| {
-                        let (end, internal) = ws.revenue(y);
-                        let x = match metric {
-                            NetworkMetric::GrossRevenue => end + internal,
-                            NetworkMetric::EndCustomerRevenue => end,
-                            NetworkMetric::InternalRevenue => internal,
-                            NetworkMetric::Circularity => circularity(internal, end + internal),
-                        };
-                        comparison.holds(x, *value)
-                    };
-                    match *years {
-                        crate::threshold::Years::In(y) => in_year(y),
-                        crate::threshold::Years::By(y) => (0..=y).any(in_year),
-                    }
-                }
-            };
-            stats.counters[layout.network_threshold(k)] += u64::from(met);
+            stats.counters[layout.network_threshold(k)] +=
+                u64::from(threshold.is_met(ws, start_year));
         }
         let defaulted = |e: usize| ws.entities[e].default_year;
         let mut count = 0;

@@ -19,6 +19,7 @@ pub mod network;
 pub mod paths;
 pub mod rare;
 mod run;
+pub use run::ScenarioReport;
 pub mod sensitivity;
 pub mod sheet;
 pub mod solve;

@@ -1,11 +1,18 @@
 //! A run's [`Report`] in every format: the terminal table ([`super::table`]), CSV
 //! ([`super::csv`]), JSON, and the sheets that Markdown and Excel are made of: headline,
 //! thresholds, break-even, funding gap and NPV, one sheet per metric (rows years, columns
-//! percentiles and moments), inputs with their sources, run facts.
+//! percentiles and moments), inputs with their sources, run facts. [`ScenarioReport`] is
+//! the report of either kind of scenario, a firm's or a network's.
 
 use super::format::{percent, thousands};
 use super::sheet::{self, Cell, Sheet};
-use super::{Distribution, Exporter, Probability, Report};
+use serde::Serialize;
+
+use super::network::NetworkReport;
+use super::{Distribution, Exporter, Probability, Report, RunFacts};
+use crate::sampler::Sampler;
+use crate::scenario::Scenario;
+use crate::scenario_run::ScenarioSummary;
 use crate::unit::Unit;
 
 /// The probability, its interval and its paths, as cells.
@@ -274,5 +281,78 @@ pub(super) fn capitalise(s: &str) -> String {
     match c.next() {
         Some(first) => first.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+/// The report of a run of either kind of scenario: a single firm's [`Report`] or a
+/// network's [`NetworkReport`], rendered as that report is.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ScenarioReport {
+    Firm(Box<Report>),
+    Network(Box<NetworkReport>),
+}
+
+impl ScenarioReport {
+    /// The report of `summary`, a run of `scenario` with `seed` and `sampler` that was asked
+    /// for `paths_requested` paths.
+    pub fn new(
+        scenario: &Scenario,
+        summary: &ScenarioSummary,
+        seed: u64,
+        sampler: Sampler,
+        paths_requested: u64,
+        facts: RunFacts,
+    ) -> ScenarioReport {
+        match summary {
+            ScenarioSummary::Firm(s) => ScenarioReport::Firm(Box::new(
+                Report::new(scenario, s, seed, paths_requested, facts).with_sampler(sampler),
+            )),
+            ScenarioSummary::Network(s) => ScenarioReport::Network(Box::new(NetworkReport::new(
+                scenario,
+                s,
+                seed,
+                sampler,
+                paths_requested,
+            ))),
+        }
+    }
+
+    /// Marks the report partial (an interrupted run).
+    pub fn mark_partial(&mut self) {
+        match self {
+            ScenarioReport::Firm(r) => r.partial = true,
+            ScenarioReport::Network(r) => r.partial = true,
+        }
+    }
+}
+
+impl Exporter for ScenarioReport {
+    fn title(&self) -> String {
+        match self {
+            ScenarioReport::Firm(r) => r.title(),
+            ScenarioReport::Network(r) => r.title(),
+        }
+    }
+
+    fn table(&self) -> String {
+        match self {
+            ScenarioReport::Firm(r) => r.table(),
+            ScenarioReport::Network(r) => r.table(),
+        }
+    }
+
+    fn csv(&self) -> String {
+        match self {
+            ScenarioReport::Firm(r) => r.csv(),
+            ScenarioReport::Network(r) => r.csv(),
+        }
+    }
+
+    fn sheets(&self) -> Vec<Sheet> {
+        match self {
+            ScenarioReport::Firm(r) => r.sheets(),
+            ScenarioReport::Network(r) => r.sheets(),
+        }
     }
 }

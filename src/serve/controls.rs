@@ -37,7 +37,7 @@ pub struct Control {
 pub fn rank(scenario: &Scenario, plan: &Plan) -> Result<Vec<Control>, AnalysisError> {
     let tornado = sensitivity::analyse(
         scenario,
-        Output::Probability(Event::BreakEven),
+        Output::Probability(Event::Firm(crate::summary::Event::BreakEven)),
         plan,
         &NoProgress,
     )?;

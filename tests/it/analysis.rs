@@ -7,6 +7,7 @@
 //! tolerance is derived from it (a binomial standard error, or the stated 95% interval).
 
 use assert_cmd::Command;
+use breakeven::analysis::Event;
 use breakeven::analysis::calibrate::{self, Verdict};
 use breakeven::analysis::sensitivity::{self, Output};
 use breakeven::analysis::solve::{self, Answer, Problem};
@@ -14,7 +15,7 @@ use breakeven::analysis::sweep::{self, Axis, AxisSpec};
 use breakeven::analysis::{Base, Parameter};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::simulation::{self, RunOptions};
-use breakeven::summary::Event;
+use breakeven::summary::Event as FirmEvent;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 const OPENAI: &str = include_str!("../../scenarios/openai.toml");
@@ -91,7 +92,7 @@ fn visit_paths_sees_the_paths_run_counts() {
     })
     .unwrap();
     assert_eq!((seen, visited), (3000, 3000));
-    assert_eq!(broke_even, summary.hits(Event::BreakEven));
+    assert_eq!(broke_even, summary.hits(FirmEvent::BreakEven));
 }
 
 /// Revenue R0 ~ lognormal(ln 10e9, sigma) in 2025, growing at a fixed g into 2026.
@@ -313,7 +314,7 @@ fn tornado_ranks_first_the_input_that_dominates() {
     let s = b.scenario();
     let result = sensitivity::analyse(
         s,
-        Output::Probability(Event::BreakEven),
+        Output::Probability(Event::Firm(FirmEvent::BreakEven)),
         &Plan::whole(5, 4000),
         &NoProgress,
     )

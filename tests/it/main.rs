@@ -13,6 +13,7 @@ mod examples;
 mod export;
 mod malformed;
 mod network;
+mod network_analysis;
 mod new_user;
 mod numerical;
 mod paths;

@@ -16,9 +16,10 @@
 use assert_cmd::Command;
 use breakeven::engine::Plan;
 use breakeven::precision::{self, BATCH_CHUNKS, Target, widest_half_width};
-use breakeven::report::{Exporter, Report, RunFacts};
+use breakeven::report::{Exporter, Report, RunFacts, ScenarioReport};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
+use breakeven::scenario_run;
 use breakeven::shard::{self, Part, Shard};
 use breakeven::simulation::{self, RunOptions};
 
@@ -117,11 +118,13 @@ fn precision_stops_at_the_first_batch_that_meets_the_target() {
     assert_eq!(run.outcome.paths, 2 * batch);
     assert!(run.widest_half_width <= 0.003);
     // One batch fewer would not have done.
-    let first = simulation::run(&s, &RunOptions::new(Plan::whole(9, batch))).unwrap();
-    assert!(widest_half_width(&first.summary) > 0.003);
+    let first = scenario_run::run(&s, &RunOptions::new(Plan::whole(9, batch))).unwrap();
+    assert!(widest_half_width(&s, &first.summary) > 0.003);
     // Byte for byte the report of a plain run of that many paths, and reproducible.
-    let report = |summary, paths| Report::new(&s, summary, 9, paths, RunFacts::default()).json();
-    let plain = simulation::run(&s, &RunOptions::new(Plan::whole(9, 2 * batch))).unwrap();
+    let report = |summary, paths| {
+        ScenarioReport::new(&s, summary, 9, Sampler::Mc, paths, RunFacts::default()).json()
+    };
+    let plain = scenario_run::run(&s, &RunOptions::new(Plan::whole(9, 2 * batch))).unwrap();
     assert_eq!(
         report(&run.outcome.summary, run.outcome.paths),
         report(&plain.summary, 2 * batch)
@@ -153,7 +156,7 @@ fn merged_shards_give_the_single_run_report_byte_for_byte() {
         for index in (0..5).rev() {
             let shard = Shard { index, count: 5 };
             let plan = shard.plan(seed, paths).unwrap();
-            let out = simulation::run(&s, &RunOptions::new(plan).sampler(sampler)).unwrap();
+            let out = scenario_run::run(&s, &RunOptions::new(plan).sampler(sampler)).unwrap();
             let file = dir.path().join(format!("part-{index}.json"));
             std::fs::write(
                 &file,
@@ -163,14 +166,14 @@ fn merged_shards_give_the_single_run_report_byte_for_byte() {
             parts.push((file.display().to_string(), Part::read(&file).unwrap()));
         }
         let merged = shard::merge(&parts).unwrap();
-        let report = Report::new(
+        let report = ScenarioReport::new(
             &merged.scenario,
             &merged.summary,
             merged.seed,
+            merged.sampler,
             merged.paths,
             RunFacts::default(),
-        )
-        .with_sampler(merged.sampler);
+        );
         assert_eq!(report.json(), json(&s, sampler, seed, paths, 2));
     }
 }
