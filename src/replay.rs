@@ -2,7 +2,7 @@
 //!
 //! A JSON report carries everything its numbers depend on: the simulator's version, the
 //! scenario after `--set` overrides as canonical TOML (`scenario.document`), the file name it
-//! was read from, the seed, the paths asked for and the sampler. [`read`] rebuilds the
+//! was read from, the seed, the paths asked for, the sampler and the waterfall's year. [`read`] rebuilds the
 //! scenario and the plan from it; the same version then reproduces the same JSON byte for
 //! byte. A report from another version is refused unless the caller accepts that its numbers
 //! may differ.
@@ -24,6 +24,14 @@ struct Recorded {
     /// Present when the run estimated rare thresholds (`--rare`).
     #[serde(default)]
     rare: Option<serde::de::IgnoredAny>,
+    /// Present when the run drew its median path's waterfall.
+    #[serde(default)]
+    waterfall: Option<RecordedWaterfall>,
+}
+
+#[derive(Deserialize)]
+struct RecordedWaterfall {
+    year: i32,
 }
 
 #[derive(Deserialize)]
@@ -50,6 +58,8 @@ pub struct Replay {
     pub sampler: Sampler,
     /// Whether it estimated its rare thresholds by subset simulation (`--rare`).
     pub rare: bool,
+    /// The year of its median path's waterfall, if it had one.
+    pub waterfall_year: Option<i32>,
     /// The version that made the report.
     pub recorded_version: String,
 }
@@ -117,6 +127,7 @@ pub fn read(text: &str, origin: &str, any_version: bool) -> Result<Replay, Repla
         paths: recorded.paths_requested,
         sampler,
         rare: recorded.rare.is_some(),
+        waterfall_year: recorded.waterfall.map(|w| w.year),
         recorded_version: recorded.simulator.version,
     })
 }

@@ -6,7 +6,8 @@
 use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
-use crate::engine::{Plan, Progress};
+use crate::analysis::waterfall;
+use crate::engine::{NoProgress, Plan, Progress};
 use crate::report::{Report, RunFacts};
 use crate::sampler::{Sampler, SamplerError};
 use crate::scenario::{self, Override, Scenario, ScenarioError};
@@ -126,18 +127,33 @@ impl RunRequest {
             cancel,
         };
         let started = Instant::now();
-        let outcome = simulation::run(scenario, &options).map_err(|e| match e {
+        let error = |e| match e {
             RunError::Sampler(error) => RunRequestError::Sampler {
                 sampler: self.sampler,
                 error,
             },
             RunError::Path(e) => RunRequestError::Path(e),
-        })?;
+        };
+        let outcome = simulation::run(scenario, &options).map_err(error)?;
+        // The median path's waterfall in the default year, as `simulate FILE` gives it.
+        let waterfall = if outcome.cancelled {
+            None
+        } else {
+            let year = waterfall::default_year(scenario);
+            let y = waterfall::year_index(scenario, year).expect("the default year is covered");
+            let quiet = RunOptions {
+                progress: &NoProgress,
+                ..options
+            };
+            waterfall::median_path(scenario, &quiet, y).map_err(error)?
+        };
         let facts = RunFacts {
             threads: rayon::current_num_threads(),
             elapsed: started.elapsed(),
         };
-        Ok(Report::new(scenario, &outcome.summary, seed, paths, facts).with_sampler(self.sampler))
+        Ok(Report::new(scenario, &outcome.summary, seed, paths, facts)
+            .with_sampler(self.sampler)
+            .with_waterfall(waterfall))
     }
 }
 

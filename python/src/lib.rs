@@ -20,6 +20,7 @@ use pyo3::types::{PyBytes, PyDict};
 use breakeven::analysis::sensitivity::{self as sensitivity_analysis, Output, Statistic};
 use breakeven::analysis::solve::{self as goal_seek, Problem};
 use breakeven::analysis::sweep::{Axis, AxisSpec};
+use breakeven::analysis::waterfall;
 use breakeven::analysis::{AnalysisError, Base, Event};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
@@ -327,6 +328,12 @@ fn merge(parts: Vec<(String, String)>) -> PyResult<String> {
         })
         .collect::<PyResult<Vec<_>>>()?;
     let merged = shard::merge(&parts).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    // As `simulate merge`: the median path's waterfall from the run's first paths.
+    let scenario = &merged.scenario;
+    let y = waterfall::year_index(scenario, waterfall::default_year(scenario))
+        .expect("the default year is covered");
+    let waterfall = waterfall::of_run(scenario, merged.seed, merged.paths, merged.sampler, y)
+        .map_err(|e| PyRuntimeError::new_err(e.to_string()))?;
     let report = breakeven::report::ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
@@ -334,7 +341,8 @@ fn merge(parts: Vec<(String, String)>) -> PyResult<String> {
         merged.sampler,
         merged.paths,
         RunFacts::default(),
-    );
+    )
+    .with_waterfall(waterfall);
     Ok(json::render(&report))
 }
 

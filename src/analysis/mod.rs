@@ -14,6 +14,7 @@ pub mod compare;
 pub mod sensitivity;
 pub mod solve;
 pub mod sweep;
+pub mod waterfall;
 
 use toml::Value;
 

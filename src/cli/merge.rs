@@ -1,4 +1,5 @@
-//! `simulate merge`: combine the part files of a sharded run into its report.
+//! `simulate merge`: combine the part files of a sharded run into its report (the same bytes
+//! as the unsharded run's, its median path's waterfall found again from the run's first paths).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -6,6 +7,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
+use breakeven::analysis::waterfall;
 use breakeven::report::{RunFacts, ScenarioReport};
 use breakeven::shard::{self, Part};
 
@@ -25,6 +27,12 @@ pub struct MergeArgs {
     /// Part files written by `simulate FILE --shard I/N`, one per shard.
     #[arg(required = true, value_name = "PART")]
     parts: Vec<PathBuf>,
+    /// The year of the median path's waterfall [default: 2030, or the horizon if earlier].
+    #[arg(long, value_name = "YEAR")]
+    waterfall_year: Option<i32>,
+    /// Worker threads of the waterfall's ranking pass [default: one per core].
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     #[command(flatten)]
     destination: Destination,
 }
@@ -38,6 +46,18 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         .map(|path| Ok((path.display().to_string(), Part::read(path).map_err(input)?)))
         .collect::<Result<Vec<_>, InputError>>()?;
     let merged = shard::merge(&parts).map_err(input)?;
+    // The waterfall needs only the run's first paths (see `waterfall::median_path`): simulated
+    // here again, it is the single run's. A network has none yet.
+    let y = super::run::waterfall_index(&merged.scenario, args.waterfall_year)?;
+    let waterfall = super::run::thread_pool(args.threads)?.install(|| {
+        waterfall::of_run(
+            &merged.scenario,
+            merged.seed,
+            merged.paths,
+            merged.sampler,
+            y,
+        )
+    })?;
     let report = ScenarioReport::new(
         &merged.scenario,
         &merged.summary,
@@ -45,7 +65,8 @@ pub fn run(args: MergeArgs) -> Result<ExitCode> {
         merged.sampler,
         merged.paths,
         RunFacts::default(),
-    );
+    )
+    .with_waterfall(waterfall);
     args.destination.export(&report)?;
     Ok(ExitCode::SUCCESS)
 }

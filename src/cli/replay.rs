@@ -52,12 +52,14 @@ pub fn run(args: ReplayArgs) -> Result<ExitCode> {
             breakeven::report::Simulator::CURRENT.version
         );
     }
+    let mut output = args.output;
+    output.waterfall_year = output.waterfall_year.or(replay.waterfall_year);
     run::execute(
         &replay.scenario,
         replay.sampler,
         replay.seed,
         replay.paths,
         replay.rare,
-        &args.output,
+        &output,
     )
 }

@@ -12,6 +12,7 @@ use breakeven::analysis::Event;
 use breakeven::analysis::calibrate;
 use breakeven::analysis::sensitivity::{self, Output, Sensitivity};
 use breakeven::analysis::sweep::{self, Axis, AxisSpec, Range};
+use breakeven::analysis::waterfall;
 use breakeven::analysis::{Base, Parameter};
 use breakeven::engine::Plan;
 use breakeven::report::html::{self, Document};
@@ -64,6 +65,10 @@ pub struct ReportArgs {
     /// The figures file for the calibration table [default: seeds/figures.toml as built in].
     #[arg(long, value_name = "FILE")]
     figures: Option<PathBuf>,
+    /// The year of the median path's waterfall (revenue down to EBIT) [default: 2030, or the
+    /// horizon if earlier].
+    #[arg(long, value_name = "YEAR")]
+    waterfall_year: Option<i32>,
     /// Write the HTML to FILE (atomically) instead of standard output.
     #[arg(long, short = 'o', value_name = "FILE", value_parser = super::values::destination)]
     out: Option<PathBuf>,
@@ -127,6 +132,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         ))
         .into());
     }
+    let waterfall_year = super::run::waterfall_index(scenario, args.waterfall_year)?;
     let mut notes = Vec::new();
     let figures = Some(super::calibrate::figures(args.figures.as_deref())?);
 
@@ -139,6 +145,7 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let started = Instant::now();
     let (report, sensitivity, curve, grid) = pool.install(|| -> Result<_> {
         let outcome = simulation::run(scenario, &RunOptions::new(plan).progress(&bar))?;
+        let waterfall = waterfall::median_path(scenario, &RunOptions::new(plan), waterfall_year)?;
         let report = Report::new(
             scenario,
             &outcome.summary,
@@ -148,7 +155,8 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
                 threads: rayon::current_num_threads(),
                 elapsed: started.elapsed(),
             },
-        );
+        )
+        .with_waterfall(waterfall);
         let sensitivity =
             sensitivity::analyse(scenario, Output::Probability(event), &analysis_plan, &bar)?;
         let top = top_inputs(&base, &sensitivity, 2);

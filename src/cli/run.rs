@@ -15,6 +15,7 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use clap::Args;
 
+use breakeven::analysis::waterfall::{self, Waterfall};
 use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
 use breakeven::precision::{self, Target};
@@ -96,6 +97,50 @@ pub struct OutputArgs {
         value_parser = metric
     )]
     paths_out_metrics: Vec<Metric>,
+    /// The year of the median path's waterfall (revenue down to EBIT) [default: 2030, or the
+    /// horizon if earlier].
+    #[arg(long, value_name = "YEAR")]
+    pub(super) waterfall_year: Option<i32>,
+}
+
+impl OutputArgs {
+    fn waterfall_index(&self, scenario: &Scenario) -> Result<usize> {
+        waterfall_index(scenario, self.waterfall_year)
+    }
+}
+
+/// The year index of the waterfall: `year` (`--waterfall-year`) if within the scenario's years
+/// (an input error if not), else the default year.
+pub(super) fn waterfall_index(scenario: &Scenario, year: Option<i32>) -> Result<usize> {
+    let year = year.unwrap_or_else(|| waterfall::default_year(scenario));
+    waterfall::year_index(scenario, year).ok_or_else(|| {
+        InputError(format!(
+            "--waterfall-year {year}: {} covers {}–{}",
+            scenario.origin, scenario.start_year, scenario.horizon
+        ))
+        .into()
+    })
+}
+
+/// The waterfall of the median path of the first `paths` paths of the run `options`
+/// describes, in year index `y`; `None` for an interrupted run or a network scenario.
+fn median_waterfall<S>(
+    scenario: &Scenario,
+    options: &RunOptions,
+    outcome: &Outcome<S>,
+    y: usize,
+    pool: &rayon::ThreadPool,
+) -> Result<Option<Waterfall>> {
+    if outcome.cancelled || scenario.network.is_some() {
+        return Ok(None);
+    }
+    let options = RunOptions {
+        plan: Plan::whole(options.plan.seed, outcome.paths),
+        progress: &NoProgress,
+        ..*options
+    };
+    pool.install(|| waterfall::median_path(scenario, &options, y))
+        .map_err(|e| run_error(options.sampler, e))
 }
 
 /// A metric by its name.
@@ -166,6 +211,8 @@ pub fn execute(
             Some("--rare")
         } else if out.paths_out.is_some() {
             Some("--paths-out")
+        } else if out.waterfall_year.is_some() {
+            Some("--waterfall-year")
         } else {
             None
         };
@@ -178,6 +225,7 @@ pub fn execute(
             return Err(InputError(format!("{}: {flag} {why}", scenario.origin)).into());
         }
     }
+    let waterfall_year = out.waterfall_index(scenario)?;
     let cancel = interrupt::install()?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
@@ -192,6 +240,7 @@ pub fn execute(
         .install(|| scenario_run::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;
     let rare = rare_estimates(scenario, &outcome, seed, rare, &pool, cancel)?;
+    let waterfall = median_waterfall(scenario, &options, &outcome, waterfall_year, &pool)?;
     let facts = RunFacts {
         threads: pool.current_num_threads(),
         elapsed: started.elapsed(),
@@ -200,14 +249,18 @@ pub fn execute(
         && !outcome.cancelled
         && !write_paths(scenario, &options, out, file)?
     {
-        write_report(scenario, sampler, &outcome, rare, seed, paths, facts, out)?;
+        write_report(
+            scenario, sampler, &outcome, rare, waterfall, seed, paths, facts, out,
+        )?;
         eprintln!(
             "interrupted while writing {}: it was not written",
             file.display()
         );
         return Ok(ExitCode::from(interrupt::EXIT_CODE));
     }
-    write_report(scenario, sampler, &outcome, rare, seed, paths, facts, out)
+    write_report(
+        scenario, sampler, &outcome, rare, waterfall, seed, paths, facts, out,
+    )
 }
 
 /// With `--rare`, the subset-simulation estimates of the thresholds whose plain estimate is
@@ -308,6 +361,7 @@ fn run_to_precision(
     rare: bool,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
+    let waterfall_year = out.waterfall_index(scenario)?;
     let cancel = interrupt::install()?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
@@ -344,11 +398,13 @@ fn run_to_precision(
     }
     let paths = run.outcome.paths;
     let rare = rare_estimates(scenario, &run.outcome, seed, rare, &pool, cancel)?;
+    let waterfall = median_waterfall(scenario, &options, &run.outcome, waterfall_year, &pool)?;
     write_report(
         scenario,
         sampler,
         &run.outcome,
         rare,
+        waterfall,
         seed,
         paths,
         facts,
@@ -364,12 +420,14 @@ fn write_report(
     sampler: Sampler,
     outcome: &Outcome<ScenarioSummary>,
     rare: Option<Vec<RareThreshold>>,
+    waterfall: Option<Waterfall>,
     seed: u64,
     paths: u64,
     facts: RunFacts,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
-    let mut report = ScenarioReport::new(scenario, &outcome.summary, seed, sampler, paths, facts);
+    let mut report = ScenarioReport::new(scenario, &outcome.summary, seed, sampler, paths, facts)
+        .with_waterfall(waterfall);
     // Interrupted during the rare estimates: some are partial or missing.
     let rare_partial = rare.is_some() && interrupt::requested();
     if let (Some(rare), ScenarioReport::Firm(r)) = (rare, &mut report) {

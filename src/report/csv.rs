@@ -2,7 +2,9 @@
 //!
 //! Columns: `section,name,year,statistic,value,ci95_low,ci95_high,note`. Sections are
 //! `run`, `threshold`, `rare` (with `--rare`: probability, evaluations and gain, the estimate
-//! in words as the note), `break_even`, `metric` and `input`; statistics are `probability`,
+//! in words as the note), `break_even`, `waterfall` (the median path's lines in one year, in
+//! USD, costs negative, then its `ebit` with the path's index as the note), `metric` and
+//! `input`; statistics are `probability`,
 //! `mean`, `sd`, `min`, `p5`, `p10`, `p50`, `p90`, `p95`, `max`, `share`, and for `run` the
 //! simulator version, the scenario's file and fingerprint (the hash of the scenario after
 //! overrides), the seed, the path count and whether the run was partial. `note` carries an input's source.
@@ -181,6 +183,32 @@ pub fn render(r: &Report) -> String {
     }
     rows.distribution("break_even", "funding_gap", "", &be.funding_gap);
     rows.distribution("break_even", "npv", "", &be.npv);
+    if let Some(w) = &r.waterfall {
+        let year = w.year.to_string();
+        for line in &w.lines {
+            rows.row([
+                "waterfall",
+                line.name,
+                &year,
+                "usd",
+                &line.usd.to_string(),
+                "",
+                "",
+                "",
+            ]);
+        }
+        let path = format!("median path {} of {}", w.path, w.paths);
+        rows.row([
+            "waterfall",
+            "ebit",
+            &year,
+            "usd",
+            &w.ebit.to_string(),
+            "",
+            "",
+            &path,
+        ]);
+    }
     for m in &r.metrics {
         for y in &m.years {
             rows.distribution("metric", m.name, &y.year.to_string(), &y.distribution);

@@ -12,6 +12,7 @@ use crate::analysis::calibrate::{Calibration, Period, Verdict};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
 use crate::dist::{Dist, Shape};
+use crate::model::Metric;
 use crate::scenario::Scenario;
 use crate::unit::Unit;
 
@@ -52,6 +53,8 @@ tr.bad td { background: #fff1f0; }
 .no { color: #c62828; font-weight: 600; }
 .edge { color: #b26a00; font-weight: 600; }
 figure { margin: 12px 0 24px; }
+div.pair { display: flex; gap: 12px; }
+div.pair figure { flex: 1; min-width: 0; }
 figure svg { width: 100%; height: auto; border: 1px solid #e3e6ec; }
 figcaption { color: #5a6270; font-size: 13px; margin-top: 4px; }
 .big { font-size: 22px; font-weight: 700; }
@@ -401,6 +404,33 @@ pub fn render(doc: &Document) -> Result<String, ChartError> {
         &svg::fan_chart(r, doc.scenario)?,
         "Bands: the share of paths whose revenue lies within them each year. Required revenue: the revenue at which that year's EBIT would be zero (median over paths). Dashed horizontal lines: the scenario's revenue thresholds.",
     );
+    out.push_str("<h2 id=\"ebit-cash\">EBIT and cash</h2>\n<div class=\"pair\">\n");
+    figure(
+        &mut out,
+        &svg::metric_fan(r, Metric::Ebit, "EBIT (operating profit) by year")?,
+        "Bands: the share of paths whose EBIT lies within them each year.",
+    );
+    figure(
+        &mut out,
+        &svg::metric_fan(r, Metric::Cash, "Cash at year end")?,
+        "Starting cash plus cumulative free cash flow (no new funding); its low point is the funding gap.",
+    );
+    out.push_str("</div>\n");
+    if let Some(w) = &r.waterfall {
+        let _ = writeln!(
+            out,
+            "<h2 id=\"waterfall\">From revenue to EBIT: the median path in {}</h2>",
+            w.year
+        );
+        figure(
+            &mut out,
+            &svg::waterfall(w)?,
+            &format!(
+                "Path {}: {}. Every bar is that one path's number, so the bars add up to its EBIT.",
+                w.path, w.definition
+            ),
+        );
+    }
     out.push_str("<h2 id=\"break-even\">When does it break even?</h2>\n");
     figure(
         &mut out,

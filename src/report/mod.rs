@@ -31,6 +31,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::analysis::waterfall::Waterfall;
 use crate::model::Metric;
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
@@ -320,6 +321,10 @@ pub struct Report {
     /// Subset-simulation estimates of the rare thresholds (`--rare`); absent without it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rare: Vec<rare::RareThreshold>,
+    /// How the median path's revenue becomes its EBIT in one year; absent for merged shards
+    /// and network scenarios (see [`crate::analysis::waterfall`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waterfall: Option<Waterfall>,
     #[serde(skip)]
     pub run: RunFacts,
 }
@@ -408,6 +413,7 @@ impl Report {
                 })
                 .collect(),
             rare: Vec::new(),
+            waterfall: None,
             run,
         }
     }
@@ -422,6 +428,12 @@ impl Report {
     /// This report with rare-event estimates of some of its thresholds.
     pub fn with_rare(mut self, rare: Vec<rare::RareThreshold>) -> Report {
         self.rare = rare;
+        self
+    }
+
+    /// This report with the waterfall of its median path.
+    pub fn with_waterfall(mut self, waterfall: Option<Waterfall>) -> Report {
+        self.waterfall = waterfall;
         self
     }
 

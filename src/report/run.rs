@@ -1,8 +1,8 @@
 //! A run's [`Report`] in every format: the terminal table ([`super::table`]), CSV
 //! ([`super::csv`]), JSON, and the sheets that Markdown and Excel are made of: headline,
-//! thresholds, break-even, funding gap and NPV, one sheet per metric (rows years, columns
-//! percentiles and moments), inputs with their sources, run facts. [`ScenarioReport`] is
-//! the report of either kind of scenario, a firm's or a network's.
+//! thresholds, break-even, funding gap and NPV, the median path's waterfall, one sheet per
+//! metric (rows years, columns percentiles and moments), inputs with their sources, run facts.
+//! [`ScenarioReport`] is the report of either kind of scenario, a firm's or a network's.
 
 use super::format::{percent, thousands};
 use super::sheet::{self, Cell, Sheet};
@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::network::NetworkReport;
 use super::{Distribution, Exporter, Probability, Report, RunFacts};
+use crate::analysis::waterfall::Waterfall;
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::scenario_run::ScenarioSummary;
@@ -173,6 +174,33 @@ impl Report {
         sheet
     }
 
+    fn waterfall_sheet(w: &Waterfall) -> Sheet {
+        let mut sheet = Sheet::new(
+            "waterfall",
+            format!("Waterfall of the median path in {}", w.year),
+            &["line", "amount", "running total"],
+        )
+        .note(format!(
+            "Path {}: {}. Costs are negative; the lines add up to EBIT.",
+            w.path, w.definition
+        ));
+        let mut running = 0.0;
+        for line in &w.lines {
+            running += line.usd;
+            sheet.row(vec![
+                Cell::text(line.label),
+                Cell::Value(line.usd, Unit::Usd),
+                Cell::Value(running, Unit::Usd),
+            ]);
+        }
+        sheet.row(vec![
+            Cell::text("EBIT"),
+            Cell::Value(w.ebit, Unit::Usd),
+            Cell::Empty,
+        ]);
+        sheet
+    }
+
     fn metric_sheets(&self) -> Vec<Sheet> {
         let mut columns = vec!["year"];
         columns.extend(DISTRIBUTION_COLUMNS);
@@ -268,6 +296,9 @@ impl Exporter for Report {
         if !self.rare.is_empty() {
             sheets.insert(2, super::rare::sheet(&self.rare));
         }
+        if let Some(w) = &self.waterfall {
+            sheets.push(Report::waterfall_sheet(w));
+        }
         sheets.extend(self.metric_sheets());
         sheets.push(self.inputs_sheet());
         sheets.push(self.facts_sheet());
@@ -315,6 +346,14 @@ impl ScenarioReport {
                 sampler,
                 paths_requested,
             ))),
+        }
+    }
+
+    /// A firm's report with the waterfall of its median path (a network's has none yet).
+    pub fn with_waterfall(self, waterfall: Option<Waterfall>) -> ScenarioReport {
+        match self {
+            ScenarioReport::Firm(r) => ScenarioReport::Firm(Box::new(r.with_waterfall(waterfall))),
+            network => network,
         }
     }
 

@@ -1,5 +1,5 @@
-//! Charts as SVG, drawn with plotters' SVG backend: the revenue fan chart, the break-even year
-//! histogram, the tornado, sweep curves and the two-parameter heatmap.
+//! Charts as SVG, drawn with plotters' SVG backend: the revenue fan chart, the EBIT and cash
+//! fans, the median path's waterfall, the break-even year histogram, the tornado, sweep curves and the two-parameter heatmap.
 //!
 //! Text is written as SVG `<text>` in a generic `sans-serif` family, so a browser renders it
 //! with its own fonts and no font files are needed to draw (plotters is built without its
@@ -14,6 +14,7 @@ use super::format::{self, percent, value};
 use super::{EventYears, Report};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
+use crate::analysis::waterfall::Waterfall;
 use crate::model::Metric;
 use crate::scenario::Scenario;
 use crate::threshold::{Target, Test, Years};
@@ -642,6 +643,187 @@ pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
     })
 }
 
+/// The median path's waterfall: revenue as a rising bar, each cost as a falling bar from the
+/// running total, and EBIT as the last bar from zero.
+pub fn waterfall(w: &Waterfall) -> Result<String> {
+    // (label, from, to, colour): each bar spans from..to.
+    let mut bars: Vec<(String, f64, f64, RGBColor)> = Vec::new();
+    let mut running = 0.0;
+    // A zero cost (no commitments, say) gets no bar.
+    for line in w
+        .lines
+        .iter()
+        .filter(|l| l.usd != 0.0 || l.name == "revenue")
+    {
+        let next = running + line.usd;
+        let color = if line.usd >= 0.0 { BLUE } else { RED };
+        bars.push((line.label.to_string(), running, next, color));
+        running = next;
+    }
+    bars.push((
+        "EBIT".to_string(),
+        0.0,
+        w.ebit,
+        if w.ebit >= 0.0 { GREEN } else { GREY },
+    ));
+    let lo = bars.iter().map(|b| b.1.min(b.2)).fold(0.0, f64::min);
+    let hi = bars.iter().map(|b| b.1.max(b.2)).fold(0.0, f64::max);
+    let pad = 0.08 * (hi - lo).max(1.0);
+    let (lo, hi) = (if lo < 0.0 { lo - pad } else { 0.0 }, hi + pad);
+    let last = bars.len() as i32 - 1;
+    draw((WIDTH, HEIGHT), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .caption(
+                format!(
+                    "From revenue to EBIT in {}: the median path (path {} of {})",
+                    w.year,
+                    w.path,
+                    format::thousands(w.paths)
+                ),
+                (FONT, 20),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(90)
+            .build_cartesian_2d((0..last).into_segmented(), lo..hi)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .y_desc(format!("US dollars in {}", w.year))
+            .x_labels(bars.len())
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => bars
+                    .get(*i as usize)
+                    .map(|b| b.0.clone())
+                    .unwrap_or_default(),
+                SegmentValue::Last => String::new(),
+            })
+            .y_label_formatter(&|v| value(Unit::Usd, *v))
+            .label_style((FONT, 13))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(SegmentValue::Exact(0), 0.0), (SegmentValue::Last, 0.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(fail)?;
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                let i = i as i32;
+                let mut bar = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), b.1.min(b.2)),
+                        (SegmentValue::Exact(i + 1), b.1.max(b.2)),
+                    ],
+                    b.3.mix(0.85).filled(),
+                );
+                bar.set_margin(0, 0, 10, 10);
+                bar
+            }))
+            .map_err(fail)?;
+        let above =
+            TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
+        chart
+            .draw_series(bars.iter().enumerate().map(|(i, b)| {
+                Text::new(
+                    format::difference(Unit::Usd, b.2 - b.1),
+                    (SegmentValue::CenterOf(i as i32), b.1.max(b.2)),
+                    above.clone(),
+                )
+            }))
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// A metric's percentile bands by year (P5–P95, P10–P90) and its median, on a linear axis
+/// with zero marked: for EBIT and cash, which go negative.
+pub fn metric_fan(report: &Report, metric: Metric, title: &str) -> Result<String> {
+    let years = &report.metric(metric).years;
+    let q = |y: &super::MetricYear, f: fn(&super::Distribution) -> Option<f64>| {
+        f(&y.distribution).unwrap_or(0.0)
+    };
+    let lo = years.iter().map(|y| q(y, |d| d.p5)).fold(0.0, f64::min);
+    let hi = years.iter().map(|y| q(y, |d| d.p95)).fold(0.0, f64::max);
+    let pad = 0.06 * (hi - lo).max(1.0);
+    let (lo, hi) = (lo - pad, hi + pad);
+    let span = (report.scenario.start_year, report.scenario.horizon);
+    let axis = if span.0 == span.1 {
+        (span.0 - 1, span.1 + 1)
+    } else {
+        span
+    };
+    let entries = vec![
+        ("P5–P95 of paths".to_string(), Mark::Swatch(BLUE.mix(0.15))),
+        ("P10–P90 of paths".to_string(), Mark::Swatch(BLUE.mix(0.3))),
+        ("median".to_string(), Mark::Line(BLUE)),
+        ("zero".to_string(), Mark::Line(BLACK)),
+    ];
+    let below = legend_height(&entries);
+    draw((WIDTH / 2, HEIGHT + below), |root| {
+        let (top, bottom) = root.split_vertically(HEIGHT);
+        legend(&bottom, &entries)?;
+        let mut chart = ChartBuilder::on(&top)
+            .caption(title, (FONT, 18))
+            .margin(12)
+            .x_label_area_size(40)
+            .y_label_area_size(80)
+            .build_cartesian_2d(axis.0..axis.1, lo..hi)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .x_label_formatter(&|y| y.to_string())
+            .y_label_formatter(&|v| value(Unit::Usd, *v))
+            .label_style((FONT, 13))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        let band = |lo: fn(&super::Distribution) -> Option<f64>,
+                    hi: fn(&super::Distribution) -> Option<f64>| {
+            years
+                .iter()
+                .map(|y| (y.year, q(y, lo)))
+                .chain(years.iter().rev().map(|y| (y.year, q(y, hi))))
+                .collect::<Vec<_>>()
+        };
+        for (points, alpha) in [
+            (band(|d| d.p5, |d| d.p95), 0.15),
+            (band(|d| d.p10, |d| d.p90), 0.3),
+        ] {
+            chart
+                .draw_series(std::iter::once(Polygon::new(points, BLUE.mix(alpha))))
+                .map_err(fail)?;
+        }
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                [(axis.0, 0.0), (axis.1, 0.0)],
+                BLACK.stroke_width(1),
+            )))
+            .map_err(fail)?;
+        chart
+            .draw_series(LineSeries::new(
+                years.iter().map(|y| (y.year, q(y, |d| d.p50))),
+                BLUE.stroke_width(3),
+            ))
+            .map_err(fail)?;
+        chart
+            .draw_series(
+                years
+                    .iter()
+                    .map(|y| Circle::new((y.year, q(y, |d| d.p50)), 3, BLUE.filled())),
+            )
+            .map_err(fail)?;
+        Ok(())
+    })
+}
+
 /// The colour of probability `p` on a white-to-blue scale from `low` to `high`.
 fn shade(p: f64, low: f64, high: f64) -> RGBColor {
     let t = if high > low {
@@ -759,6 +941,8 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
             .disable_x_axis()
             .y_labels(6)
             .y_label_formatter(&|v| axis_percent(*v))
+            .y_desc(format!("P({})", sweep.events[event].name))
+            .axis_desc_style((FONT, 13))
             .label_style((FONT, 13))
             .draw()
             .map_err(fail)?;

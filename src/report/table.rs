@@ -1,10 +1,11 @@
 //! The terminal report, at most 100 columns wide: thresholds first, then break-even, then
-//! revenue against required revenue, then metric percentiles by year, then the run facts.
+//! the median path's waterfall (when the run has one), then revenue against required revenue, then metric percentiles by year, then the run facts.
 
 use std::fmt::Write;
 
-use super::format::{optional, percent, thousands, year};
+use super::format::{optional, percent, thousands, value as amount, year};
 use super::{Distribution, EventYears, MetricResult, Probability, Report};
+use crate::analysis::waterfall::Waterfall;
 use crate::model::Metric;
 use crate::unit::Unit;
 
@@ -79,6 +80,31 @@ fn bar(share: f64, width: usize) -> String {
         s.push('▌');
     }
     s
+}
+
+/// The median path's waterfall: each line, and the running total after it.
+fn waterfall(out: &mut String, rule: &str, w: &Waterfall) {
+    let _ = writeln!(out, "\n{rule}");
+    let _ = writeln!(
+        out,
+        "WATERFALL OF THE MEDIAN PATH IN {} (path {}: median EBIT of {} paths)",
+        w.year,
+        w.path,
+        thousands(w.paths)
+    );
+    let _ = writeln!(out, "  {:<30}{:>14}{:>16}", "", "amount", "running total");
+    let mut running = 0.0;
+    for line in &w.lines {
+        running += line.usd;
+        let _ = writeln!(
+            out,
+            "  {:<30}{:>14}{:>16}",
+            line.label,
+            amount(Unit::Usd, line.usd),
+            amount(Unit::Usd, running)
+        );
+    }
+    let _ = writeln!(out, "  {:<30}{:>14}", "EBIT", amount(Unit::Usd, w.ebit));
 }
 
 /// Renders the report as text for a terminal.
@@ -170,6 +196,10 @@ pub fn render(r: &Report) -> String {
         bar(be.operating.never_share, 34),
         percent(be.operating.never_share)
     );
+
+    if let Some(w) = &r.waterfall {
+        waterfall(&mut out, &rule, w);
+    }
 
     let revenue = r.metric(Metric::Revenue);
     let required = r.metric(Metric::RequiredRevenue);

@@ -464,11 +464,14 @@ fn the_html_report_is_well_formed_and_embeds_every_chart() {
         }
     }
     assert!(stack.is_empty(), "unclosed: {stack:?}");
-    // Fan chart, break-even histogram, tornado, sweep curve, heatmap.
-    assert_eq!(svgs, 5);
+    // Revenue, EBIT and cash fans, waterfall, break-even histogram, tornado, sweep curve,
+    // heatmap.
+    assert_eq!(svgs, 8);
     for section in [
         "headline",
         "revenue",
+        "ebit-cash",
+        "waterfall",
         "break-even",
         "sensitivity",
         "sweeps",

@@ -24,3 +24,4 @@ mod rare_cli;
 mod rare_scenario;
 mod sampling;
 mod serve;
+mod waterfall;
