@@ -41,6 +41,7 @@ pub mod engine;
 pub mod math;
 pub mod model;
 pub mod network;
+pub mod plausibility;
 pub mod precision;
 pub mod quantile_table;
 pub mod rare;

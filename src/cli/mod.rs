@@ -28,6 +28,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use breakeven::analysis::AnalysisError;
+use breakeven::plausibility::{self, Warning};
 use breakeven::replay::ReplayError;
 use breakeven::scenario::{self, Override, Scenario, ScenarioError};
 use breakeven::simulation::{PathError, RunError};
@@ -149,22 +150,59 @@ pub struct ScenarioArgs {
     /// Override an input: key.path=VALUE (a number, a TOML value, or a distribution table).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     set: Vec<Override>,
+    /// Make plausibility warnings errors (exit 2): a growth rate above 5 (500% a year), no
+    /// revenue or no costs, revenue above world GDP, percentiles clipped at the histogram's floor.
+    #[arg(long)]
+    pub(crate) strict: bool,
 }
 
 impl ScenarioArgs {
-    /// Reads and compiles the scenario.
-    pub fn load(&self) -> Result<Scenario> {
+    /// The scenario's text and the name it was read from.
+    fn text(&self) -> Result<(String, String)> {
         let file = self.file.as_deref().expect("clap requires the file");
         if file == Path::new("-") {
             let mut text = String::new();
             io::stdin()
                 .read_to_string(&mut text)
                 .context("cannot read the scenario from standard input")?;
-            Ok(scenario::parse(&text, "-", &self.set)?)
+            Ok((text, "-".to_string()))
         } else {
-            Ok(scenario::load(file, &self.set)?)
+            let origin = file.display().to_string();
+            let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
+                origin: origin.clone(),
+                line: None,
+                key: None,
+                message: format!("cannot read the scenario: {e}"),
+            })?;
+            Ok((text, origin))
         }
     }
+
+    /// Reads and compiles the scenario, and reports its plausibility warnings.
+    pub fn load(&self) -> Result<Scenario> {
+        let (text, origin) = self.text()?;
+        let s = scenario::parse(&text, &origin, &self.set)?;
+        warn(plausibility::of_scenario(&s, &text, &self.set), self.strict)?;
+        Ok(s)
+    }
+}
+
+/// Prints plausibility warnings to standard error; with `strict`, fails with them instead
+/// (an input error, exit code 2).
+pub fn warn(warnings: Vec<Warning>, strict: bool) -> Result<()> {
+    let mut warnings = warnings.into_iter();
+    if strict {
+        if let Some(first) = warnings.next() {
+            for w in warnings {
+                eprintln!("error: {}", w.into_error());
+            }
+            return Err(first.into_error().into());
+        }
+    }
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(())
 }
 
 /// A usage or input error found by the command line itself.

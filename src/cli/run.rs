@@ -18,6 +18,7 @@ use clap::Args;
 use breakeven::analysis::waterfall::{self, Waterfall};
 use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
+use breakeven::plausibility;
 use breakeven::precision::{self, Target};
 use breakeven::rare::Settings;
 use breakeven::report::rare::RareThreshold;
@@ -101,6 +102,9 @@ pub struct OutputArgs {
     /// horizon if earlier].
     #[arg(long, value_name = "YEAR")]
     pub(super) waterfall_year: Option<i32>,
+    /// `--strict` of the scenario's arguments: the run's plausibility warnings are errors.
+    #[arg(skip)]
+    strict: bool,
 }
 
 impl OutputArgs {
@@ -160,7 +164,8 @@ pub fn thread_pool(threads: Option<u16>) -> Result<rayon::ThreadPool> {
     pool.build().context("cannot start the worker threads")
 }
 
-pub fn run(args: RunArgs) -> Result<ExitCode> {
+pub fn run(mut args: RunArgs) -> Result<ExitCode> {
+    args.output.strict = args.scenario.strict;
     args.output.destination.check()?;
     let scenario = args.scenario.load()?;
     let paths = args
@@ -426,6 +431,9 @@ fn write_report(
     facts: RunFacts,
     out: &OutputArgs,
 ) -> Result<ExitCode> {
+    if let ScenarioSummary::Firm(summary) = &outcome.summary {
+        super::warn(plausibility::of_run(scenario, summary), out.strict)?;
+    }
     let mut report = ScenarioReport::new(scenario, &outcome.summary, seed, sampler, paths, facts)
         .with_waterfall(waterfall);
     // Interrupted during the rare estimates: some are partial or missing.

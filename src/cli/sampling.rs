@@ -1,15 +1,13 @@
 //! Arguments shared by the analysis subcommands: the scenario kept as text (each parameter
 //! value recompiles it), and the seed, paths and threads of every run.
 
-use std::io::{self, Read};
-use std::path::Path;
-
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::Args;
 
 use breakeven::analysis::Base;
 use breakeven::engine::Plan;
-use breakeven::scenario::{Scenario, ScenarioError};
+use breakeven::plausibility;
+use breakeven::scenario::Scenario;
 
 use super::ScenarioArgs;
 use super::run::DEFAULT_SEED;
@@ -42,25 +40,15 @@ impl SamplingArgs {
 }
 
 impl ScenarioArgs {
-    /// Reads the scenario's text and compiles it with the overrides.
+    /// Reads the scenario's text and compiles it with the overrides, and reports its
+    /// plausibility warnings.
     pub fn base(&self) -> Result<Base> {
-        let file = self.file.as_deref().expect("clap requires the file");
-        let (text, origin) = if file == Path::new("-") {
-            let mut text = String::new();
-            io::stdin()
-                .read_to_string(&mut text)
-                .context("cannot read the scenario from standard input")?;
-            (text, "-".to_string())
-        } else {
-            let origin = file.display().to_string();
-            let text = std::fs::read_to_string(file).map_err(|e| ScenarioError {
-                origin: origin.clone(),
-                line: None,
-                key: None,
-                message: format!("cannot read the scenario: {e}"),
-            })?;
-            (text, origin)
-        };
-        Ok(Base::new(text, &origin, self.set.clone())?)
+        let (text, origin) = self.text()?;
+        let base = Base::new(text.clone(), &origin, self.set.clone())?;
+        super::warn(
+            plausibility::of_scenario(base.scenario(), &text, &self.set),
+            self.strict,
+        )?;
+        Ok(base)
     }
 }

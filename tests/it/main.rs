@@ -18,6 +18,7 @@ mod new_user;
 mod numerical;
 mod paths;
 mod paths_out;
+mod plausibility;
 mod published;
 mod rare;
 mod rare_cli;

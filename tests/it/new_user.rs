@@ -315,7 +315,12 @@ fn the_readme_overflow_example_prints_the_error_it_shows() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert_eq!(stderr(&out).trim_end(), quoted);
+    // The plausibility warning about the growth rate comes first, then the error.
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.trim_end().lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("warning: ") && lines[0].contains("100000% a year"));
+    assert_eq!(lines[1], quoted);
 }
 
 #[test]
