@@ -32,8 +32,9 @@ Examples:
 Subset simulation (Au & Beck 2001) estimates each threshold's probability
 through nested levels of conditional probability 0.1, with Markov chains in
 standard-normal space, down to about 1e-16. The answer is the mean of
-independent repetitions; its 95% interval comes from their spread, and the gain
-is how many more plain Monte Carlo paths the same precision would take. Without
+independent repetitions; its 95% interval comes from their spread (more
+--repetitions give a more reliable one), and the gain is how many more plain
+Monte Carlo paths the same precision would take. Without
 --threshold every threshold of the scenario is estimated. A threshold no path
 can meet under the scenario's inputs is reported as impossible, not as a number.";
 
