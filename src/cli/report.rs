@@ -15,9 +15,11 @@ use breakeven::analysis::sweep::{self, Axis, AxisSpec, Range};
 use breakeven::analysis::waterfall;
 use breakeven::analysis::{Base, Parameter};
 use breakeven::engine::Plan;
-use breakeven::report::html::{self, Document};
-use breakeven::report::{Report, RunFacts};
-use breakeven::simulation::{self, RunOptions};
+use breakeven::report::html::{self, Analyses, Document, NetworkDocument};
+use breakeven::report::{RunFacts, ScenarioReport};
+use breakeven::sampler::Sampler;
+use breakeven::scenario_run;
+use breakeven::simulation::RunOptions;
 
 use super::sampling::SamplingArgs;
 use super::{ScenarioArgs, output, progress};
@@ -29,6 +31,8 @@ Examples:
       --curve capex.partner_share=0.2..0.8:7
   simulate report scenarios/openai.toml -o quick.html --paths 20000 \\
       --analysis-paths 2000
+  simulate report scenarios/network.toml -o network.html \\
+      --threshold openai.default
 
 The main run uses --paths (default: the scenario's run.paths, else 100000). The
 tornado and the sweeps use --analysis-paths per run (default 10000), the same
@@ -36,7 +40,10 @@ paths every time. Without --curve, the curve sweeps the input that moves
 --threshold most over its own P5–P95 (9 points); without --grid, the heatmap
 crosses the two inputs that move it most (7 x 7). The calibration table
 compares the scenario with the figures of its subject in --figures (default:
-seeds/figures.toml, built into the binary). The file is written atomically and
+seeds/figures.toml, built into the binary). For a network file (with
+[entities]) the report draws the network, end-customer against internal
+revenue and the entity and contagion tables instead of the single firm's
+charts, and has no calibration table. The file is written atomically and
 needs no network: open it in any browser.";
 
 /// Paths per analysis run when the command line does not say.
@@ -105,16 +112,8 @@ fn top_inputs(base: &Base, s: &Sensitivity, n: usize) -> Vec<String> {
 pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let base = args.scenario.base()?;
     let scenario = base.scenario();
-    if scenario.network.is_some() {
-        return Err(super::InputError(format!(
-            "{}: `simulate report` does not support network scenarios (files with [entities]) \
-             yet",
-            scenario.origin
-        ))
-        .into());
-    }
     let event = Event::chosen(args.threshold.as_deref(), scenario)?;
-    let event_name = event.name(scenario).to_string();
+    let event_name = event.name(scenario);
     let curve_axis = args
         .curve
         .as_ref()
@@ -134,7 +133,10 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     }
     let waterfall_year = super::run::waterfall_index(scenario, args.waterfall_year)?;
     let mut notes = Vec::new();
-    let figures = Some(super::calibrate::figures(args.figures.as_deref())?);
+    let figures = match scenario.network {
+        None => Some(super::calibrate::figures(args.figures.as_deref())?),
+        Some(_) => None,
+    };
 
     let pool = args.sampling.pool()?;
     let plan = args
@@ -144,19 +146,23 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let bar = progress::Bar::new();
     let started = Instant::now();
     let (report, sensitivity, curve, grid) = pool.install(|| -> Result<_> {
-        let outcome = simulation::run(scenario, &RunOptions::new(plan).progress(&bar))?;
-        let waterfall = waterfall::median_path(scenario, &RunOptions::new(plan), waterfall_year)?;
-        let report = Report::new(
+        let outcome = scenario_run::run(scenario, &RunOptions::new(plan).progress(&bar))?;
+        let waterfall =
+            waterfall::of_run(scenario, plan.seed, plan.paths, Sampler::Mc, waterfall_year)?;
+        let mut report = ScenarioReport::new(
             scenario,
             &outcome.summary,
             plan.seed,
+            Sampler::Mc,
             plan.paths,
             RunFacts {
                 threads: rayon::current_num_threads(),
                 elapsed: started.elapsed(),
             },
-        )
-        .with_waterfall(waterfall);
+        );
+        if let ScenarioReport::Firm(r) = &mut report {
+            r.waterfall = waterfall;
+        }
         let sensitivity =
             sensitivity::analyse(scenario, Output::Probability(event), &analysis_plan, &bar)?;
         let top = top_inputs(&base, &sensitivity, 2);
@@ -194,17 +200,31 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
         .chain(std::env::args().skip(1))
         .collect::<Vec<_>>()
         .join(" ");
-    let document = Document {
-        report: &report,
-        scenario,
-        sensitivity: Some(&sensitivity),
-        curve: curve.as_ref(),
-        grid: grid.as_ref(),
-        event: &event_name,
-        calibration: calibration.as_ref(),
-        notes,
-        command,
+    let html = match &report {
+        ScenarioReport::Firm(report) => html::render(&Document {
+            report,
+            scenario,
+            sensitivity: Some(&sensitivity),
+            curve: curve.as_ref(),
+            grid: grid.as_ref(),
+            event: &event_name,
+            calibration: calibration.as_ref(),
+            notes,
+            command,
+        })?,
+        ScenarioReport::Network(report) => html::render_network(&NetworkDocument {
+            report,
+            scenario,
+            analyses: Analyses {
+                sensitivity: Some(&sensitivity),
+                curve: curve.as_ref(),
+                grid: grid.as_ref(),
+                event: &event_name,
+            },
+            notes,
+            command,
+        })?,
     };
-    output::write(&html::render(&document)?, args.out.as_deref())?;
+    output::write(&html, args.out.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,13 +1,15 @@
 //! The HTML report: one self-contained file (inline CSS and SVG, no scripts, no external
 //! assets) with the headline probabilities, the charts, the metric tables, the calibration
-//! table and the inputs with their sources. The markup is also well-formed XML, so it can be
+//! table and the inputs with their sources; for a network ([`render_network`]), its
+//! diagram, end-customer against internal revenue, the entity and contagion tables instead. The markup is also well-formed XML, so it can be
 //! checked by an XML parser.
 
 use std::fmt::Write;
 
 use super::format::{compact, difference, optional, percent, thousands, value, year};
+use super::network::NetworkReport;
 use super::svg::{self, ChartError};
-use super::{Distribution, MetricResult, Probability, Report};
+use super::{Distribution, MetricResult, Probability, Report, ScenarioInfo, Simulator, diagram};
 use crate::analysis::calibrate::{Calibration, Period, Verdict};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
@@ -59,6 +61,7 @@ figure svg { width: 100%; height: auto; border: 1px solid #e3e6ec; }
 figcaption { color: #5a6270; font-size: 13px; margin-top: 4px; }
 .big { font-size: 22px; font-weight: 700; }
 code { background: #f0f2f6; padding: 1px 4px; border-radius: 3px; font-size: 13px; }
+td.l code { overflow-wrap: anywhere; }
 ";
 
 /// Escapes text for HTML (and XML).
@@ -373,29 +376,104 @@ fn inputs_table(out: &mut String, s: &Scenario) {
     }
 }
 
-/// Renders the report.
-pub fn render(doc: &Document) -> Result<String, ChartError> {
-    let r = doc.report;
-    let mut out = String::new();
+/// The page's head, title and the line saying what was run.
+fn page_start(out: &mut String, info: &ScenarioInfo, paths: u64, seed: u64) {
     let _ = write!(
         out,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n",
-        esc(&r.scenario.name)
+        esc(&info.name)
     );
     let _ = writeln!(
         out,
         "<h1>{}</h1>\n<p class=\"meta\">{}</p>\n<p class=\"meta\"><code>{}</code> · {}–{} · {} paths · seed {} · scenario fingerprint <code>{}</code> · {} {}</p>",
-        esc(&r.scenario.name),
-        esc(&r.scenario.description),
-        esc(&r.scenario.file),
-        r.scenario.start_year,
-        r.scenario.horizon,
-        thousands(r.paths),
-        r.seed,
-        esc(&r.scenario.fingerprint),
-        r.simulator.name,
-        r.simulator.version
+        esc(&info.name),
+        esc(&info.description),
+        esc(&info.file),
+        info.start_year,
+        info.horizon,
+        thousands(paths),
+        seed,
+        esc(&info.fingerprint),
+        Simulator::CURRENT.name,
+        Simulator::CURRENT.version
     );
+}
+
+/// The analyses a report may carry, for either kind of scenario.
+pub struct Analyses<'a> {
+    /// Tornado, rank correlations and "what must be true".
+    pub sensitivity: Option<&'a Sensitivity>,
+    /// A one-parameter sweep.
+    pub curve: Option<&'a Sweep>,
+    /// A two-parameter sweep.
+    pub grid: Option<&'a Sweep>,
+    /// The event the sweeps plot, by name.
+    pub event: &'a str,
+}
+
+/// The sensitivity and sweep sections.
+fn analyses(out: &mut String, a: &Analyses) -> Result<(), ChartError> {
+    out.push_str("<h2 id=\"sensitivity\">Which inputs matter</h2>\n");
+    match a.sensitivity {
+        Some(s) => {
+            figure(
+                out,
+                &svg::tornado(s, 15)?,
+                "Each uncertain input fixed at its own 10th and 90th percentile while all others stay random, on the same paths; inputs ranked by the swing.",
+            );
+            sensitivity_table(out, s);
+        }
+        None => out.push_str("<p class=\"note\">No sensitivity analysis in this report.</p>\n"),
+    }
+
+    out.push_str("<h2 id=\"sweeps\">Sweeps</h2>\n");
+    if let Some(sweep) = a.curve {
+        let events: Vec<usize> = sweep.event_index(a.event).into_iter().collect();
+        figure(
+            out,
+            &svg::sweep_curves(sweep, &events)?,
+            &format!(
+                "{} paths at each point, the same paths at every point (common random numbers); band: Wilson 95% interval.",
+                thousands(sweep.paths)
+            ),
+        );
+    }
+    if let Some(sweep) = a.grid
+        && let Some(e) = sweep.event_index(a.event)
+    {
+        figure(
+            out,
+            &svg::heatmap(sweep, e)?,
+            &format!(
+                "Probability in each cell of a two-parameter grid, {} paths per cell, the same paths in every cell.",
+                thousands(sweep.paths)
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// The inputs, the notes and the closing line.
+fn page_end(out: &mut String, scenario: &Scenario, notes: &[String], command: &str) {
+    inputs_table(out, scenario);
+    if !notes.is_empty() {
+        out.push_str("<h2 id=\"notes\">Notes</h2>\n");
+        for n in notes {
+            let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(n));
+        }
+    }
+    let _ = write!(
+        out,
+        "<p class=\"meta\">Made with <code>{}</code>. Every chart and table above is in this file; it needs no network and no scripts.</p>\n</main>\n</body>\n</html>\n",
+        esc(command)
+    );
+}
+
+/// Renders the report.
+pub fn render(doc: &Document) -> Result<String, ChartError> {
+    let r = doc.report;
+    let mut out = String::new();
+    page_start(&mut out, &r.scenario, r.paths, r.seed);
     headline(&mut out, r);
 
     out.push_str("<h2 id=\"revenue\">Revenue against required revenue</h2>\n");
@@ -438,43 +516,15 @@ pub fn render(doc: &Document) -> Result<String, ChartError> {
         "Share of paths whose EBIT turns non-negative in that year and stays so through the horizon; the grey bar holds the paths that do not break even within the horizon.",
     );
 
-    out.push_str("<h2 id=\"sensitivity\">Which inputs matter</h2>\n");
-    match doc.sensitivity {
-        Some(s) => {
-            figure(
-                &mut out,
-                &svg::tornado(s, 15)?,
-                "Each uncertain input fixed at its own 10th and 90th percentile while all others stay random, on the same paths; inputs ranked by the swing.",
-            );
-            sensitivity_table(&mut out, s);
-        }
-        None => out.push_str("<p class=\"note\">No sensitivity analysis in this report.</p>\n"),
-    }
-
-    out.push_str("<h2 id=\"sweeps\">Sweeps</h2>\n");
-    if let Some(sweep) = doc.curve {
-        let events: Vec<usize> = sweep.event_index(doc.event).into_iter().collect();
-        figure(
-            &mut out,
-            &svg::sweep_curves(sweep, &events)?,
-            &format!(
-                "{} paths at each point, the same paths at every point (common random numbers); band: Wilson 95% interval.",
-                thousands(sweep.paths)
-            ),
-        );
-    }
-    if let Some(sweep) = doc.grid {
-        if let Some(e) = sweep.event_index(doc.event) {
-            figure(
-                &mut out,
-                &svg::heatmap(sweep, e)?,
-                &format!(
-                    "Probability in each cell of a two-parameter grid, {} paths per cell, the same paths in every cell.",
-                    thousands(sweep.paths)
-                ),
-            );
-        }
-    }
+    analyses(
+        &mut out,
+        &Analyses {
+            sensitivity: doc.sensitivity,
+            curve: doc.curve,
+            grid: doc.grid,
+            event: doc.event,
+        },
+    )?;
 
     metric_tables(&mut out, r);
 
@@ -486,19 +536,180 @@ pub fn render(doc: &Document) -> Result<String, ChartError> {
         ),
     }
 
-    inputs_table(&mut out, doc.scenario);
+    page_end(&mut out, doc.scenario, &doc.notes, &doc.command);
+    Ok(out)
+}
 
-    if !doc.notes.is_empty() {
-        out.push_str("<h2 id=\"notes\">Notes</h2>\n");
-        for n in &doc.notes {
-            let _ = writeln!(out, "<p class=\"note\">{}</p>", esc(n));
-        }
+/// Everything the report of a network shows; the analyses are optional.
+pub struct NetworkDocument<'a> {
+    pub report: &'a NetworkReport,
+    pub scenario: &'a Scenario,
+    pub analyses: Analyses<'a>,
+    /// Why an optional part is missing, shown in its place.
+    pub notes: Vec<String>,
+    /// The command that made the report.
+    pub command: String,
+}
+
+fn optional_percent(p: Option<f64>) -> String {
+    p.map_or("–".to_string(), percent)
+}
+
+fn usd(x: Option<f64>) -> String {
+    x.map_or("–".to_string(), |x| value(Unit::Usd, x))
+}
+
+/// Renders the report of a network: its thresholds, the diagram, end-customer against
+/// internal revenue, the entities, the round trips of equity, contagion, the analyses and
+/// the inputs.
+pub fn render_network(doc: &NetworkDocument) -> Result<String, ChartError> {
+    let r = doc.report;
+    let mut out = String::new();
+    page_start(&mut out, &r.scenario, r.paths, r.seed);
+
+    out.push_str("<h2 id=\"headline\">Headline probabilities</h2>\n<table>\n<thead><tr><th class=\"l\">Threshold</th><th>P</th><th>95% interval</th><th>Paths</th><th class=\"l\">Source</th></tr></thead>\n<tbody>\n");
+    for t in &r.thresholds {
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"l\">{}</td><td class=\"big\">{}</td><td>{}</td><td>{}</td><td class=\"src\">{}</td></tr>",
+            esc(&t.label),
+            percent(t.estimate.probability),
+            interval(&t.estimate),
+            thousands(t.estimate.paths),
+            esc(t.source.as_deref().unwrap_or(""))
+        );
     }
-    let _ = write!(
-        out,
-        "<p class=\"meta\">Made with <code>{}</code>. Every chart and table above is in this file; it needs no network and no scripts.</p>\n</main>\n</body>\n</html>\n",
-        esc(&doc.command)
+    out.push_str("</tbody>\n</table>\n");
+
+    out.push_str("<h2 id=\"diagram\">Who pays whom</h2>\n");
+    figure(
+        &mut out,
+        &diagram::network(r),
+        "Entities coloured by their probability of default within the horizon; arrows are flows, their width growing with the median amount paid over the horizon (width proportional to its square root; flows of one kind between the same two entities drawn as one arrow, their medians added). Hover an arrow or a node for its figures.",
     );
+
+    out.push_str("<h2 id=\"revenue\">Revenue from end customers and from each other</h2>\n");
+    figure(
+        &mut out,
+        &svg::network_revenue(r, doc.scenario)?,
+        "End-customer revenue comes from outside the network (consumers, enterprises, governments); internal revenue is what the entities pay each other for purchases. Bands: P10–P90 over paths; lines: medians. Dashed horizontal lines: the file's revenue thresholds.",
+    );
+    out.push_str("<table>\n<thead><tr><th>Year</th><th>Gross P50</th><th>End-customer P50</th><th>Internal P50</th><th>Circularity P50</th><th>Circularity P5–P95</th></tr></thead>\n<tbody>\n");
+    let n = &r.network;
+    for k in 0..n.gross_revenue.len() {
+        let c = &n.circularity[k].distribution;
+        let _ = writeln!(
+            out,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{} – {}</td></tr>",
+            n.gross_revenue[k].year,
+            usd(n.gross_revenue[k].distribution.p50),
+            usd(n.end_customer_revenue[k].distribution.p50),
+            usd(n.internal_revenue[k].distribution.p50),
+            optional_percent(c.p50),
+            optional_percent(c.p5),
+            optional_percent(c.p95)
+        );
+    }
+    out.push_str("</tbody>\n</table>\n<p class=\"note\">Circularity: internal revenue over gross revenue, path by path.</p>\n");
+
+    let horizon = r.scenario.horizon;
+    out.push_str("<h2 id=\"entities\">Entities</h2>\n<table>\n<thead><tr><th class=\"l\">Entity</th><th>Break-even</th><th>Payback</th><th>Default<br/>(95% interval)</th><th>Default year<br/>P50</th><th>Funding drawn<br/>P50</th><th>Revenue lost<br/>mean</th>");
+    let _ = writeln!(
+        out,
+        "<th>End-customer<br/>{horizon} P50</th><th>Internal<br/>{horizon} P50</th></tr></thead>\n<tbody>"
+    );
+    for (name, e) in &r.entities {
+        let last = e.end_customer_revenue.len().saturating_sub(1);
+        let _ = writeln!(
+            out,
+            "<tr><td class=\"l\"><code>{}</code><br/>{}</td><td>{}</td><td>{}</td><td><span class=\"big\">{}</span><br/>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(name),
+            esc(&e.label),
+            percent(e.break_even.within_horizon.probability),
+            percent(e.payback.within_horizon.probability),
+            percent(e.default.within_horizon.probability),
+            interval(&e.default.within_horizon),
+            year(e.default.median_year),
+            usd(e.funding_drawn.p50),
+            usd(e.revenue_lost.mean),
+            usd(e
+                .end_customer_revenue
+                .get(last)
+                .and_then(|y| y.distribution.p50)),
+            usd(e
+                .internal_revenue
+                .get(last)
+                .and_then(|y| y.distribution.p50))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "</tbody>\n</table>\n<p class=\"note\">Break-even: EBIT &gt;= 0 from some year through {horizon}, flows included; payback: cumulative free cash flow &gt;= 0 through {horizon}; default: the first year an entity cannot pay what it owes, or its cash stays below zero with its financing capacities used. Funding drawn: outside equity, debt and backstop. Revenue lost: what others owed it and did not pay.</p>"
+    );
+
+    if !n.round_trips.is_empty() {
+        out.push_str("<h2 id=\"round-trips\">Round trips of equity</h2>\n<table>\n<thead><tr><th class=\"l\">Flow</th><th class=\"l\">Investor → receiver</th><th>Invested, mean</th><th>Returned, mean</th><th>Share returned</th></tr></thead>\n<tbody>\n");
+        for rt in &n.round_trips {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"l\"><code>{}</code></td><td class=\"l\">{} → {}</td><td>{}</td><td>{}</td><td class=\"big\">{}</td></tr>",
+                esc(&rt.flow),
+                esc(&rt.investor),
+                esc(&rt.receiver),
+                usd(rt.invested.mean),
+                usd(rt.returned.mean),
+                optional_percent(rt.share_returned)
+            );
+        }
+        out.push_str("</tbody>\n</table>\n<p class=\"note\">Returned: the investor's revenue from the receiver over the horizon, at most what it invested, path by path; money that returns through a third entity is not traced.</p>\n");
+    }
+
+    out.push_str("<h2 id=\"contagion\">Contagion</h2>\n<p class=\"note\">P(column defaults | row defaults), over the paths where the row's entity defaults; n/a where it never does.</p>\n<table>\n<thead><tr><th class=\"l\">Given</th>");
+    let names: Vec<&String> = r.entities.keys().collect();
+    for b in &names {
+        let _ = write!(out, "<th>{}</th>", esc(b));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for a in &names {
+        let _ = write!(out, "<tr><td class=\"l\">{}</td>", esc(a));
+        for b in &names {
+            let cell = if a == b {
+                "–".to_string()
+            } else {
+                n.contagion
+                    .pairs
+                    .iter()
+                    .find(|p| &p.given == *a && &p.defaults == *b)
+                    .and_then(|p| p.estimate.as_ref())
+                    .map_or("n/a".to_string(), |p| percent(p.probability))
+            };
+            let _ = write!(out, "<td>{cell}</td>");
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+    let c = &n.contagion;
+    let starters: Vec<String> = c
+        .starters
+        .iter()
+        .filter(|s| s.paths > 0)
+        .take(3)
+        .map(|s| format!("{} ({} of cascades)", esc(&s.entity), percent(s.share)))
+        .collect();
+    let _ = writeln!(
+        out,
+        "<p class=\"note\">Cascades (more than one default on a path): {} ({}). Most often started by: {}.</p>",
+        percent(c.cascades.probability),
+        interval(&c.cascades),
+        if starters.is_empty() {
+            "none".to_string()
+        } else {
+            starters.join(", ")
+        }
+    );
+
+    analyses(&mut out, &doc.analyses)?;
+    page_end(&mut out, doc.scenario, &doc.notes, &doc.command);
     Ok(out)
 }
 

@@ -12,6 +12,7 @@
 pub mod calibration;
 pub mod comparison;
 pub mod csv;
+pub mod diagram;
 pub mod format;
 pub mod html;
 pub mod json;

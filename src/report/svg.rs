@@ -1,5 +1,7 @@
 //! Charts as SVG, drawn with plotters' SVG backend: the revenue fan chart, the EBIT and cash
-//! fans, the median path's waterfall, the break-even year histogram, the tornado, sweep curves and the two-parameter heatmap.
+//! fans, the median path's waterfall, the break-even year histogram, the tornado, sweep
+//! curves, the two-parameter heatmap, and a network's end-customer against internal revenue
+//! by year (its diagram is [`super::diagram`]).
 //!
 //! Text is written as SVG `<text>` in a generic `sans-serif` family, so a browser renders it
 //! with its own fonts and no font files are needed to draw (plotters is built without its
@@ -11,11 +13,13 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::format::{self, percent, value};
+use super::network::NetworkReport;
 use super::{EventYears, Report};
 use crate::analysis::sensitivity::Sensitivity;
 use crate::analysis::sweep::Sweep;
 use crate::analysis::waterfall::Waterfall;
 use crate::model::Metric;
+use crate::network::{NetworkMetric, NetworkTest};
 use crate::scenario::Scenario;
 use crate::threshold::{Target, Test, Years};
 use crate::unit::Unit;
@@ -954,6 +958,165 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
                 Rectangle::new([(0.0, p0), (1.0, p1)], shade(p0, low, high).filled())
             }))
             .map_err(fail)?;
+        Ok(())
+    })
+}
+
+/// The network's thresholds on gross or end-customer revenue against a fixed value (Bain's
+/// $2T), one line per value, labelled with the names of the thresholds at it.
+fn network_references(scenario: &Scenario) -> Vec<Reference> {
+    let Some(network) = &scenario.network else {
+        return Vec::new();
+    };
+    let mut references: Vec<(f64, Vec<&str>)> = Vec::new();
+    for t in &network.thresholds {
+        if let NetworkTest::Aggregate {
+            metric: NetworkMetric::GrossRevenue | NetworkMetric::EndCustomerRevenue,
+            value,
+            ..
+        } = &t.test
+            && *value > 0.0
+        {
+            match references.iter_mut().find(|(v, _)| v == value) {
+                Some((_, names)) => names.push(&t.name),
+                None => references.push((*value, vec![&t.name])),
+            }
+        }
+    }
+    references
+        .into_iter()
+        .map(|(value, names)| Reference {
+            label: format!("Threshold {}", names.join(", ")),
+            value,
+        })
+        .collect()
+}
+
+/// A network's revenue by year: end-customer and internal revenue, each as its P10–P90 band
+/// and median, the median of gross revenue, and the network's revenue thresholds (such as
+/// Bain's $2T).
+pub fn network_revenue(report: &NetworkReport, scenario: &Scenario) -> Result<String> {
+    let network = &report.network;
+    let series = [
+        ("End-customer revenue", &network.end_customer_revenue, BLUE),
+        (
+            "Internal revenue (paid by other entities)",
+            &network.internal_revenue,
+            ORANGE,
+        ),
+    ];
+    let references = network_references(scenario);
+    let q =
+        |d: &super::Distribution, f: fn(&super::Distribution) -> Option<f64>| f(d).unwrap_or(0.0);
+    let high = series
+        .iter()
+        .flat_map(|(_, s, _)| s.iter().map(|y| q(&y.distribution, |d| d.p90)))
+        .chain(
+            network
+                .gross_revenue
+                .iter()
+                .map(|y| q(&y.distribution, |d| d.p50)),
+        )
+        .chain(references.iter().map(|r| r.value))
+        .filter(|v| v.is_finite())
+        .fold(0.0, f64::max)
+        .max(1.0)
+        * 1.08;
+    let years = (report.scenario.start_year, report.scenario.horizon);
+    let axis = if years.0 == years.1 {
+        (years.0 - 1, years.1 + 1)
+    } else {
+        years
+    };
+    let mut entries = Vec::new();
+    for (label, _, colour) in &series {
+        entries.push((
+            format!("{label}, P10–P90 of paths"),
+            Mark::Swatch(colour.mix(0.22)),
+        ));
+        entries.push((format!("{label}, median"), Mark::Line(*colour)));
+    }
+    entries.push((
+        "Gross revenue (both), median".to_string(),
+        Mark::Dashed(GREY),
+    ));
+    let reference_colors = [RED, PURPLE, GREEN];
+    for (i, r) in references.iter().enumerate() {
+        entries.push((
+            format!("{} ({})", r.label, value(Unit::Usd, r.value)),
+            Mark::Dashed(reference_colors[i % reference_colors.len()]),
+        ));
+    }
+    let below = legend_height(&entries);
+    draw((WIDTH, HEIGHT + below), |root| {
+        let (top, bottom) = root.split_vertically(HEIGHT);
+        legend(&bottom, &entries)?;
+        let mut chart = ChartBuilder::on(&top)
+            .caption(
+                "Network revenue by year: from end customers against from each other",
+                (FONT, 22),
+            )
+            .margin(16)
+            .x_label_area_size(50)
+            .y_label_area_size(90)
+            .build_cartesian_2d(axis.0..axis.1, 0.0..high)
+            .map_err(fail)?;
+        chart
+            .configure_mesh()
+            .x_desc("Year")
+            .y_desc("US dollars per year")
+            .x_labels((axis.1 - axis.0 + 1) as usize)
+            .y_label_formatter(&|v| value(Unit::Usd, *v))
+            .label_style((FONT, 15))
+            .axis_desc_style((FONT, 16))
+            .light_line_style(WHITE.mix(0.0))
+            .bold_line_style(BLACK.mix(0.08))
+            .draw()
+            .map_err(fail)?;
+        for (_, s, colour) in &series {
+            let band: Vec<(i32, f64)> = s
+                .iter()
+                .map(|y| (y.year, q(&y.distribution, |d| d.p10)))
+                .chain(
+                    s.iter()
+                        .rev()
+                        .map(|y| (y.year, q(&y.distribution, |d| d.p90))),
+                )
+                .collect();
+            chart
+                .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.22))))
+                .map_err(fail)?;
+        }
+        for (_, s, colour) in &series {
+            chart
+                .draw_series(LineSeries::new(
+                    s.iter().map(|y| (y.year, q(&y.distribution, |d| d.p50))),
+                    colour.stroke_width(3),
+                ))
+                .map_err(fail)?;
+        }
+        chart
+            .draw_series(DashedLineSeries::new(
+                network
+                    .gross_revenue
+                    .iter()
+                    .map(|y| (y.year, q(&y.distribution, |d| d.p50)))
+                    .collect::<Vec<_>>(),
+                10,
+                6,
+                GREY.stroke_width(2),
+            ))
+            .map_err(fail)?;
+        for (i, r) in references.iter().enumerate() {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(axis.0, r.value), (axis.1, r.value)],
+                    8,
+                    6,
+                    reference_colors[i % reference_colors.len()].stroke_width(2),
+                ))
+                .map_err(fail)?;
+        }
         Ok(())
     })
 }

@@ -286,3 +286,159 @@ fn network_toml_shards_merge_into_the_single_run_byte_for_byte() {
     let out = simulate(&["merge", &files[2], firm.to_str().unwrap(), &files[0]]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Two flows of one kind from the lab to the cloud (drawn as one arrow, medians added), an
+/// opposite purchase and an equity flow.
+const FOUR_FLOWS: &str = r#"
+[scenario]
+name = "Four flows"
+start_year = 2025
+horizon = 2027
+
+[entities.lab]
+finance = { starting_cash = 1000 }
+
+[entities.cloud]
+finance = { starting_cash = 1000 }
+
+[flows.rent]
+from = "lab"
+to = "cloud"
+kind = "purchase"
+as = "opex"
+total = 90
+years = 3
+
+[flows.more_rent]
+from = "lab"
+to = "cloud"
+kind = "purchase"
+as = "opex"
+total = 30
+years = 3
+
+[flows.services]
+from = "cloud"
+to = "lab"
+kind = "purchase"
+as = "opex"
+total = 30
+years = 3
+
+[flows.stake]
+from = "cloud"
+to = "lab"
+kind = "equity"
+total = 10
+"#;
+
+#[test]
+fn the_diagram_draws_one_arrow_per_direction_and_kind_with_width_by_median() {
+    use breakeven::report::diagram;
+    use breakeven::report::network::NetworkReport;
+    let s = scenario::parse(FOUR_FLOWS, "four.toml", &[]).unwrap();
+    let run = scenario_run::run(&s, &RunOptions::new(Plan::whole(1, 1024))).unwrap();
+    let scenario_run::ScenarioSummary::Network(summary) = &run.summary else {
+        panic!("a network summary");
+    };
+    let report = NetworkReport::new(&s, summary, 1, Sampler::Mc, 1024);
+    let svg = diagram::network(&report);
+    let widths: Vec<(String, f64)> = svg
+        .match_indices("<g class=\"flow\" data-kind=\"")
+        .map(|(i, _)| {
+            let rest = &svg[i + 27..];
+            let kind = rest[..rest.find('"').unwrap()].to_string();
+            let w = &rest[rest.find("data-width=\"").unwrap() + 12..];
+            (kind, w[..w.find('"').unwrap()].parse().unwrap())
+        })
+        .collect();
+    // lab -> cloud purchases (120), cloud -> lab purchase (30), cloud -> lab equity (10).
+    assert_eq!(widths.len(), 3, "{widths:?}");
+    assert!(
+        svg.contains("lab → cloud: purchase (2 flows), median $120"),
+        "{svg}"
+    );
+    let width = |kind: &str, k: usize| {
+        widths
+            .iter()
+            .filter(|(w, _)| w == kind)
+            .nth(k)
+            .map(|(_, x)| *x)
+            .unwrap()
+    };
+    // Widest first; width grows with the square root of the median: 1.5 + 20.5 sqrt(m / 120).
+    let expected = |m: f64| 1.5 + 20.5 * (m / 120.0_f64).sqrt();
+    assert!((width("purchase", 0) - expected(120.0)).abs() < 0.01);
+    assert!((width("purchase", 1) - expected(30.0)).abs() < 0.01);
+    assert!((width("equity", 0) - expected(10.0)).abs() < 0.01);
+    // Both entities are drawn, with their default probability.
+    assert_eq!(svg.matches("<circle").count(), 2 + 3);
+    assert!(svg.contains(">lab</text>") && svg.contains(">cloud</text>"));
+}
+
+#[test]
+fn the_html_report_of_a_network_is_well_formed_and_has_its_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("network.html");
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/network.toml");
+    let run = simulate(&[
+        "report",
+        file,
+        "--paths",
+        "2000",
+        "--analysis-paths",
+        "200",
+        "--threshold",
+        "oracle.default",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(&out).unwrap();
+    let mut reader = quick_xml::Reader::from_str(&html);
+    let mut stack: Vec<String> = Vec::new();
+    let mut svgs = 0;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(e)) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                svgs += usize::from(name == "svg");
+                stack.push(name);
+            }
+            Ok(quick_xml::events::Event::End(e)) => {
+                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
+                assert_eq!(stack.pop().as_deref(), Some(name.as_str()));
+            }
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => panic!("not well formed at {}: {e}", reader.buffer_position()),
+        }
+    }
+    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    // Diagram, revenue chart, tornado, sweep curve, heatmap.
+    assert_eq!(svgs, 5);
+    for section in [
+        "headline",
+        "diagram",
+        "revenue",
+        "entities",
+        "round-trips",
+        "contagion",
+        "sensitivity",
+        "sweeps",
+        "inputs",
+    ] {
+        assert!(
+            html.contains(&format!("id=\"{section}\"")),
+            "no section {section}"
+        );
+    }
+    assert!(html.contains("P(Oracle (AI cloud): defaults by 2035)"));
+    for outside in ["<script", "<link", "src=", "href=", "url("] {
+        assert!(!html.contains(outside), "{outside}");
+    }
+}
