@@ -3,8 +3,9 @@
 //! * `distribution/draw/*`: one draw of each distribution family as the engine draws it (a
 //!   counter-based uniform, then the sampling quantile function), and
 //!   `distribution/quantile/*`: one evaluation of the exact inverse CDF.
-//! * `path/openai/*`: one path of `scenarios/openai.toml` (draws and model, no recording), and
-//!   one path within a chunk (draws, model, thresholds and the statistics pass) per sampler.
+//! * `path/openai/*`: one block of 128 paths of `scenarios/openai.toml` (draws and model, no
+//!   recording), and one chunk of 1,024 paths (draws, model, thresholds and the statistics
+//!   pass) per sampler.
 //! * `engine/openai_1e5/*`: the whole engine on 100,000 paths on a rayon pool of 1 and of 2
 //!   threads.
 //! * `rng_floor/openai`: the random numbers one path of `openai.toml` draws, drawn the same
@@ -20,9 +21,9 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use rand::Rng;
 
 use breakeven::dist::Dist;
-use breakeven::engine::{CHUNK_PATHS, Experiment, Plan};
+use breakeven::engine::{BLOCK_PATHS, CHUNK_PATHS, Experiment, Plan};
 use breakeven::math::normal_quantile;
-use breakeven::rng::{chunk_rng, mix64, uniform};
+use breakeven::rng::{chunk_rng, uniform};
 use breakeven::sampler::Sampler;
 use breakeven::scenario::{self, Scenario};
 use breakeven::simulation::{self, RunOptions, Simulation};
@@ -85,14 +86,16 @@ fn bench_path(c: &mut Criterion) {
     let never = AtomicBool::new(false);
     let simulation = Simulation::new(&scenario, Sampler::Mc, SEED, &never).unwrap();
     let mut worker = simulation.worker();
-    let mut global = 0u64;
-    group.bench_function("model", |b| {
+    let mut chunk = 0u64;
+    group.throughput(Throughput::Elements(BLOCK_PATHS as u64));
+    group.bench_function("block", |b| {
         b.iter(|| {
-            global += 1;
-            simulation
-                .run_path(0, global, mix64(global), &mut worker)
+            chunk += 1;
+            let mut rng = chunk_rng(SEED, chunk);
+            let block = simulation
+                .run_block(0, chunk * CHUNK_PATHS, BLOCK_PATHS, &mut rng, &mut worker)
                 .unwrap();
-            black_box(worker.trajectory().npv)
+            black_box(block.results().values()[0])
         })
     });
     group.throughput(Throughput::Elements(CHUNK_PATHS));

@@ -481,6 +481,56 @@ impl Dist {
         self.within_truncation(p, |p| self.untruncated_sampling_quantile(p))
     }
 
+    /// [`Dist::sampling_quantile`] of every uniform in `p`, into `out`, with the same
+    /// results: the family is matched once for all of them, not once per value.
+    pub fn sampling_quantiles(&self, p: &[f64], out: &mut [f64]) {
+        let each = |out: &mut [f64], f: &dyn Fn(f64) -> f64| {
+            for (x, &p) in out.iter_mut().zip(p) {
+                *x = f(p.clamp(0.0, 1.0));
+            }
+        };
+        if self.truncation.is_some() {
+            return each(out, &|p| self.sampling_quantile(p));
+        }
+        match self.shape {
+            Shape::Fixed(v) => out.fill(v),
+            Shape::Uniform { min, max } => {
+                for (x, &p) in out.iter_mut().zip(p) {
+                    *x = min + p.clamp(0.0, 1.0) * (max - min);
+                }
+            }
+            Shape::Normal { mean, sd } => {
+                for (x, &p) in out.iter_mut().zip(p) {
+                    *x = mean + sd * math::normal_quantile(p.clamp(0.0, 1.0));
+                }
+            }
+            Shape::LogNormal { mu, sigma } => {
+                for (x, &p) in out.iter_mut().zip(p) {
+                    *x = math::exp(mu + sigma * math::normal_quantile(p.clamp(0.0, 1.0)));
+                }
+            }
+            _ => match self.table() {
+                Some((table, min, max)) => {
+                    for (x, &p) in out.iter_mut().zip(p) {
+                        *x = min + (max - min) * table.quantile(p.clamp(0.0, 1.0));
+                    }
+                }
+                None => each(out, &|p| self.untruncated_quantile(p)),
+            },
+        }
+    }
+
+    /// The quantile table of a PERT or Beta shape whose shape parameters it covers, with the
+    /// shape's range.
+    fn table(&self) -> Option<(&QuantileTable, f64, f64)> {
+        let (a, b, min, max) = self.scaled?;
+        if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
+            return None;
+        }
+        let table = self.beta_table.get_or_init(|| QuantileTable::shared(a, b));
+        Some((table, min, max))
+    }
+
     fn untruncated_sampling_quantile(&self, p: f64) -> f64 {
         match self.shape {
             Shape::Normal { mean, sd } => return mean + sd * math::normal_quantile(p),
@@ -489,14 +539,10 @@ impl Dist {
             }
             _ => {}
         }
-        let Some((a, b, min, max)) = self.scaled else {
-            return self.untruncated_quantile(p);
-        };
-        if !(quantile_table::SHAPES.contains(&a) && quantile_table::SHAPES.contains(&b)) {
-            return self.untruncated_quantile(p);
+        match self.table() {
+            Some((table, min, max)) => min + (max - min) * table.quantile(p),
+            None => self.untruncated_quantile(p),
         }
-        let table = self.beta_table.get_or_init(|| QuantileTable::shared(a, b));
-        min + (max - min) * table.quantile(p)
     }
 
     fn untruncated_quantile(&self, p: f64) -> f64 {

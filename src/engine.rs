@@ -16,6 +16,11 @@ use crate::rng::{ChunkRng, chunk_rng};
 /// Paths per chunk. Part of the reproducibility contract: changing it changes results.
 pub const CHUNK_PATHS: u64 = 1024;
 
+/// Paths an experiment may run together as one block within a chunk (a chunk's blocks start
+/// at its first path; the last may be narrower). Part of the reproducibility contract with
+/// [`CHUNK_PATHS`]: statistics sum their values per block.
+pub const BLOCK_PATHS: usize = 128;
+
 /// Something that can be merged exactly with another of its kind.
 pub trait Merge {
     fn merge(&mut self, other: Self);

@@ -30,8 +30,8 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::correlation::Group;
-use crate::engine::CHUNK_PATHS;
-use crate::rng::{ChunkRng, mix64, uniform};
+use crate::engine::{BLOCK_PATHS, CHUNK_PATHS};
+use crate::rng::{ChunkRng, mix64, salted, uniform_salted};
 use crate::scenario::Scenario;
 
 /// How the inputs of the paths are spread over their distributions.
@@ -83,13 +83,13 @@ pub struct InputDraw<'a> {
     /// analysis leave their groups), and the positions of their inputs.
     groups: Vec<Group>,
     group_positions: Vec<Vec<usize>>,
+    /// Each uncertain input's salt through [`salted`], in the order of `random`.
+    salts: Vec<u64>,
 }
 
 /// Per-worker scratch space for drawing inputs, allocated once.
 #[derive(Debug, Clone)]
 pub struct DrawScratch {
-    /// One uniform per uncertain input.
-    uniforms: Vec<f64>,
     /// A correlation group's uniforms and normal scores.
     group: Vec<f64>,
     scores: Vec<f64>,
@@ -97,6 +97,8 @@ pub struct DrawScratch {
     strata: Vec<u32>,
     /// Paths in the current chunk.
     chunk_paths: usize,
+    /// A block's uniforms: `positions x BLOCK_PATHS`, position-major.
+    block: Vec<f64>,
 }
 
 impl<'a> InputDraw<'a> {
@@ -139,6 +141,10 @@ impl<'a> InputDraw<'a> {
             .iter()
             .map(|g| g.inputs.iter().map(|&j| position(j)).collect())
             .collect();
+        let salts = random
+            .iter()
+            .map(|&j| salted(scenario.inputs[j].salt))
+            .collect();
         Ok(InputDraw {
             scenario,
             sampler,
@@ -146,20 +152,28 @@ impl<'a> InputDraw<'a> {
             random,
             groups,
             group_positions,
+            salts,
         })
     }
 
     /// Input values before any draw: fixed inputs hold their value, uncertain ones zero.
     pub fn initial_values(&self) -> Vec<f64> {
+        self.initial_block(1)
+    }
+
+    /// [`InputDraw::initial_values`] for a block of `width` paths, input-major and lane-minor
+    /// (input `j` of path `l` at `j * width + l`).
+    pub fn initial_block(&self, width: usize) -> Vec<f64> {
         self.scenario
             .inputs
             .iter()
-            .map(|i| {
-                if i.dist.is_fixed() {
+            .flat_map(|i| {
+                let value = if i.dist.is_fixed() {
                     i.dist.quantile(0.5)
                 } else {
                     0.0
-                }
+                };
+                std::iter::repeat_n(value, width)
             })
             .collect()
     }
@@ -178,11 +192,11 @@ impl<'a> InputDraw<'a> {
             .max()
             .unwrap_or(0);
         DrawScratch {
-            uniforms: vec![0.0; self.random.len()],
             group: vec![0.0; largest],
             scores: vec![0.0; largest],
             strata: vec![0; strata],
             chunk_paths: 0,
+            block: vec![0.0; self.random.len() * BLOCK_PATHS],
         }
     }
 
@@ -217,40 +231,86 @@ impl<'a> InputDraw<'a> {
         scratch: &mut DrawScratch,
         values: &mut [f64],
     ) {
-        let inputs = &self.scenario.inputs;
-        match self.sampler {
-            Sampler::Mc => {
-                for (p, &j) in self.random.iter().enumerate() {
-                    scratch.uniforms[p] = uniform(key, inputs[j].salt, 0);
-                }
+        self.draw_block(in_chunk, global, &[key], scratch, values);
+    }
+
+    /// Draws every uncertain input of a block of paths into `values` (input-major, lane-minor,
+    /// starting from [`InputDraw::initial_block`]): the paths whose keys are `keys`, the first
+    /// of which is the `in_chunk`-th of its chunk and the `global`-th of the run, the others
+    /// following it. Each path gets exactly what [`InputDraw::draw`] gives it alone. At most
+    /// [`BLOCK_PATHS`] paths; allocates nothing.
+    pub fn draw_block(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        keys: &[u64],
+        scratch: &mut DrawScratch,
+        values: &mut [f64],
+    ) {
+        let w = keys.len();
+        let uniforms = &mut scratch.block[..self.random.len() * w];
+        for (p, lanes) in uniforms.chunks_exact_mut(w).enumerate() {
+            let salt = self.salts[p];
+            for (u, &key) in lanes.iter_mut().zip(keys) {
+                *u = uniform_salted(key, salt, 0);
             }
+        }
+        match self.sampler {
+            Sampler::Mc => {}
             Sampler::Lhs => {
                 let n = scratch.chunk_paths as f64;
                 let stride = CHUNK_PATHS as usize;
-                for (p, &j) in self.random.iter().enumerate() {
-                    let within = uniform(key, inputs[j].salt, 0);
-                    let stratum = scratch.strata[p * stride + in_chunk];
-                    scratch.uniforms[p] = (f64::from(stratum) + within) / n;
+                for (p, lanes) in uniforms.chunks_exact_mut(w).enumerate() {
+                    let strata = &scratch.strata[p * stride + in_chunk..][..w];
+                    for (u, &stratum) in lanes.iter_mut().zip(strata) {
+                        *u = (f64::from(stratum) + *u) / n;
+                    }
                 }
             }
             Sampler::Sobol => {
-                let block = global / SOBOL_BLOCK;
-                let index = (global % SOBOL_BLOCK) as u32;
-                let scramble = mix64(self.seed ^ mix64(block.wrapping_add(0x5851_f42d_4c95_7f2d)));
-                let seed = (scramble >> 32) as u32;
-                for (set, positions) in self.random.chunks(4).enumerate() {
-                    let points = sobol_burley::sample_4d(index, set as u32, seed);
-                    for (k, &j) in positions.iter().enumerate() {
-                        let within = uniform(key, inputs[j].salt, 0);
-                        let cell = f64::from(points[k]);
-                        scratch.uniforms[set * 4 + k] = cell + within * SOBOL_CELL;
+                for l in 0..w {
+                    let global = global + l as u64;
+                    let block = global / SOBOL_BLOCK;
+                    let index = (global % SOBOL_BLOCK) as u32;
+                    let scramble =
+                        mix64(self.seed ^ mix64(block.wrapping_add(0x5851_f42d_4c95_7f2d)));
+                    let seed = (scramble >> 32) as u32;
+                    for set in 0..self.random.len().div_ceil(4) {
+                        let points = sobol_burley::sample_4d(index, set as u32, seed);
+                        let dimensions = (self.random.len() - set * 4).min(4);
+                        for (k, &cell) in points.iter().enumerate().take(dimensions) {
+                            let u = &mut uniforms[(set * 4 + k) * w + l];
+                            *u = f64::from(cell) + *u * SOBOL_CELL;
+                        }
                     }
                 }
             }
         }
-        self.correlate(scratch);
-        for (p, &j) in self.random.iter().enumerate() {
-            values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
+        self.transform_block(w, scratch, values);
+    }
+
+    /// Passes the block's uniforms (`w` paths, in `scratch.block`) through the correlation
+    /// groups' Gaussian copulas and every uncertain input's quantile function, into `values`.
+    fn transform_block(&self, w: usize, scratch: &mut DrawScratch, values: &mut [f64]) {
+        let inputs = &self.scenario.inputs;
+        let uniforms = &mut scratch.block[..self.random.len() * w];
+        if !self.groups.is_empty() {
+            for l in 0..w {
+                for (g, positions) in self.groups.iter().zip(&self.group_positions) {
+                    for (x, &p) in scratch.group.iter_mut().zip(positions) {
+                        *x = uniforms[p * w + l];
+                    }
+                    g.correlate(&mut scratch.group, &mut scratch.scores);
+                    for (&x, &p) in scratch.group.iter().zip(positions) {
+                        uniforms[p * w + l] = x;
+                    }
+                }
+            }
+        }
+        for (lanes, &j) in uniforms.chunks_exact(w).zip(&self.random) {
+            inputs[j]
+                .dist
+                .sampling_quantiles(lanes, &mut values[j * w..(j + 1) * w]);
         }
     }
 
@@ -264,25 +324,8 @@ impl<'a> InputDraw<'a> {
     /// uncertain input, in the order of [`InputDraw::uncertain`], each in (0, 1)), through the
     /// correlations and the inputs' quantile functions, as the samplers do. Allocates nothing.
     pub fn from_uniforms(&self, uniforms: &[f64], scratch: &mut DrawScratch, values: &mut [f64]) {
-        scratch.uniforms.copy_from_slice(uniforms);
-        self.correlate(scratch);
-        let inputs = &self.scenario.inputs;
-        for (p, &j) in self.random.iter().enumerate() {
-            values[j] = inputs[j].dist.sampling_quantile(scratch.uniforms[p]);
-        }
-    }
-
-    /// Passes the uniforms of each correlation group through its Gaussian copula.
-    fn correlate(&self, scratch: &mut DrawScratch) {
-        for (group, positions) in self.groups.iter().zip(&self.group_positions) {
-            for (g, &p) in scratch.group.iter_mut().zip(positions) {
-                *g = scratch.uniforms[p];
-            }
-            group.correlate(&mut scratch.group, &mut scratch.scores);
-            for (&g, &p) in scratch.group.iter().zip(positions) {
-                scratch.uniforms[p] = g;
-            }
-        }
+        scratch.block[..uniforms.len()].copy_from_slice(uniforms);
+        self.transform_block(1, scratch, values);
     }
 }
 

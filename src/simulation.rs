@@ -19,12 +19,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rand::Rng;
 
-use crate::engine::{self, CHUNK_PATHS, Experiment, NoProgress, Outcome, Plan, Progress};
-use crate::model::{NumericError, Trajectory, Workspace, YearlyNumbers};
+use crate::engine::{
+    self, BLOCK_PATHS, CHUNK_PATHS, Experiment, NoProgress, Outcome, Plan, Progress,
+};
+use crate::model::{Block, BlockWorkspace, NumericError, Trajectory, Workspace, YearlyNumbers};
 use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
-use crate::summary::{Recorder, RunSummary};
+use crate::summary::RunSummary;
 
 /// How to run a scenario: which paths, drawn how, watched by whom, stopped by what.
 #[derive(Clone, Copy)]
@@ -32,7 +34,7 @@ pub struct RunOptions<'a> {
     pub plan: Plan,
     pub sampler: Sampler,
     pub progress: &'a dyn Progress,
-    /// Once set, the run stops at the next path and keeps the paths done so far.
+    /// Once set, the run stops at the next block of paths and keeps the paths done so far.
     pub cancel: &'a AtomicBool,
 }
 
@@ -108,11 +110,12 @@ pub struct PathView<'a> {
     pub trajectory: &'a Trajectory,
 }
 
-/// Runs the paths of `options.plan` one after another on the calling thread, drawn with
-/// `options.sampler`, and shows each to `visit`. These are the paths [`run`] simulates with
-/// the same options, with the same numbers; analyses that need more than a summary (rank
-/// correlations, calibration quantities) read them here. Nothing is allocated per path.
-/// Returns the number of paths visited (fewer than planned once `options.cancel` is set);
+/// Runs the paths of `options.plan` on the calling thread, drawn with `options.sampler`, and
+/// shows each to `visit`, in path order. These are the paths [`run`] simulates with the same
+/// options, with the same numbers; analyses that need more than a summary (rank
+/// correlations, calibration quantities) read them here. Paths are simulated in blocks, as
+/// [`run`] does, and each is shown alone; nothing is allocated per path. Returns the number of
+/// paths visited (fewer than planned once `options.cancel` is set: it is checked per block);
 /// progress is reported per chunk.
 pub fn visit_paths(
     scenario: &Scenario,
@@ -122,32 +125,47 @@ pub fn visit_paths(
     let plan = &options.plan;
     let simulation = Simulation::new(scenario, options.sampler, plan.seed, options.cancel)?;
     let mut worker = simulation.worker();
+    let mut one = OnePath {
+        inputs: simulation.draw.initial_values(),
+        yearly: YearlyNumbers::new(&scenario.model),
+        workspace: scenario.model.workspace(),
+    };
     let mut visited = 0;
     options.progress.start(plan.covered_paths());
     'chunks: for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
         let mut rng = chunk_rng(plan.seed, chunk);
         let paths = plan.chunk_paths(chunk);
-        simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
-        for i in 0..paths {
+        simulation.begin_chunk(paths, &rng, &mut worker);
+        for start in (0..paths).step_by(BLOCK_PATHS) {
             if options.cancel.load(Ordering::Relaxed) {
                 break 'chunks;
             }
-            let key = rng.next_u64();
-            let index = chunk * CHUNK_PATHS + i as u64;
-            simulation.run_path(i, index, key, &mut worker)?;
-            visit(&PathView {
-                index,
-                key,
-                inputs: &worker.values,
-                yearly: &worker.yearly,
-                trajectory: &worker.workspace.trajectory,
-            });
-            visited += 1;
+            let width = BLOCK_PATHS.min(paths - start);
+            let first = chunk * CHUNK_PATHS + start as u64;
+            let block = simulation.run_block(start, first, width, &mut rng, &mut worker)?;
+            for l in 0..width {
+                block.copy_path(l, &mut one);
+                visit(&PathView {
+                    index: first + l as u64,
+                    key: block.keys[l],
+                    inputs: &one.inputs,
+                    yearly: &one.yearly,
+                    trajectory: &one.workspace.trajectory,
+                });
+                visited += 1;
+            }
         }
         options.progress.advance(paths as u64);
     }
     options.progress.finish();
     Ok(visited)
+}
+
+/// One path taken out of a block, for [`visit_paths`].
+struct OnePath {
+    inputs: Vec<f64>,
+    yearly: YearlyNumbers,
+    workspace: Workspace,
 }
 
 /// Evaluates single paths of a scenario from numbers given from outside: the inputs as values
@@ -294,7 +312,7 @@ const MAX_SUSPECTS: usize = 64;
 pub struct Simulation<'a> {
     scenario: &'a Scenario,
     draw: InputDraw<'a>,
-    /// Once set, a chunk stops at its next path. The engine checks the flag only between
+    /// Once set, a chunk stops at its next block of paths. The engine checks the flag only between
     /// chunks, and a chunk of a long scenario can take seconds (1,500 streams over 200 years:
     /// about 6 s); a path takes milliseconds.
     cancel: &'a AtomicBool,
@@ -302,17 +320,51 @@ pub struct Simulation<'a> {
 
 /// Scratch space of one worker.
 pub struct Worker {
-    values: Vec<f64>,
     draw: DrawScratch,
-    yearly: YearlyNumbers,
-    workspace: Workspace,
-    recorder: Recorder,
+    /// Blocks of [`BLOCK_PATHS`] paths.
+    full: BlockPaths,
+    /// The last block of a chunk, when it is narrower.
+    partial: Option<BlockPaths>,
 }
 
-impl Worker {
-    /// The last path's results.
-    pub fn trajectory(&self) -> &Trajectory {
-        &self.workspace.trajectory
+/// A block of paths: their keys, inputs, yearly numbers and results.
+pub struct BlockPaths {
+    /// Each path's key.
+    pub keys: Vec<u64>,
+    /// Every input of every path, input-major and lane-minor (see [`Model::simulate_block`]).
+    values: Vec<f64>,
+    yearly: YearlyNumbers,
+    workspace: BlockWorkspace,
+}
+
+impl BlockPaths {
+    fn new(simulation: &Simulation, width: usize) -> BlockPaths {
+        BlockPaths {
+            keys: vec![0; width],
+            values: simulation.draw.initial_block(width),
+            yearly: YearlyNumbers::block(&simulation.scenario.model, width),
+            workspace: simulation.scenario.model.block_workspace(width),
+        }
+    }
+
+    /// The paths' results.
+    pub fn results(&self) -> &Block {
+        &self.workspace.block
+    }
+
+    /// Paths in the block.
+    pub fn width(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Path `l`'s inputs, yearly numbers and trajectory, as one path.
+    fn copy_path(&self, l: usize, one: &mut OnePath) {
+        let w = self.width();
+        for (x, lanes) in one.inputs.iter_mut().zip(self.values.chunks_exact(w)) {
+            *x = lanes[l];
+        }
+        self.yearly.copy_path(l, &mut one.yearly);
+        one.workspace.trajectory.take_lane(&self.workspace.block, l);
     }
 }
 
@@ -333,33 +385,64 @@ impl<'a> Simulation<'a> {
     }
 
     /// Prepares `worker` for a chunk of `paths` paths drawn from `rng` (the Latin hypercube's
-    /// strata); [`Experiment::run_chunk`] does this before the chunk's first [`Self::run_path`].
+    /// strata); [`Experiment::run_chunk`] does this before the chunk's first
+    /// [`Self::run_block`].
     pub fn begin_chunk(&self, paths: usize, rng: &ChunkRng, worker: &mut Worker) {
         self.draw.begin_chunk(paths, rng, &mut worker.draw);
     }
 
-    /// Runs one path, the `in_chunk`-th of its chunk and the `global`-th of the run, whose key
-    /// is `key`: draws its inputs and yearly numbers and fills the worker's trajectory
-    /// (`worker.trajectory()`). Allocates nothing unless the path fails.
-    #[inline]
-    pub fn run_path(
+    /// Runs the next `width` paths of a chunk (at most [`BLOCK_PATHS`]), the first of which is
+    /// the `in_chunk`-th of its chunk and the `global`-th of the run, taking their keys from
+    /// the chunk's generator `rng`: draws their inputs and yearly numbers and simulates them
+    /// together. Allocates nothing unless a path fails, or the block is a chunk's narrower
+    /// last one of a new width.
+    pub fn run_block<'w>(
         &self,
         in_chunk: usize,
         global: u64,
-        key: u64,
-        worker: &mut Worker,
-    ) -> Result<(), PathError> {
-        self.draw
-            .draw(in_chunk, global, key, &mut worker.draw, &mut worker.values);
+        width: usize,
+        rng: &mut ChunkRng,
+        worker: &'w mut Worker,
+    ) -> Result<&'w BlockPaths, PathError> {
+        let block = if width == BLOCK_PATHS {
+            &mut worker.full
+        } else {
+            if worker.partial.as_ref().is_none_or(|b| b.width() != width) {
+                worker.partial = Some(BlockPaths::new(self, width));
+            }
+            worker.partial.as_mut().expect("made above")
+        };
+        for key in &mut block.keys {
+            *key = rng.next_u64();
+        }
+        self.draw.draw_block(
+            in_chunk,
+            global,
+            &block.keys,
+            &mut worker.draw,
+            &mut block.values,
+        );
         let model = &self.scenario.model;
-        worker.yearly.fill(model, key);
-        model
-            .simulate(&worker.values, &worker.yearly, &mut worker.workspace)
-            .map_err(|error| PathError {
-                path: global,
+        block.yearly.fill_block(model, &block.keys);
+        if let Err((l, error)) =
+            model.simulate_block(&block.values, &block.yearly, &mut block.workspace)
+        {
+            let values: Vec<f64> = block
+                .values
+                .iter()
+                .skip(l)
+                .step_by(width)
+                .copied()
+                .collect();
+            let mut yearly = YearlyNumbers::new(model);
+            block.yearly.copy_path(l, &mut yearly);
+            return Err(PathError {
+                path: global + l as u64,
                 error,
-                suspect: self.suspect(&worker.values, &worker.yearly),
-            })
+                suspect: self.suspect(&values, &yearly),
+            });
+        }
+        Ok(block)
     }
 
     /// The input most likely at fault for the path that drew `values` and `yearly` and
@@ -432,11 +515,9 @@ impl Experiment for Simulation<'_> {
 
     fn worker(&self) -> Worker {
         Worker {
-            values: self.draw.initial_values(),
             draw: self.draw.scratch(),
-            yearly: YearlyNumbers::new(&self.scenario.model),
-            workspace: self.scenario.model.workspace(),
-            recorder: Recorder::new(self.scenario),
+            full: BlockPaths::new(self, BLOCK_PATHS),
+            partial: None,
         }
     }
 
@@ -452,18 +533,15 @@ impl Experiment for Simulation<'_> {
         worker: &mut Worker,
         summary: &mut RunSummary,
     ) -> Result<(), PathError> {
-        self.draw.begin_chunk(paths, rng, &mut worker.draw);
-        for i in 0..paths {
+        self.begin_chunk(paths, rng, worker);
+        for start in (0..paths).step_by(BLOCK_PATHS) {
             if self.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            let key = rng.next_u64();
-            self.run_path(i, first_path + i as u64, key, worker)?;
-            worker
-                .recorder
-                .record(self.scenario, &worker.workspace.trajectory, summary);
+            let width = BLOCK_PATHS.min(paths - start);
+            let block = self.run_block(start, first_path + start as u64, width, rng, worker)?;
+            summary.record_block(self.scenario, block.results());
         }
-        worker.recorder.flush(summary);
         Ok(())
     }
 }

@@ -9,7 +9,7 @@
 use serde::Serialize;
 
 use crate::engine::Merge;
-use crate::model::{Metric, Trajectory};
+use crate::model::{Block, Metric, PathResults};
 use crate::scenario::Scenario;
 use crate::scenario::overrides::nearest_keys;
 use crate::stats::{MetricStats, Summary, YearCounts, Z95, wilson_interval};
@@ -166,6 +166,36 @@ impl RunSummary {
         &self.stats.series[self.layout.npv()]
     }
 
+    /// Records the paths of `block`, simulated from `scenario`: each series' values of the
+    /// block go into its statistics as one batch.
+    pub fn record_block(&mut self, scenario: &Scenario, block: &Block) {
+        let layout = self.layout;
+        let stats = &mut self.stats;
+        let w = block.width();
+        for (k, threshold) in scenario.thresholds.iter().enumerate() {
+            let met = (0..w)
+                .filter(|&l| threshold.is_met(&block.lane(l), scenario.start_year))
+                .count();
+            stats.counters[layout.threshold(k)] += met as u64;
+        }
+        let ebit = layout.metric(Metric::Ebit, 0);
+        let values = block.values();
+        for y in 0..layout.years {
+            let lanes = &values[(ebit + y) * w..(ebit + y + 1) * w];
+            let profitable = lanes.iter().filter(|&&x| x >= 0.0).count();
+            stats.counters[layout.profitable(y)] += profitable as u64;
+        }
+        for l in 0..w {
+            let path = block.lane(l);
+            stats.events[Layout::BREAK_EVEN].record(path.break_even());
+            stats.events[Layout::PAYBACK].record(path.payback());
+        }
+        stats.paths += w as u64;
+        for (series, lanes) in stats.series.iter_mut().zip(values.chunks_exact(w)) {
+            series.add_batch(lanes);
+        }
+    }
+
     /// Adds another summary of the same scenario, exactly.
     pub fn merge(&mut self, other: &RunSummary) {
         debug_assert_eq!(self.layout, other.layout);
@@ -180,73 +210,6 @@ fn within_horizon(counts: &YearCounts) -> u64 {
 impl Merge for RunSummary {
     fn merge(&mut self, other: RunSummary) {
         RunSummary::merge(self, &other);
-    }
-}
-
-/// Paths whose outcomes are buffered before they go into the statistics: small enough for the
-/// buffer (series x batch values) to stay in the core's cache. Part of the reproducibility
-/// contract with [`crate::engine::CHUNK_PATHS`], since sums are formed per batch.
-pub const STATS_BATCH: usize = 128;
-
-/// Records paths into a [`RunSummary`], series by series every [`STATS_BATCH`] paths. One per
-/// worker; allocates only when made.
-#[derive(Debug, Clone)]
-pub struct Recorder {
-    /// Recorded series, `series x STATS_BATCH`, series-major.
-    buffer: Vec<f64>,
-    filled: usize,
-}
-
-impl Recorder {
-    /// A recorder for summaries of `scenario`.
-    pub fn new(scenario: &Scenario) -> Recorder {
-        Recorder {
-            buffer: vec![0.0; Layout::of(scenario).series() * STATS_BATCH],
-            filled: 0,
-        }
-    }
-
-    /// Records one path of `scenario` whose trajectory is `t`.
-    #[inline]
-    pub fn record(&mut self, scenario: &Scenario, t: &Trajectory, summary: &mut RunSummary) {
-        let layout = summary.layout;
-        let stats = &mut summary.stats;
-        let stride = STATS_BATCH;
-        let filled = self.filled;
-        for m in Metric::ALL {
-            for (y, &x) in t.series(m).iter().enumerate() {
-                self.buffer[layout.metric(m, y) * stride + filled] = x;
-            }
-        }
-        self.buffer[layout.funding_gap() * stride + filled] = t.funding_gap;
-        self.buffer[layout.npv() * stride + filled] = t.npv;
-        self.filled += 1;
-        for (k, threshold) in scenario.thresholds.iter().enumerate() {
-            stats.counters[layout.threshold(k)] +=
-                u64::from(threshold.is_met(t, scenario.start_year));
-        }
-        for (y, &ebit) in t.series(Metric::Ebit).iter().enumerate() {
-            stats.counters[layout.profitable(y)] += u64::from(ebit >= 0.0);
-        }
-        stats.events[Layout::BREAK_EVEN].record(t.break_even);
-        stats.events[Layout::PAYBACK].record(t.payback);
-        stats.paths += 1;
-        if self.filled == STATS_BATCH {
-            self.flush(summary);
-        }
-    }
-
-    /// Adds the buffered paths to the summary's statistics; call at the end of every chunk.
-    pub fn flush(&mut self, summary: &mut RunSummary) {
-        let filled = self.filled;
-        if filled == 0 {
-            return;
-        }
-        for (s, stats) in summary.stats.series.iter_mut().enumerate() {
-            let start = s * STATS_BATCH;
-            stats.add_batch(&self.buffer[start..start + filled]);
-        }
-        self.filled = 0;
     }
 }
 
@@ -365,11 +328,11 @@ impl Event {
     }
 
     /// Whether the event happened on one path.
-    pub fn happened(self, t: &Trajectory, scenario: &Scenario) -> bool {
+    pub fn happened(self, t: &impl PathResults, scenario: &Scenario) -> bool {
         match self {
             Event::Threshold(i) => scenario.thresholds[i].is_met(t, scenario.start_year),
-            Event::BreakEven => t.break_even.is_some(),
-            Event::Payback => t.payback.is_some(),
+            Event::BreakEven => t.break_even().is_some(),
+            Event::Payback => t.payback().is_some(),
         }
     }
 

@@ -9,7 +9,7 @@
 //! the test allows: at or above zero exactly when the path meets it. Rare-event estimation
 //! ([`crate::rare`]) climbs toward the threshold through the margin's levels.
 
-use crate::model::{Metric, Trajectory};
+use crate::model::{Metric, PathResults, Trajectory};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,13 +88,13 @@ impl PathQuantity {
         PathQuantity::ALL.into_iter().find(|q| q.name() == name)
     }
 
-    fn value(self, t: &Trajectory, start_year: i32) -> f64 {
+    fn value(self, t: &impl PathResults, start_year: i32) -> f64 {
         let year = |y: Option<usize>| y.map_or(f64::INFINITY, |y| f64::from(start_year) + y as f64);
         match self {
-            PathQuantity::FundingGap => t.funding_gap,
-            PathQuantity::Npv => t.npv,
-            PathQuantity::BreakEvenYear => year(t.break_even),
-            PathQuantity::PaybackYear => year(t.payback),
+            PathQuantity::FundingGap => t.funding_gap(),
+            PathQuantity::Npv => t.npv(),
+            PathQuantity::BreakEvenYear => year(t.break_even()),
+            PathQuantity::PaybackYear => year(t.payback()),
         }
     }
 }
@@ -256,7 +256,7 @@ impl Threshold {
 
     /// Whether the path meets the threshold.
     #[inline]
-    pub fn is_met(&self, t: &Trajectory, start_year: i32) -> bool {
+    pub fn is_met(&self, t: &impl PathResults, start_year: i32) -> bool {
         match &self.test {
             Test::Metric {
                 metric,

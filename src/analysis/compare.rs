@@ -17,14 +17,16 @@ use std::sync::atomic::AtomicBool;
 use serde::Serialize;
 
 use super::AnalysisError;
+use crate::engine::BLOCK_PATHS;
 use crate::engine::{self, Experiment, Merge, Plan, Progress};
 use crate::model::Metric;
+use crate::model::PathResults;
 use crate::rng::ChunkRng;
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::simulation::{PathError, RunError, Simulation, Worker};
 use crate::stats::{ExactSum, MetricStats, Z95, wilson_interval};
-use crate::summary::{Event, Probability, Recorder, RunSummary};
+use crate::summary::{Event, Probability, RunSummary};
 use crate::unit::Unit;
 
 /// The 95% interval of `p_b - p_a` from the four cells of paired outcomes (Newcombe 1998,
@@ -227,11 +229,11 @@ enum Quantity {
 }
 
 impl Quantity {
-    fn value(self, t: &crate::model::Trajectory, in_a: bool) -> f64 {
+    fn value(self, t: &impl PathResults, in_a: bool) -> f64 {
         match self {
             Quantity::Metric { metric, a, b } => t.get(metric, if in_a { a } else { b }),
-            Quantity::FundingGap => t.funding_gap,
-            Quantity::Npv => t.npv,
+            Quantity::FundingGap => t.funding_gap(),
+            Quantity::Npv => t.npv(),
         }
     }
 }
@@ -248,8 +250,6 @@ struct PairedRun<'a> {
 struct PairedWorker {
     a: Worker,
     b: Worker,
-    recorder_a: Recorder,
-    recorder_b: Recorder,
     /// This chunk's sums of differences and of their squares, per quantity.
     chunk_sums: Vec<(f64, f64)>,
 }
@@ -263,8 +263,6 @@ impl Experiment for PairedRun<'_> {
         PairedWorker {
             a: self.a.worker(),
             b: self.b.worker(),
-            recorder_a: Recorder::new(self.scenario_a),
-            recorder_b: Recorder::new(self.scenario_b),
             chunk_sums: vec![(0.0, 0.0); self.quantities.len()],
         }
     }
@@ -286,37 +284,41 @@ impl Experiment for PairedRun<'_> {
         w: &mut PairedWorker,
         summary: &mut PairedSummary,
     ) -> Result<(), PathError> {
-        use rand::Rng;
         self.a.begin_chunk(paths, rng, &mut w.a);
         self.b.begin_chunk(paths, rng, &mut w.b);
         w.chunk_sums.fill((0.0, 0.0));
-        for i in 0..paths {
-            let key = rng.next_u64();
-            let index = first_path + i as u64;
-            self.a.run_path(i, index, key, &mut w.a)?;
-            self.b.run_path(i, index, key, &mut w.b)?;
-            let (ta, tb) = (w.a.trajectory(), w.b.trajectory());
-            w.recorder_a.record(self.scenario_a, ta, &mut summary.a);
-            w.recorder_b.record(self.scenario_b, tb, &mut summary.b);
-            for ((ea, eb), cell) in self.events.iter().zip(summary.cells.iter_mut()) {
-                let in_a = ea.happened(ta, self.scenario_a);
-                let in_b = eb.happened(tb, self.scenario_b);
-                let k = match (in_a, in_b) {
-                    (true, true) => 0,
-                    (true, false) => 1,
-                    (false, true) => 2,
-                    (false, false) => 3,
-                };
-                cell[k] += 1;
-            }
-            for (q, sums) in self.quantities.iter().zip(w.chunk_sums.iter_mut()) {
-                let d = q.value(tb, false) - q.value(ta, true);
-                sums.0 += d;
-                sums.1 += d * d;
+        for start in (0..paths).step_by(BLOCK_PATHS) {
+            let width = BLOCK_PATHS.min(paths - start);
+            let index = first_path + start as u64;
+            // Both sides take the same keys: a copy of the chunk's generator for each.
+            let mut rng_b = rng.clone();
+            let block_a = self.a.run_block(start, index, width, rng, &mut w.a)?;
+            let block_b = self
+                .b
+                .run_block(start, index, width, &mut rng_b, &mut w.b)?;
+            let (ra, rb) = (block_a.results(), block_b.results());
+            summary.a.record_block(self.scenario_a, ra);
+            summary.b.record_block(self.scenario_b, rb);
+            for l in 0..width {
+                let (ta, tb) = (ra.lane(l), rb.lane(l));
+                for ((ea, eb), cell) in self.events.iter().zip(summary.cells.iter_mut()) {
+                    let in_a = ea.happened(&ta, self.scenario_a);
+                    let in_b = eb.happened(&tb, self.scenario_b);
+                    let k = match (in_a, in_b) {
+                        (true, true) => 0,
+                        (true, false) => 1,
+                        (false, true) => 2,
+                        (false, false) => 3,
+                    };
+                    cell[k] += 1;
+                }
+                for (q, sums) in self.quantities.iter().zip(w.chunk_sums.iter_mut()) {
+                    let d = q.value(&tb, false) - q.value(&ta, true);
+                    sums.0 += d;
+                    sums.1 += d * d;
+                }
             }
         }
-        w.recorder_a.flush(&mut summary.a);
-        w.recorder_b.flush(&mut summary.b);
         for (d, &(sum, squares)) in summary.differences.iter_mut().zip(&w.chunk_sums) {
             d.sum.add(sum);
             d.squares.add(squares);

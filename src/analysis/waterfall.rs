@@ -185,9 +185,9 @@ fn path_lines(model: &Model, p: &PathView, y: usize) -> (Vec<Line>, f64) {
     for year in 0..=y {
         cor_share = costs.cost_of_revenue_share(v, cor_share, year);
     }
-    let mut capex = CapexYears::new(model.years);
+    let mut capex = CapexYears::new(model.years, 1);
     if let Some(c) = &model.capex {
-        c.simulate(v, model.finance.hurdle_rate.get(v), &mut capex);
+        c.simulate(v, &[model.finance.hurdle_rate.get(v)], &mut capex);
     }
     let commitments: f64 = model.commitments.iter().map(|c| c.payment(v, y)).sum();
     let line = |name, label, usd: f64| Line { name, label, usd };

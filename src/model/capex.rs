@@ -57,9 +57,11 @@ pub struct Capex {
     pub ops_share: ParamId,
 }
 
-/// Per-year capex results for one path.
+/// Per-year capex results for a block of `width` paths, lane-minor (year `y` of lane `l` at
+/// `y * width + l`).
 #[derive(Debug, Clone)]
 pub struct CapexYears {
+    width: usize,
     /// Build-out spending in each year, own and partner, refresh included.
     pub spend: Vec<f64>,
     /// Own share of that spending.
@@ -75,6 +77,7 @@ pub struct CapexYears {
     scratch: AssetScratch,
 }
 
+/// One path's years of one asset class.
 #[derive(Debug, Clone)]
 struct AssetScratch {
     programme: Vec<f64>,
@@ -84,21 +87,23 @@ struct AssetScratch {
 }
 
 impl CapexYears {
-    /// Zeroed arrays for `years` years.
-    pub fn new(years: usize) -> CapexYears {
-        let z = vec![0.0; years];
+    /// Zeroed arrays for `years` years of `width` paths.
+    pub fn new(years: usize, width: usize) -> CapexYears {
+        let z = vec![0.0; years * width];
+        let one = vec![0.0; years];
         CapexYears {
+            width,
             spend: z.clone(),
             own_spend: z.clone(),
             own_depreciation: z.clone(),
             own_capital_charge: z.clone(),
             own_operations: z.clone(),
-            rental: z.clone(),
+            rental: z,
             scratch: AssetScratch {
-                programme: z.clone(),
-                spend: z.clone(),
-                depreciation: z.clone(),
-                capacity: z,
+                programme: one.clone(),
+                spend: one.clone(),
+                depreciation: one.clone(),
+                capacity: one,
             },
         }
     }
@@ -125,40 +130,54 @@ struct AssetClass {
 }
 
 impl Capex {
-    /// Fills `out` for one path whose inputs are `v`; `hurdle_rate` prices the capital charge.
-    pub fn simulate(&self, v: &[f64], hurdle_rate: f64, out: &mut CapexYears) {
+    /// Fills `out` for the block's paths whose inputs are `v` (input-major, lane-minor);
+    /// `hurdle_rate` (one per lane) prices the capital charge.
+    pub fn simulate(&self, v: &[f64], hurdle_rate: &[f64], out: &mut CapexYears) {
         out.clear();
-        let total = self.total.get(v);
-        let gpu_share = self.gpu_share.get(v);
-        let partner_share = self.partner_share.get(v);
-        let margin = self.partner_margin.get(v);
-        let ops_share = self.ops_share.get(v);
-
-        self.fill_programme(total, self.years.get(v), &mut out.scratch.programme);
-        let classes = [
-            AssetClass {
-                share: gpu_share,
-                life: self.gpu_life_years.get(v),
-                cost_decline: self.gpu_cost_decline.get(v),
-            },
-            AssetClass {
-                share: 1.0 - gpu_share,
-                life: self.facility_life_years.get(v),
-                cost_decline: 0.0,
-            },
-        ];
-        for class in &classes {
-            run_asset_class(class, self.refresh, &mut out.scratch);
-            let charge = super::hurdle::charge_per_depreciation(hurdle_rate, class.life);
-            let s = &out.scratch;
-            for y in 0..s.spend.len() {
-                let operations = ops_share * s.capacity[y];
-                out.spend[y] += s.spend[y];
-                out.own_spend[y] += (1.0 - partner_share) * s.spend[y];
-                out.own_depreciation[y] += (1.0 - partner_share) * s.depreciation[y];
-                out.own_capital_charge[y] += (1.0 - partner_share) * s.depreciation[y] * charge;
-                out.own_operations[y] += (1.0 - partner_share) * operations;
-                out.rental[y] += partner_share * (s.depreciation[y] + operations) * (1.0 + margin);
+        let w = out.width;
+        let lanes = |p: ParamId| p.lanes(v, w);
+        let (total, years, gpu_share) =
+            (lanes(self.total), lanes(self.years), lanes(self.gpu_share));
+        let (partner_share, margin, ops_share) = (
+            lanes(self.partner_share),
+            lanes(self.partner_margin),
+            lanes(self.ops_share),
+        );
+        let (gpu_life, facility_life, decline) = (
+            lanes(self.gpu_life_years),
+            lanes(self.facility_life_years),
+            lanes(self.gpu_cost_decline),
+        );
+        for l in 0..w {
+            self.fill_programme(total[l], years[l], &mut out.scratch.programme);
+            let classes = [
+                AssetClass {
+                    share: gpu_share[l],
+                    life: gpu_life[l],
+                    cost_decline: decline[l],
+                },
+                AssetClass {
+                    share: 1.0 - gpu_share[l],
+                    life: facility_life[l],
+                    cost_decline: 0.0,
+                },
+            ];
+            let (partner_share, margin, ops_share) = (partner_share[l], margin[l], ops_share[l]);
+            for class in &classes {
+                run_asset_class(class, self.refresh, &mut out.scratch);
+                let charge = super::hurdle::charge_per_depreciation(hurdle_rate[l], class.life);
+                let s = &out.scratch;
+                for y in 0..s.spend.len() {
+                    let i = y * w + l;
+                    let operations = ops_share * s.capacity[y];
+                    out.spend[i] += s.spend[y];
+                    out.own_spend[i] += (1.0 - partner_share) * s.spend[y];
+                    out.own_depreciation[i] += (1.0 - partner_share) * s.depreciation[y];
+                    out.own_capital_charge[i] += (1.0 - partner_share) * s.depreciation[y] * charge;
+                    out.own_operations[i] += (1.0 - partner_share) * operations;
+                    out.rental[i] +=
+                        partner_share * (s.depreciation[y] + operations) * (1.0 + margin);
+                }
             }
         }
     }
@@ -286,8 +305,8 @@ mod tests {
     fn flat_programme_without_refresh_depreciates_to_its_cost() {
         let c = capex(Profile::Flat, false);
         let v = [100.0, 4.0, 0.0, 1.0, 2.5, 20.0, 0.0, 0.0, 0.0];
-        let mut out = CapexYears::new(10);
-        c.simulate(&v, 0.0, &mut out);
+        let mut out = CapexYears::new(10, 1);
+        c.simulate(&v, &[0.0], &mut out);
         assert_eq!(out.spend[..5], [25.0, 25.0, 25.0, 25.0, 0.0]);
         let dep: f64 = out.own_depreciation.iter().sum();
         assert!((dep - 100.0).abs() < 1e-9);
@@ -300,8 +319,8 @@ mod tests {
     fn refresh_buys_again_at_falling_cost_on_a_fractional_life() {
         let c = capex(Profile::Custom(vec![1.0]), true);
         let v = [100.0, 1.0, 0.0, 1.0, 2.5, 20.0, 0.1, 0.0, 0.0];
-        let mut out = CapexYears::new(4);
-        c.simulate(&v, 0.0, &mut out);
+        let mut out = CapexYears::new(4, 1);
+        c.simulate(&v, &[0.0], &mut out);
         // Half refreshed after 2 years at 0.9^2, half after 3 years at 0.9^3; the year-2
         // refresh has not reached its own life by year 3.
         assert!((out.spend[2] - 100.0 * 0.5 * 0.81).abs() < 1e-9);
@@ -315,8 +334,8 @@ mod tests {
         // the refresh bought at the end of it (paid in perpetuity).
         let c = capex(Profile::Custom(vec![1.0]), true);
         let v = [100.0, 1.0, 0.0, 1.0, 4.0, 20.0, 0.0, 0.0, 0.0];
-        let mut out = CapexYears::new(6);
-        c.simulate(&v, 0.1, &mut out);
+        let mut out = CapexYears::new(6, 1);
+        c.simulate(&v, &[0.1], &mut out);
         let annuity = 100.0 * 0.1 / (1.0 - 1.1f64.powi(-4));
         for y in 0..6 {
             assert!(
@@ -325,7 +344,7 @@ mod tests {
             );
         }
         // At a hurdle rate of zero it is the depreciation.
-        c.simulate(&v, 0.0, &mut out);
+        c.simulate(&v, &[0.0], &mut out);
         assert_eq!(out.own_capital_charge, out.own_depreciation);
     }
 
@@ -333,8 +352,8 @@ mod tests {
     fn partner_share_moves_cost_from_depreciation_to_rent() {
         let c = capex(Profile::Ramp, false);
         let v = [300.0, 2.0, 0.5, 0.5, 2.0, 10.0, 0.0, 0.2, 0.05];
-        let mut out = CapexYears::new(3);
-        c.simulate(&v, 0.0, &mut out);
+        let mut out = CapexYears::new(3, 1);
+        c.simulate(&v, &[0.0], &mut out);
         assert_eq!(out.spend[..2], [100.0, 200.0]);
         assert_eq!(out.own_spend[..2], [50.0, 100.0]);
         // Year 0: GPU dep 50/2, facility dep 50/10: total 30, half partner.

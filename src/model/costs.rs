@@ -36,11 +36,29 @@ impl Costs {
     /// Cost of revenue as a share of revenue in year index `y`.
     #[inline]
     pub fn cost_of_revenue_share(&self, v: &[f64], previous: f64, y: usize) -> f64 {
+        Costs::cost_of_revenue_share_at(
+            self.cost_of_revenue_share.get(v),
+            self.cost_of_revenue_share_long_run.get(v),
+            self.cost_of_revenue_speed.get(v),
+            previous,
+            y,
+        )
+    }
+
+    /// [`Costs::cost_of_revenue_share`] from the inputs' values: the share in year index `y`
+    /// after `previous` the year before.
+    #[inline(always)]
+    pub fn cost_of_revenue_share_at(
+        start: f64,
+        long_run: f64,
+        speed: f64,
+        previous: f64,
+        y: usize,
+    ) -> f64 {
         if y == 0 {
-            self.cost_of_revenue_share.get(v)
+            start
         } else {
-            let long_run = self.cost_of_revenue_share_long_run.get(v);
-            long_run + (previous - long_run) * (1.0 - self.cost_of_revenue_speed.get(v))
+            long_run + (previous - long_run) * (1.0 - speed)
         }
     }
 
@@ -57,7 +75,13 @@ impl Costs {
     /// R&D and staff cost in year index `y`.
     #[inline]
     pub fn rnd(&self, v: &[f64], y: usize) -> f64 {
-        self.rnd.get(v) * (1.0 + self.rnd_growth.get(v)).powi(y as i32)
+        Costs::rnd_at(self.rnd.get(v), self.rnd_growth.get(v), y)
+    }
+
+    /// R&D and staff cost in year index `y` from a level `rnd` growing at `growth`.
+    #[inline(always)]
+    pub fn rnd_at(rnd: f64, growth: f64, y: usize) -> f64 {
+        rnd * (1.0 + growth).powi(y as i32)
     }
 }
 
@@ -65,8 +89,14 @@ impl Commitment {
     /// The payment due in year index `y`.
     #[inline]
     pub fn payment(&self, v: &[f64], y: usize) -> f64 {
+        self.payment_at(self.total.get(v), y)
+    }
+
+    /// The payment due in year index `y` of a commitment whose total is `total`.
+    #[inline(always)]
+    pub fn payment_at(&self, total: f64, y: usize) -> f64 {
         if y >= self.start && y < self.start + self.years {
-            self.total.get(v) / self.years as f64
+            total / self.years as f64
         } else {
             0.0
         }

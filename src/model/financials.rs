@@ -16,8 +16,9 @@
 //! flow (so they move cash and the funding gap, but not payback).
 
 use super::capex::CapexYears;
+use super::costs::Costs;
 use super::revenue::RevenueYears;
-use super::{MAGNITUDE_LIMIT, Metric, Model, ParamId, Trajectory};
+use super::{MAGNITUDE_LIMIT, Metric, Model, ParamId};
 
 /// The compiled finance block.
 #[derive(Debug, Clone)]
@@ -71,8 +72,8 @@ impl Adjustments {
 }
 
 /// The running accounts of one path between years.
-#[derive(Debug, Clone, Default)]
-pub struct Ledger {
+#[derive(Debug, Clone, Copy, Default)]
+struct Accounts {
     sga_share: f64,
     discount: f64,
     starting_cash: f64,
@@ -85,30 +86,56 @@ pub struct Ledger {
     last_deficit: Option<usize>,
     /// Cash from equity and loan principal so far, which payback does not count.
     financed: f64,
+    npv_out_of_range: Option<usize>,
+}
+
+/// The running accounts of a block of paths between years, one per lane.
+#[derive(Debug, Clone)]
+pub struct Ledger {
+    lanes: Vec<Accounts>,
+}
+
+/// The lanes of row `i` of a lane-minor array of `width` lanes.
+#[inline(always)]
+fn row(array: &[f64], i: usize, width: usize) -> &[f64] {
+    &array[i * width..(i + 1) * width]
 }
 
 impl Ledger {
-    /// Opens the accounts of a path whose inputs are `v`.
-    pub fn open(model: &Model, v: &[f64], t: &mut Trajectory) -> Ledger {
-        t.npv_out_of_range = None;
-        let cash = model.finance.starting_cash.get(v);
+    /// A ledger for blocks of `width` paths.
+    pub fn new(width: usize) -> Ledger {
         Ledger {
-            sga_share: model.costs.sga_share.get(v),
-            discount: 1.0 / (1.0 + model.finance.discount_rate.get(v)),
-            starting_cash: cash,
-            cash,
-            lowest_cash: cash,
-            npv: 0.0,
-            discount_factor: 1.0,
-            cor_share: 0.0,
-            last_loss: None,
-            last_deficit: None,
-            financed: 0.0,
+            lanes: vec![Accounts::default(); width],
+        }
+    }
+
+    /// Opens the accounts of the block's paths whose inputs are `v`.
+    pub fn open(&mut self, model: &Model, v: &[f64]) {
+        let w = self.lanes.len();
+        let cash = model.finance.starting_cash.lanes(v, w);
+        let sga = model.costs.sga_share.lanes(v, w);
+        let rate = model.finance.discount_rate.lanes(v, w);
+        for (l, a) in self.lanes.iter_mut().enumerate() {
+            *a = Accounts {
+                sga_share: sga[l],
+                discount: 1.0 / (1.0 + rate[l]),
+                starting_cash: cash[l],
+                cash: cash[l],
+                lowest_cash: cash[l],
+                npv: 0.0,
+                discount_factor: 1.0,
+                cor_share: 0.0,
+                last_loss: None,
+                last_deficit: None,
+                financed: 0.0,
+                npv_out_of_range: None,
+            };
         }
     }
 
     /// Books year index `y` (after years `0..y`) from its capex and revenue, and a network
-    /// entity's adjustments if any, into the trajectory.
+    /// entity's adjustments if any (for a block of one path), into `out`: the block's
+    /// series, series-major and lane-minor (see [`super::Block`]).
     #[allow(clippy::too_many_arguments)]
     pub fn year(
         &mut self,
@@ -118,81 +145,128 @@ impl Ledger {
         revenue: &RevenueYears,
         adjustments: Option<&Adjustments>,
         y: usize,
-        t: &mut Trajectory,
+        out: &mut [f64],
     ) {
+        let w = self.lanes.len();
+        debug_assert!(adjustments.is_none() || w == 1);
         let adjust =
             |field: fn(&Adjustments) -> &Vec<f64>| adjustments.map_or(0.0, |a| field(a)[y]);
-        let costs = &model.costs;
-        let sga_share = self.sga_share;
-        let revenue_total =
-            revenue.subscription_revenue[y] + revenue.stream_revenue[y] + adjust(|a| &a.revenue);
-        self.cor_share = costs.cost_of_revenue_share(v, self.cor_share, y);
-        let cor_share = self.cor_share;
-        let commitments: f64 = model.commitments.iter().map(|c| c.payment(v, y)).sum();
-        let fixed = costs.rnd(v, y)
-            + capex.own_operations[y]
-            + capex.rental[y]
-            + commitments
-            + adjust(|a| &a.costs);
-        let ebitda = revenue_total * (1.0 - cor_share - sga_share) - fixed;
-        let depreciation = capex.own_depreciation[y] + adjust(|a| &a.depreciation);
-        let ebit = ebitda - depreciation;
-        let own_capex = capex.own_spend[y] + adjust(|a| &a.capex);
-        let fcf = ebitda - own_capex;
+        let (adjust_revenue, adjust_costs) = (adjust(|a| &a.revenue), adjust(|a| &a.costs));
+        let (adjust_capex, adjust_depreciation) =
+            (adjust(|a| &a.capex), adjust(|a| &a.depreciation));
         let financing = adjust(|a| &a.financing);
-        self.financed += financing;
-        self.cash += fcf + financing;
-        let cash = self.cash;
-        self.lowest_cash = self.lowest_cash.min(cash);
-        self.npv += fcf * self.discount_factor;
-        self.discount_factor *= self.discount;
-        let npv = self.npv;
-        if t.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
-            t.npv_out_of_range = Some(y);
-        }
-        if ebit < 0.0 {
-            self.last_loss = Some(y);
-        }
-        if cash - self.financed - self.starting_cash < 0.0 {
-            self.last_deficit = Some(y);
-        }
+        let costs = &model.costs;
+        let lanes = |p: ParamId| p.lanes(v, w);
+        let (cor_start, cor_long_run, cor_speed) = (
+            lanes(costs.cost_of_revenue_share),
+            lanes(costs.cost_of_revenue_share_long_run),
+            lanes(costs.cost_of_revenue_speed),
+        );
+        let (rnd, rnd_growth) = (lanes(costs.rnd), lanes(costs.rnd_growth));
+        let (subscription, streams) = (
+            row(&revenue.subscription_revenue, y, w),
+            row(&revenue.stream_revenue, y, w),
+        );
+        let (users, paying_users) = (row(&revenue.users, y, w), row(&revenue.paying_users, y, w));
+        let (operations, rental) = (row(&capex.own_operations, y, w), row(&capex.rental, y, w));
+        let (own_depreciation, own_spend) = (
+            row(&capex.own_depreciation, y, w),
+            row(&capex.own_spend, y, w),
+        );
+        let (spend, capital_charge) = (
+            row(&capex.spend, y, w),
+            row(&capex.own_capital_charge, y, w),
+        );
+        let years = model.years;
+        for (l, a) in self.lanes.iter_mut().enumerate() {
+            let sga_share = a.sga_share;
+            let revenue_total = subscription[l] + streams[l] + adjust_revenue;
+            a.cor_share = Costs::cost_of_revenue_share_at(
+                cor_start[l],
+                cor_long_run[l],
+                cor_speed[l],
+                a.cor_share,
+                y,
+            );
+            let cor_share = a.cor_share;
+            // -0.0, as `Iterator::sum` starts from.
+            let mut commitments = -0.0;
+            for c in &model.commitments {
+                commitments += c.payment_at(c.total.lanes(v, w)[l], y);
+            }
+            let fixed = Costs::rnd_at(rnd[l], rnd_growth[l], y)
+                + operations[l]
+                + rental[l]
+                + commitments
+                + adjust_costs;
+            let ebitda = revenue_total * (1.0 - cor_share - sga_share) - fixed;
+            let depreciation = own_depreciation[l] + adjust_depreciation;
+            let ebit = ebitda - depreciation;
+            let own_capex = own_spend[l] + adjust_capex;
+            let fcf = ebitda - own_capex;
+            a.financed += financing;
+            a.cash += fcf + financing;
+            let cash = a.cash;
+            a.lowest_cash = a.lowest_cash.min(cash);
+            a.npv += fcf * a.discount_factor;
+            a.discount_factor *= a.discount;
+            let npv = a.npv;
+            if a.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
+                a.npv_out_of_range = Some(y);
+            }
+            if ebit < 0.0 {
+                a.last_loss = Some(y);
+            }
+            if cash - a.financed - a.starting_cash < 0.0 {
+                a.last_deficit = Some(y);
+            }
 
-        let variable = 1.0 - cor_share - sga_share;
-        let required = (fixed + depreciation) / variable;
-        let required_for_return = (fixed + capex.own_capital_charge[y]) / variable;
-        let row = [
-            (Metric::Revenue, revenue_total),
-            (Metric::SubscriptionRevenue, revenue.subscription_revenue[y]),
-            (Metric::Users, revenue.users[y]),
-            (Metric::PayingUsers, revenue.paying_users[y]),
-            (Metric::Capex, capex.spend[y] + adjust(|a| &a.capex)),
-            (Metric::OwnCapex, own_capex),
-            (Metric::Depreciation, depreciation),
-            (Metric::Rental, capex.rental[y]),
-            (Metric::Costs, revenue_total - ebit),
-            (Metric::Ebitda, ebitda),
-            (Metric::Ebit, ebit),
-            (Metric::FreeCashFlow, fcf),
-            (Metric::Cash, cash),
-            (Metric::RequiredRevenue, required),
-            (Metric::RevenueGap, required - revenue_total),
-            (Metric::RequiredRevenueForReturn, required_for_return),
-        ];
-        for (metric, value) in row {
-            t.series_mut(metric)[y] = value;
+            let variable = 1.0 - cor_share - sga_share;
+            let required = (fixed + depreciation) / variable;
+            let required_for_return = (fixed + capital_charge[l]) / variable;
+            let row = [
+                (Metric::Revenue, revenue_total),
+                (Metric::SubscriptionRevenue, subscription[l]),
+                (Metric::Users, users[l]),
+                (Metric::PayingUsers, paying_users[l]),
+                (Metric::Capex, spend[l] + adjust_capex),
+                (Metric::OwnCapex, own_capex),
+                (Metric::Depreciation, depreciation),
+                (Metric::Rental, rental[l]),
+                (Metric::Costs, revenue_total - ebit),
+                (Metric::Ebitda, ebitda),
+                (Metric::Ebit, ebit),
+                (Metric::FreeCashFlow, fcf),
+                (Metric::Cash, cash),
+                (Metric::RequiredRevenue, required),
+                (Metric::RevenueGap, required - revenue_total),
+                (Metric::RequiredRevenueForReturn, required_for_return),
+            ];
+            for (metric, value) in row {
+                out[(metric as usize * years + y) * w + l] = value;
+            }
         }
     }
 
-    /// Closes the accounts after the horizon: break-even and payback years, funding gap, NPV.
-    pub fn close(&self, model: &Model, t: &mut Trajectory) {
+    /// Closes the accounts after the horizon: break-even and payback years, funding gap, NPV,
+    /// written into `block`.
+    pub fn close(&self, model: &Model, block: &mut super::Block) {
         let after = |last: Option<usize>| match last {
             None => Some(0),
             Some(y) if y + 1 < model.years => Some(y + 1),
             Some(_) => None,
         };
-        t.break_even = after(self.last_loss);
-        t.payback = after(self.last_deficit);
-        t.funding_gap = (-self.lowest_cash).max(0.0);
-        t.npv = self.npv;
+        for (l, a) in self.lanes.iter().enumerate() {
+            block.close(
+                l,
+                super::Closing {
+                    break_even: after(a.last_loss),
+                    payback: after(a.last_deficit),
+                    funding_gap: (-a.lowest_cash).max(0.0),
+                    npv: a.npv,
+                    npv_out_of_range: a.npv_out_of_range,
+                },
+            );
+        }
     }
 }

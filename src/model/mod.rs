@@ -42,6 +42,13 @@ impl ParamId {
     pub fn get(self, values: &[f64]) -> f64 {
         values[self.0]
     }
+
+    /// The values a block of `width` paths drew for the input, from the block's values
+    /// (input-major, lane-minor: input `j` of lane `l` at `j * width + l`).
+    #[inline(always)]
+    pub fn lanes(self, values: &[f64], width: usize) -> &[f64] {
+        &values[self.0 * width..(self.0 + 1) * width]
+    }
 }
 
 /// What is measured per year on every path.
@@ -178,8 +185,6 @@ pub struct Trajectory {
     pub funding_gap: Usd,
     /// Net present value of free cash flows at the discount rate, start year undiscounted.
     pub npv: Usd,
-    /// The first year index at which the running NPV left the representable range.
-    npv_out_of_range: Option<usize>,
 }
 
 impl Trajectory {
@@ -191,7 +196,6 @@ impl Trajectory {
             payback: None,
             funding_gap: 0.0,
             npv: 0.0,
-            npv_out_of_range: None,
         }
     }
 
@@ -202,16 +206,151 @@ impl Trajectory {
         &self.values[i..i + self.years]
     }
 
-    #[inline]
-    fn series_mut(&mut self, metric: Metric) -> &mut [f64] {
-        let i = metric as usize * self.years;
-        &mut self.values[i..i + self.years]
-    }
-
     /// The metric in year index `y`.
     #[inline]
     pub fn get(&self, metric: Metric, y: usize) -> f64 {
         self.values[metric as usize * self.years + y]
+    }
+
+    /// Takes the one path of `block`.
+    fn take(&mut self, block: &Block) {
+        self.take_lane(block, 0);
+    }
+
+    /// Takes path `l` of `block`.
+    pub fn take_lane(&mut self, block: &Block, l: usize) {
+        let w = block.width;
+        for (x, lanes) in self.values.iter_mut().zip(block.values.chunks_exact(w)) {
+            *x = lanes[l];
+        }
+        let lane = block.lane(l);
+        self.break_even = lane.break_even();
+        self.payback = lane.payback();
+        self.funding_gap = lane.funding_gap();
+        self.npv = lane.npv();
+    }
+}
+
+/// What thresholds and events read of one path's results: a [`Trajectory`], or one lane of a
+/// [`Block`].
+pub trait PathResults {
+    /// The metric in year index `y`.
+    fn get(&self, metric: Metric, y: usize) -> f64;
+    /// See [`Trajectory::break_even`].
+    fn break_even(&self) -> Option<usize>;
+    /// See [`Trajectory::payback`].
+    fn payback(&self) -> Option<usize>;
+    /// See [`Trajectory::funding_gap`].
+    fn funding_gap(&self) -> Usd;
+    /// See [`Trajectory::npv`].
+    fn npv(&self) -> Usd;
+}
+
+impl PathResults for Trajectory {
+    #[inline]
+    fn get(&self, metric: Metric, y: usize) -> f64 {
+        Trajectory::get(self, metric, y)
+    }
+    fn break_even(&self) -> Option<usize> {
+        self.break_even
+    }
+    fn payback(&self) -> Option<usize> {
+        self.payback
+    }
+    fn funding_gap(&self) -> Usd {
+        self.funding_gap
+    }
+    fn npv(&self) -> Usd {
+        self.npv
+    }
+}
+
+/// The results of a block of paths simulated together. Every recorded series (each metric in
+/// each year, metric-major, then the funding gap and the NPV) holds one value per path:
+/// series `s` of lane `l` is at `s * width + l`, which is how the run summary takes them in.
+#[derive(Debug, Clone)]
+pub struct Block {
+    width: usize,
+    years: usize,
+    values: Vec<f64>,
+    closing: Vec<Closing>,
+}
+
+/// What a path's accounts give after its last year.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Closing {
+    pub break_even: Option<usize>,
+    pub payback: Option<usize>,
+    pub funding_gap: Usd,
+    pub npv: Usd,
+    /// The first year index at which the running NPV left the representable range.
+    pub npv_out_of_range: Option<usize>,
+}
+
+impl Block {
+    /// Recorded series of a model of `years` simulated years: each metric in each year, the
+    /// funding gap and the NPV.
+    pub fn series_count(years: usize) -> usize {
+        Metric::ALL.len() * years + 2
+    }
+
+    fn new(years: usize, width: usize) -> Block {
+        Block {
+            width,
+            years,
+            values: vec![0.0; Block::series_count(years) * width],
+            closing: vec![Closing::default(); width],
+        }
+    }
+
+    /// Paths per block.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Every series' values, series-major (see the type's documentation).
+    pub fn values(&self) -> &[f64] {
+        &self.values
+    }
+
+    /// Path `l` of the block.
+    #[inline]
+    pub fn lane(&self, l: usize) -> Lane<'_> {
+        Lane { block: self, l }
+    }
+
+    fn close(&mut self, l: usize, closing: Closing) {
+        self.closing[l] = closing;
+        let funding_gap = Metric::ALL.len() * self.years;
+        self.values[funding_gap * self.width + l] = closing.funding_gap;
+        self.values[(funding_gap + 1) * self.width + l] = closing.npv;
+    }
+}
+
+/// One path of a [`Block`].
+#[derive(Debug, Clone, Copy)]
+pub struct Lane<'a> {
+    block: &'a Block,
+    l: usize,
+}
+
+impl PathResults for Lane<'_> {
+    #[inline]
+    fn get(&self, metric: Metric, y: usize) -> f64 {
+        let b = self.block;
+        b.values[(metric as usize * b.years + y) * b.width + self.l]
+    }
+    fn break_even(&self) -> Option<usize> {
+        self.block.closing[self.l].break_even
+    }
+    fn payback(&self) -> Option<usize> {
+        self.block.closing[self.l].payback
+    }
+    fn funding_gap(&self) -> Usd {
+        self.block.closing[self.l].funding_gap
+    }
+    fn npv(&self) -> Usd {
+        self.block.closing[self.l].npv
     }
 }
 
@@ -224,55 +363,81 @@ pub struct NumericError {
     pub value: f64,
 }
 
+/// Everything a block of paths needs besides its inputs, allocated once and reused for every
+/// block.
+#[derive(Debug, Clone)]
+pub struct BlockWorkspace {
+    pub block: Block,
+    capex: capex::CapexYears,
+    revenue: revenue::RevenueYears,
+    ledger: financials::Ledger,
+    /// The block's hurdle rates, or zeros without a build-out.
+    hurdle: Vec<f64>,
+}
+
 /// Everything one path needs besides its inputs, allocated once and reused for every path.
 #[derive(Debug, Clone)]
 pub struct Workspace {
     pub trajectory: Trajectory,
-    capex: capex::CapexYears,
-    revenue: revenue::RevenueYears,
-    ledger: financials::Ledger,
+    lanes: BlockWorkspace,
 }
 
-/// The yearly random numbers of one path, one per process and simulated year after the first
-/// (year index `y >= 1` uses entry `y - 1`): a standard normal for the users' volatility (when
-/// the scenario has subscriptions) and for each stream's, and a uniform in [0, 1) for each
-/// competitive shock (the shock happens when it is below the shock's probability).
+/// The yearly random numbers of a block of paths, one per process, simulated year after the
+/// first (year index `y >= 1` uses entry `y - 1`) and path: a standard normal for the users'
+/// volatility (when the scenario has subscriptions) and for each stream's, and a uniform in
+/// [0, 1) for each competitive shock (the shock happens when it is below the shock's
+/// probability).
 ///
 /// All numbers live in one array: first the normals (users, then each stream), then the
-/// uniforms (each shock), each process's numbers in year order.
+/// uniforms (each shock), each process's numbers in year order, each year's numbers one per
+/// path of the block (lane-minor). A block of one path is the common case outside the engine.
 #[derive(Debug, Clone, PartialEq)]
 pub struct YearlyNumbers {
     steps: usize,
     users: usize,
     streams: usize,
     shocks: usize,
+    width: usize,
     numbers: Vec<f64>,
 }
 
 impl YearlyNumbers {
-    /// Numbers for a model: every normal 0, every uniform 1/2.
+    /// Numbers for one path of a model: every normal 0, every uniform 1/2.
     pub fn new(model: &Model) -> YearlyNumbers {
+        YearlyNumbers::block(model, 1)
+    }
+
+    /// Numbers for a block of `width` paths of a model: every normal 0, every uniform 1/2.
+    pub fn block(model: &Model, width: usize) -> YearlyNumbers {
         YearlyNumbers::with_counts(
             model.years,
             model.subscriptions.is_some(),
             model.streams.len(),
             model.shocks.len(),
+            width,
         )
     }
 
     /// Numbers for `years` simulated years of `streams` streams and `shocks` shocks, and of
-    /// the users when `users`.
-    pub fn with_counts(years: usize, users: bool, streams: usize, shocks: usize) -> YearlyNumbers {
+    /// the users when `users`, for `width` paths.
+    pub fn with_counts(
+        years: usize,
+        users: bool,
+        streams: usize,
+        shocks: usize,
+        width: usize,
+    ) -> YearlyNumbers {
         let steps = years.saturating_sub(1);
         let users = usize::from(users);
-        let normals = (users + streams) * steps;
-        let mut numbers = vec![0.0; normals + shocks * steps];
+        let normals = (users + streams) * steps * width;
+        let mut numbers = vec![0.0; normals + shocks * steps * width];
         numbers[normals..].fill(0.5);
         YearlyNumbers {
             steps,
             users,
             streams,
             shocks,
+            width,
             numbers,
         }
     }
@@ -285,29 +450,40 @@ impl YearlyNumbers {
         numbers
     }
 
-    /// Draws the numbers of the path whose key is `key` from the default source: the number
-    /// of year index `y` of the process with salt `s` (`model.users_salt`, a stream's or a
-    /// shock's own) is the counter-based uniform `uniform(key, s, y)`
-    /// ([`crate::rng::uniform`]), through [`crate::math::normal_quantile`] for the normals.
+    /// Draws the numbers of the one path whose key is `key` from the default source (see
+    /// [`YearlyNumbers::fill_block`]).
     pub fn fill(&mut self, model: &Model, key: u64) {
-        let steps = self.steps;
+        self.fill_block(model, &[key]);
+    }
+
+    /// Draws the numbers of the block's paths whose keys are `keys` (one per lane) from the
+    /// default source: the number of year index `y` of the process with salt `s`
+    /// (`model.users_salt`, a stream's or a shock's own) is the counter-based uniform
+    /// `uniform(key, s, y)` ([`crate::rng::uniform`]), through
+    /// [`crate::math::normal_quantile`] for the normals.
+    pub fn fill_block(&mut self, model: &Model, keys: &[u64]) {
+        let (steps, w) = (self.steps, self.width);
+        assert_eq!(keys.len(), w, "one key per path of the block");
         let fill = |numbers: &mut [f64], salt: u64, normal: bool| {
             let salt = salted(salt);
-            for (i, x) in numbers.iter_mut().enumerate() {
-                let u = uniform_salted(key, salt, i as u64 + 1);
-                *x = if normal { normal_quantile(u) } else { u };
+            for (i, step) in numbers.chunks_exact_mut(w).enumerate() {
+                for (x, &key) in step.iter_mut().zip(keys) {
+                    let u = uniform_salted(key, salt, i as u64 + 1);
+                    *x = if normal { normal_quantile(u) } else { u };
+                }
             }
         };
+        let size = steps * w;
         if self.users == 1 {
-            fill(&mut self.numbers[..steps], model.users_salt, true);
+            fill(&mut self.numbers[..size], model.users_salt, true);
         }
         for (k, stream) in model.streams.iter().enumerate() {
-            let start = (self.users + k) * steps;
-            fill(&mut self.numbers[start..start + steps], stream.salt, true);
+            let start = (self.users + k) * size;
+            fill(&mut self.numbers[start..start + size], stream.salt, true);
         }
         for (k, shock) in model.shocks.iter().enumerate() {
-            let start = (self.users + self.streams + k) * steps;
-            fill(&mut self.numbers[start..start + steps], shock.salt, false);
+            let start = (self.users + self.streams + k) * size;
+            fill(&mut self.numbers[start..start + size], shock.salt, false);
         }
     }
 
@@ -328,50 +504,106 @@ impl YearlyNumbers {
 
     /// How many of the numbers are standard normals (the rest are uniforms).
     pub fn normals(&self) -> usize {
-        (self.users + self.streams) * self.steps
+        (self.users + self.streams) * self.steps * self.width
     }
 
-    /// The users' normals, one per year after the first (empty without subscriptions).
+    /// The range of process `p`'s numbers (users first, then streams, then shocks).
+    fn process(&self, p: usize) -> std::ops::Range<usize> {
+        let size = self.steps * self.width;
+        p * size..(p + 1) * size
+    }
+
+    /// The users' normals of one path, one per year after the first (empty without
+    /// subscriptions).
     pub fn users(&self) -> &[f64] {
+        debug_assert_eq!(self.width, 1);
         &self.numbers[..self.users * self.steps]
     }
 
-    /// Stream `k`'s normals.
+    /// Stream `k`'s normals of one path.
     pub fn stream(&self, k: usize) -> &[f64] {
-        let start = (self.users + k) * self.steps;
-        &self.numbers[start..start + self.steps]
+        debug_assert_eq!(self.width, 1);
+        &self.numbers[self.process(self.users + k)]
     }
 
-    /// Shock `k`'s uniforms.
+    /// Shock `k`'s uniforms of one path.
     pub fn shock(&self, k: usize) -> &[f64] {
-        let start = (self.users + self.streams + k) * self.steps;
-        &self.numbers[start..start + self.steps]
+        debug_assert_eq!(self.width, 1);
+        &self.numbers[self.process(self.users + self.streams + k)]
     }
 
-    /// Mutable access to one process's numbers: the users (`None`) or the stream `Some(k)`.
+    /// The step's number of process `p` for every path of the block.
+    #[inline(always)]
+    fn lanes(&self, p: usize, step: usize) -> &[f64] {
+        let start = (p * self.steps + step) * self.width;
+        &self.numbers[start..start + self.width]
+    }
+
+    /// The users' normals of the block's paths at `step` (year index `step + 1`).
+    #[inline]
+    pub fn users_lanes(&self, step: usize) -> &[f64] {
+        self.lanes(0, step)
+    }
+
+    /// Stream `k`'s normals of the block's paths at `step`.
+    #[inline]
+    pub fn stream_lanes(&self, k: usize, step: usize) -> &[f64] {
+        self.lanes(self.users + k, step)
+    }
+
+    /// Shock `k`'s uniforms of the block's paths at `step`.
+    #[inline]
+    pub fn shock_lanes(&self, k: usize, step: usize) -> &[f64] {
+        self.lanes(self.users + self.streams + k, step)
+    }
+
+    /// Copies the numbers of path `l` of the block into `one`, numbers of one path of the
+    /// same model.
+    pub fn copy_path(&self, l: usize, one: &mut YearlyNumbers) {
+        debug_assert_eq!(one.numbers.len() * self.width, self.numbers.len());
+        let lanes = self.numbers.chunks_exact(self.width);
+        for (x, lanes) in one.numbers.iter_mut().zip(lanes) {
+            *x = lanes[l];
+        }
+    }
+
+    /// Mutable access to one path's numbers of one process: the users (`None`) or the stream
+    /// `Some(k)`.
     pub fn normals_mut(&mut self, stream: Option<usize>) -> &mut [f64] {
-        let start = match stream {
+        debug_assert_eq!(self.width, 1);
+        let p = match stream {
             None => 0,
-            Some(k) => (self.users + k) * self.steps,
+            Some(k) => self.users + k,
         };
-        &mut self.numbers[start..start + self.steps]
+        let range = self.process(p);
+        &mut self.numbers[range]
     }
 
-    /// Mutable access to shock `k`'s uniforms.
+    /// Mutable access to one path's shock `k`'s uniforms.
     pub fn shock_mut(&mut self, k: usize) -> &mut [f64] {
-        let start = (self.users + self.streams + k) * self.steps;
-        &mut self.numbers[start..start + self.steps]
+        debug_assert_eq!(self.width, 1);
+        let range = self.process(self.users + self.streams + k);
+        &mut self.numbers[range]
     }
 }
 
 impl Model {
-    /// A workspace sized for this model.
+    /// A workspace for one path of this model.
     pub fn workspace(&self) -> Workspace {
         Workspace {
             trajectory: Trajectory::new(self.years),
-            capex: capex::CapexYears::new(self.years),
-            revenue: revenue::RevenueYears::new(self.years, self.streams.len()),
-            ledger: financials::Ledger::default(),
+            lanes: self.block_workspace(1),
+        }
+    }
+
+    /// A workspace for blocks of `width` paths of this model.
+    pub fn block_workspace(&self, width: usize) -> BlockWorkspace {
+        BlockWorkspace {
+            block: Block::new(self.years, width),
+            capex: capex::CapexYears::new(self.years, width),
+            revenue: revenue::RevenueYears::new(self.years, self.streams.len(), width),
+            ledger: financials::Ledger::new(width),
+            hurdle: vec![0.0; width],
         }
     }
 
@@ -383,28 +615,68 @@ impl Model {
         yearly: &YearlyNumbers,
         ws: &mut Workspace,
     ) -> Result<(), NumericError> {
-        self.begin(v, ws);
-        for y in 0..self.years {
-            self.step(v, yearly, y, ws);
-        }
-        self.finish(ws)
+        let result = self.simulate_block(v, yearly, &mut ws.lanes);
+        ws.trajectory.take(&ws.lanes.block);
+        result.map_err(|(_, e)| e)
     }
 
     /// Starts a path with input values `v`: its capex schedule for every year (spending does
     /// not depend on what happens later) and its opening accounts. Then [`Model::step`] each
     /// year in order, then [`Model::finish`]; [`Model::simulate`] does all three.
     pub fn begin(&self, v: &[f64], ws: &mut Workspace) {
-        // Without a build-out the capex arrays stay at the zeros they were created with.
-        if let Some(c) = &self.capex {
-            c.simulate(v, self.finance.hurdle_rate.get(v), &mut ws.capex);
-        }
-        revenue::begin(self.subscriptions.as_ref(), v, &mut ws.revenue);
-        ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);
+        self.begin_block(v, &mut ws.lanes);
     }
 
     /// Simulates year index `y` of the path: its revenue and its accounts, into
     /// `ws.trajectory` (every metric of year `y` is set when it returns).
     pub fn step(&self, v: &[f64], yearly: &YearlyNumbers, y: usize, ws: &mut Workspace) {
+        self.step_block(v, yearly, y, &mut ws.lanes);
+        for m in Metric::ALL {
+            let i = m as usize * self.years + y;
+            ws.trajectory.values[i] = ws.lanes.block.values[i];
+        }
+    }
+
+    /// Closes the path after its last year: break-even and payback years, funding gap, NPV,
+    /// and the check that every number is in range.
+    pub fn finish(&self, ws: &mut Workspace) -> Result<(), NumericError> {
+        let result = self.finish_block(&mut ws.lanes);
+        ws.trajectory.take(&ws.lanes.block);
+        result.map_err(|(_, e)| e)
+    }
+
+    /// Simulates a block of paths from their input values `v` (input-major, lane-minor: input
+    /// `j` of path `l` at `j * width + l`) and yearly random numbers, into `ws.block`: each
+    /// path exactly as [`Model::simulate`] would alone. A failure names the first path (lane)
+    /// that left the representable range.
+    pub fn simulate_block(
+        &self,
+        v: &[f64],
+        yearly: &YearlyNumbers,
+        ws: &mut BlockWorkspace,
+    ) -> Result<(), (usize, NumericError)> {
+        self.begin_block(v, ws);
+        for y in 0..self.years {
+            self.step_block(v, yearly, y, ws);
+        }
+        self.finish_block(ws)
+    }
+
+    /// [`Model::begin`] for a block of paths.
+    fn begin_block(&self, v: &[f64], ws: &mut BlockWorkspace) {
+        let w = ws.block.width;
+        // Without a build-out the capex arrays stay at the zeros they were created with.
+        if let Some(c) = &self.capex {
+            ws.hurdle
+                .copy_from_slice(self.finance.hurdle_rate.lanes(v, w));
+            c.simulate(v, &ws.hurdle, &mut ws.capex);
+        }
+        revenue::begin(self.subscriptions.as_ref(), v, &mut ws.revenue);
+        ws.ledger.open(self, v);
+    }
+
+    /// [`Model::step`] for a block of paths.
+    fn step_block(&self, v: &[f64], yearly: &YearlyNumbers, y: usize, ws: &mut BlockWorkspace) {
         revenue::year(
             self.subscriptions.as_ref(),
             &self.streams,
@@ -414,8 +686,15 @@ impl Model {
             y,
             &mut ws.revenue,
         );
-        ws.ledger
-            .year(self, v, &ws.capex, &ws.revenue, None, y, &mut ws.trajectory);
+        ws.ledger.year(
+            self,
+            v,
+            &ws.capex,
+            &ws.revenue,
+            None,
+            y,
+            &mut ws.block.values,
+        );
     }
 
     /// Redoes the accounts of the path last simulated in `ws` (same inputs `v`) with a network
@@ -427,61 +706,77 @@ impl Model {
         adjustments: &Adjustments,
         ws: &mut Workspace,
     ) -> Result<(), NumericError> {
-        ws.ledger = financials::Ledger::open(self, v, &mut ws.trajectory);
+        let lanes = &mut ws.lanes;
+        lanes.ledger.open(self, v);
         for y in 0..self.years {
-            ws.ledger.year(
+            lanes.ledger.year(
                 self,
                 v,
-                &ws.capex,
-                &ws.revenue,
+                &lanes.capex,
+                &lanes.revenue,
                 Some(adjustments),
                 y,
-                &mut ws.trajectory,
+                &mut lanes.block.values,
             );
         }
         self.finish(ws)
     }
 
-    /// Closes the path after its last year: break-even and payback years, funding gap, NPV,
-    /// and the check that every number is in range.
-    pub fn finish(&self, ws: &mut Workspace) -> Result<(), NumericError> {
-        ws.ledger.close(self, &mut ws.trajectory);
-        self.check_finite(&ws.trajectory)
+    /// [`Model::finish`] for a block of paths: closes its paths after their last year: break-even and payback years, funding
+    /// gap, NPV, and the check that every number is in range.
+    fn finish_block(&self, ws: &mut BlockWorkspace) -> Result<(), (usize, NumericError)> {
+        ws.ledger.close(self, &mut ws.block);
+        self.check_finite(&ws.block)
     }
 
-    /// Fails on the first non-finite or out-of-range metric, naming its year.
-    fn check_finite(&self, t: &Trajectory) -> Result<(), NumericError> {
+    /// Fails on the first path with a non-finite or out-of-range number, naming its year.
+    fn check_finite(&self, block: &Block) -> Result<(), (usize, NumericError)> {
         let ok = |x: f64| x.abs() <= MAGNITUDE_LIMIT;
-        let fine = t.values.iter().all(|&x| ok(x)) && ok(t.npv) && ok(t.funding_gap);
+        let fine = block.values.iter().fold(true, |all, &x| all & ok(x));
         if fine {
             return Ok(());
         }
+        let w = block.width;
+        let failing = (0..w)
+            .find(|&l| block.values.iter().skip(l).step_by(w).any(|&x| !ok(x)))
+            .expect("a value out of range is in some path");
+        let path = block.lane(failing);
         for y in 0..self.years {
             for m in Metric::ALL {
-                let x = t.get(m, y);
+                let x = path.get(m, y);
                 if !ok(x) {
-                    return Err(NumericError {
-                        year: self.start_year + y as i32,
-                        quantity: m.name(),
-                        value: x,
-                    });
+                    return Err((
+                        failing,
+                        NumericError {
+                            year: self.start_year + y as i32,
+                            quantity: m.name(),
+                            value: x,
+                        },
+                    ));
                 }
             }
         }
         // Every year-end cash balance is in range, so a funding gap out of range comes from
         // the starting cash.
-        if !ok(t.funding_gap) {
-            return Err(NumericError {
-                year: self.start_year,
-                quantity: "funding_gap",
-                value: t.funding_gap,
-            });
+        let closing = block.closing[failing];
+        if !ok(closing.funding_gap) {
+            return Err((
+                failing,
+                NumericError {
+                    year: self.start_year,
+                    quantity: "funding_gap",
+                    value: closing.funding_gap,
+                },
+            ));
         }
-        let y = t.npv_out_of_range.unwrap_or(self.years - 1);
-        Err(NumericError {
-            year: self.start_year + y as i32,
-            quantity: "npv",
-            value: t.npv,
-        })
+        let y = closing.npv_out_of_range.unwrap_or(self.years - 1);
+        Err((
+            failing,
+            NumericError {
+                year: self.start_year + y as i32,
+                quantity: "npv",
+                value: closing.npv,
+            },
+        ))
     }
 }

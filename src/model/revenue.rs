@@ -65,9 +65,11 @@ pub struct Shock {
     pub streams: Vec<usize>,
 }
 
-/// Per-year revenue results for one path.
+/// Per-year revenue results for a block of `width` paths: every array is lane-minor (year
+/// `y`, or stream `k`, of lane `l` at `y * width + l`).
 #[derive(Debug, Clone)]
 pub struct RevenueYears {
+    width: usize,
     pub users: Vec<f64>,
     pub paying_users: Vec<f64>,
     pub subscription_revenue: Vec<f64>,
@@ -78,25 +80,39 @@ pub struct RevenueYears {
     /// Each stream's underlying revenue before price shocks.
     stream_base: Vec<f64>,
     stream_growth: Vec<f64>,
-    subscription_path: SubscriptionPath,
+    /// This year's price factor of each shock, one per lane (1 where it did not happen).
+    shock_factor: Vec<f64>,
+    subscription_path: Vec<SubscriptionPath>,
 }
 
 impl RevenueYears {
-    /// Zeroed arrays for `years` years and `streams` streams.
-    pub fn new(years: usize, streams: usize) -> RevenueYears {
+    /// Zeroed arrays for `years` years and `streams` streams of `width` paths.
+    pub fn new(years: usize, streams: usize, width: usize) -> RevenueYears {
+        let z = vec![0.0; years * width];
         RevenueYears {
-            users: vec![0.0; years],
-            paying_users: vec![0.0; years],
-            subscription_revenue: vec![0.0; years],
-            stream_revenue: vec![0.0; years],
-            price_level: vec![1.0; streams + 1],
-            stream_base: vec![0.0; streams],
-            stream_growth: vec![0.0; streams],
-            subscription_path: SubscriptionPath {
-                decay: 1.0,
-                response: 1.0,
-            },
+            width,
+            users: z.clone(),
+            paying_users: z.clone(),
+            subscription_revenue: z.clone(),
+            stream_revenue: z,
+            price_level: vec![1.0; (streams + 1) * width],
+            stream_base: vec![0.0; streams * width],
+            stream_growth: vec![0.0; streams * width],
+            shock_factor: vec![1.0; width],
+            subscription_path: vec![
+                SubscriptionPath {
+                    decay: 1.0,
+                    response: 1.0,
+                };
+                width
+            ],
         }
+    }
+
+    /// The lanes of row `i` (a year, or a stream) of `array`.
+    #[inline(always)]
+    fn row(width: usize, array: &[f64], i: usize) -> &[f64] {
+        &array[i * width..(i + 1) * width]
     }
 }
 
@@ -123,16 +139,22 @@ fn simulate(
     }
 }
 
-/// Starts a path whose inputs are `v`: prices at their level before any shock, and what the
-/// subscriptions compute once per path.
+/// Starts the block's paths whose inputs are `v` (input-major, lane-minor): prices at their
+/// level before any shock, and what the subscriptions compute once per path.
 pub fn begin(subscriptions: Option<&Subscriptions>, v: &[f64], out: &mut RevenueYears) {
+    let w = out.width;
     out.price_level.fill(1.0);
     if let Some(s) = subscriptions {
-        out.subscription_path = SubscriptionPath::new(s, v);
+        let growth = s.user_growth.lanes(v, w);
+        let elasticity = s.price_elasticity.lanes(v, w);
+        let price_growth = s.price_growth.lanes(v, w);
+        for (l, path) in out.subscription_path.iter_mut().enumerate() {
+            *path = SubscriptionPath::new(growth[l], elasticity[l], price_growth[l]);
+        }
     }
 }
 
-/// Simulates year index `y` of every revenue line (after years `0..y`).
+/// Simulates year index `y` of every revenue line of the block (after years `0..y`).
 pub fn year(
     subscriptions: Option<&Subscriptions>,
     streams: &[Stream],
@@ -142,53 +164,78 @@ pub fn year(
     y: usize,
     out: &mut RevenueYears,
 ) {
+    let w = out.width;
     if y > 0 {
         for (k, shock) in shocks.iter().enumerate() {
-            let u = yearly.shock(k)[y - 1];
-            if y >= shock.start && u < shock.probability.get(v) {
-                let factor = 1.0 - shock.exposure.get(v) * (1.0 - shock.price_factor.get(v));
-                if shock.subscriptions {
-                    out.price_level[0] *= factor;
-                }
-                for &s in &shock.streams {
-                    out.price_level[s + 1] *= factor;
+            if y < shock.start {
+                continue;
+            }
+            let u = yearly.shock_lanes(k, y - 1);
+            let probability = shock.probability.lanes(v, w);
+            let exposure = shock.exposure.lanes(v, w);
+            let price_factor = shock.price_factor.lanes(v, w);
+            let factor = &mut out.shock_factor[..w];
+            for l in 0..w {
+                // Multiplying by one leaves a price level exactly as it was.
+                factor[l] = if u[l] < probability[l] {
+                    1.0 - exposure[l] * (1.0 - price_factor[l])
+                } else {
+                    1.0
+                };
+            }
+            let affected = shock
+                .subscriptions
+                .then_some(0)
+                .into_iter()
+                .chain(shock.streams.iter().map(|&s| s + 1));
+            for row in affected {
+                let level = &mut out.price_level[row * w..(row + 1) * w];
+                for (p, f) in level.iter_mut().zip(&*factor) {
+                    *p *= f;
                 }
             }
         }
     }
     match subscriptions {
-        Some(s) => subscription_year(s, v, y, yearly.users(), out),
+        Some(s) => subscription_year(s, v, y, yearly, out),
         None => {
-            out.users[y] = 0.0;
-            out.paying_users[y] = 0.0;
-            out.subscription_revenue[y] = 0.0;
+            let lanes = y * w..(y + 1) * w;
+            out.users[lanes.clone()].fill(0.0);
+            out.paying_users[lanes.clone()].fill(0.0);
+            out.subscription_revenue[lanes].fill(0.0);
         }
     }
-    let mut total = 0.0;
+    let total = &mut out.stream_revenue[y * w..(y + 1) * w];
+    total.fill(0.0);
     for (k, stream) in streams.iter().enumerate() {
-        let z = if y > 0 {
-            lognormal_shock(yearly.stream(k)[y - 1], stream.volatility.get(v))
-        } else {
-            1.0
-        };
+        let base = &mut out.stream_base[k * w..(k + 1) * w];
+        let growth = &mut out.stream_growth[k * w..(k + 1) * w];
         if y < stream.start {
-            out.stream_base[k] = 0.0;
+            base.fill(0.0);
         } else if y == stream.start {
-            out.stream_base[k] = stream.revenue.get(v);
-            out.stream_growth[k] = stream.growth.get(v);
+            base.copy_from_slice(stream.revenue.lanes(v, w));
+            growth.copy_from_slice(stream.growth.lanes(v, w));
         } else {
-            let g = out.stream_growth[k];
-            out.stream_base[k] *= (1.0 + g) * z;
-            let terminal = stream.terminal_growth.get(v);
-            out.stream_growth[k] = terminal + (g - terminal) * (1.0 - stream.growth_fade.get(v));
+            // The stream's yearly shock exists from its second year on (`y > start >= 0`).
+            let z = yearly.stream_lanes(k, y - 1);
+            let volatility = stream.volatility.lanes(v, w);
+            let terminal = stream.terminal_growth.lanes(v, w);
+            let fade = stream.growth_fade.lanes(v, w);
+            for l in 0..w {
+                let g = growth[l];
+                base[l] *= (1.0 + g) * lognormal_shock(z[l], volatility[l]);
+                growth[l] = terminal[l] + (g - terminal[l]) * (1.0 - fade[l]);
+            }
         }
-        total += out.stream_base[k] * out.price_level[k + 1];
+        let level = RevenueYears::row(w, &out.price_level, k + 1);
+        for l in 0..w {
+            total[l] += base[l] * level[l];
+        }
     }
-    out.stream_revenue[y] = total;
 }
 
 /// What a path's subscriptions compute once rather than every year.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct SubscriptionPath {
     /// `exp(-user_growth)`: the logistic step's decay over one year.
     decay: f64,
@@ -197,10 +244,10 @@ struct SubscriptionPath {
 }
 
 impl SubscriptionPath {
-    fn new(s: &Subscriptions, v: &[f64]) -> SubscriptionPath {
+    fn new(user_growth: f64, price_elasticity: f64, price_growth: f64) -> SubscriptionPath {
         SubscriptionPath {
-            decay: math::exp(-s.user_growth.get(v)),
-            response: math::exp(-s.price_elasticity.get(v) * math::ln(1.0 + s.price_growth.get(v))),
+            decay: math::exp(-user_growth),
+            response: math::exp(-price_elasticity * math::ln(1.0 + price_growth)),
         }
     }
 }
@@ -209,33 +256,52 @@ fn subscription_year(
     s: &Subscriptions,
     v: &[f64],
     y: usize,
-    user_normals: &[f64],
+    yearly: &YearlyNumbers,
     out: &mut RevenueYears,
 ) {
-    let price_growth = s.price_growth.get(v);
+    let w = out.width;
+    let price_growth = s.price_growth.lanes(v, w);
+    let price = s.price.lanes(v, w);
     if y == 0 {
-        out.users[0] = s.users.get(v);
-        out.paying_users[0] = s.paying_share.get(v) * out.users[0];
+        let users = s.users.lanes(v, w);
+        let paying_share = s.paying_share.lanes(v, w);
+        for l in 0..w {
+            out.users[l] = users[l];
+            out.paying_users[l] = paying_share[l] * users[l];
+        }
     } else {
-        let shock = lognormal_shock(user_normals[y - 1], s.user_volatility.get(v));
-        let ceiling = s.user_ceiling.get(v);
-        let previous = out.users[y - 1];
-        // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
-        // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
-        let decay = out.subscription_path.decay;
-        let logistic = if previous > 0.0 {
-            ceiling * previous / (previous + (ceiling - previous) * decay)
-        } else {
-            0.0
-        };
-        let users = logistic * shock;
-        let retained = out.paying_users[y - 1] * (1.0 - s.churn.get(v));
-        let converted = s.conversion.get(v) * (users - retained).max(0.0);
-        out.users[y] = users;
-        out.paying_users[y] = ((retained + converted) * out.subscription_path.response).min(users);
+        let normals = yearly.users_lanes(y - 1);
+        let volatility = s.user_volatility.lanes(v, w);
+        let ceiling = s.user_ceiling.lanes(v, w);
+        let churn = s.churn.lanes(v, w);
+        let conversion = s.conversion.lanes(v, w);
+        let (before, now) = out.users.split_at_mut(y * w);
+        let (previous_users, users_now) = (&before[(y - 1) * w..], &mut now[..w]);
+        let (before, now) = out.paying_users.split_at_mut(y * w);
+        let (previous_paying, paying_now) = (&before[(y - 1) * w..], &mut now[..w]);
+        let paths = &out.subscription_path[..w];
+        for l in 0..w {
+            let shock = lognormal_shock(normals[l], volatility[l]);
+            let (ceiling, previous) = (ceiling[l], previous_users[l]);
+            // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
+            // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
+            let logistic = if previous > 0.0 {
+                ceiling * previous / (previous + (ceiling - previous) * paths[l].decay)
+            } else {
+                0.0
+            };
+            let users = logistic * shock;
+            let retained = previous_paying[l] * (1.0 - churn[l]);
+            let converted = conversion[l] * (users - retained).max(0.0);
+            users_now[l] = users;
+            paying_now[l] = ((retained + converted) * paths[l].response).min(users);
+        }
     }
-    let price = s.price.get(v) * (1.0 + price_growth).powi(y as i32);
-    out.subscription_revenue[y] = out.paying_users[y] * price * out.price_level[0];
+    let level = RevenueYears::row(w, &out.price_level, 0);
+    for l in 0..w {
+        let p = price[l] * (1.0 + price_growth[l]).powi(y as i32);
+        out.subscription_revenue[y * w + l] = out.paying_users[y * w + l] * p * level[l];
+    }
 }
 
 #[cfg(test)]
@@ -261,8 +327,8 @@ mod tests {
     fn paying_share_converges_to_its_long_run_level() {
         // Users at the ceiling, no volatility; conversion 0.1, churn 0.3.
         let v = [1e6, 1e6, 0.5, 0.0, 0.01, 0.1, 0.3, 100.0, 0.0, 0.0];
-        let r = YearlyNumbers::with_counts(60, true, 0, 0);
-        let mut out = RevenueYears::new(60, 0);
+        let r = YearlyNumbers::with_counts(60, true, 0, 0, 1);
+        let mut out = RevenueYears::new(60, 0, 1);
         simulate(Some(&subs()), &[], &[], &v, &r, &mut out);
         let long_run = 0.1 / (0.1 + 0.3 - 0.03);
         assert!((out.paying_users[59] / 1e6 - long_run).abs() < 1e-9);
@@ -272,8 +338,8 @@ mod tests {
     #[test]
     fn users_follow_the_logistic_curve_without_overshoot() {
         let v = [1e8, 1e9, 3.0, 0.0, 0.05, 0.0, 0.0, 240.0, 0.0, 0.0];
-        let r = YearlyNumbers::with_counts(10, true, 0, 0);
-        let mut out = RevenueYears::new(10, 0);
+        let r = YearlyNumbers::with_counts(10, true, 0, 0, 1);
+        let mut out = RevenueYears::new(10, 0, 1);
         simulate(Some(&subs()), &[], &[], &v, &r, &mut out);
         for y in 1..10 {
             let t = y as f64;
@@ -306,8 +372,8 @@ mod tests {
             streams: vec![0],
         };
         let v = [100.0, 1.0, 0.0, 0.5, 0.0, 1.0, 0.1, 0.5];
-        let r = YearlyNumbers::with_counts(4, true, 1, 1);
-        let mut out = RevenueYears::new(4, 1);
+        let r = YearlyNumbers::with_counts(4, true, 1, 1, 1);
+        let mut out = RevenueYears::new(4, 1, 1);
         simulate(None, &[stream], &[shock], &v, &r, &mut out);
         // Growth 100%, then 50%, then 25%; prices cut to 55% from year 2, again in year 3.
         assert!((out.stream_revenue[1] - 200.0).abs() < 1e-9);

@@ -10,10 +10,11 @@
 //! where each pair of entities both defaulted, and which entities defaulted first in paths
 //! where more than one did. Where each lives in the mergeable [`Summary`] is private here.
 
+use crate::engine::BLOCK_PATHS as STATS_BATCH;
 use crate::engine::Merge;
 use crate::model::Metric;
 use crate::stats::{MetricStats, Summary, YearCounts};
-use crate::summary::{Probability, STATS_BATCH};
+use crate::summary::Probability;
 
 use super::path::NetworkWorkspace;
 use super::{FlowKind, Network, NetworkMetric};

@@ -152,7 +152,15 @@ impl LogHistogram {
     /// same counts as adding them one by one, but the storage grows once per batch, and a
     /// batch of one sign (the common case) is counted without a test per value.
     pub fn add_batch(&mut self, values: &[f64], min: f64, max: f64) {
-        if min >= ZERO_BELOW {
+        if min == max && min.abs() >= ZERO_BELOW {
+            // One value throughout (the same bits, since it is not zero): one count.
+            let n = values.len() as u64;
+            if min > 0.0 {
+                self.positive.add(key(min), n);
+            } else {
+                self.negative.add(key(-min), n);
+            }
+        } else if min >= ZERO_BELOW {
             self.positive.cover(key(min), key(max));
             values
                 .iter()

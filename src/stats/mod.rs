@@ -39,6 +39,29 @@ pub fn wilson_interval(successes: u64, trials: u64, z: f64) -> (f64, f64) {
     ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
+/// The smallest and largest of finite `values` (not empty), in four independent running
+/// extremes so that the comparisons do not wait on each other.
+#[inline]
+fn extremes(values: &[f64]) -> (f64, f64) {
+    let mut min = [values[0]; 4];
+    let mut max = min;
+    let mut quads = values.chunks_exact(4);
+    for quad in &mut quads {
+        for k in 0..4 {
+            min[k] = min[k].min(quad[k]);
+            max[k] = max[k].max(quad[k]);
+        }
+    }
+    for &x in quads.remainder() {
+        min[0] = min[0].min(x);
+        max[0] = max[0].max(x);
+    }
+    (
+        min[0].min(min[1]).min(min[2].min(min[3])),
+        max[0].max(max[1]).max(max[2].max(max[3])),
+    )
+}
+
 /// Count, exact moments, extremes and quantiles of one tracked quantity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricStats {
@@ -71,21 +94,19 @@ impl MetricStats {
             return;
         }
         let n = values.len() as f64;
-        // One pass: sums of the values' offsets from the batch's first value (paths of one
+        // Sums of the values' offsets from the batch's first value (paths of one
         // batch are alike, so the offsets are small and their squares lose little), then the
         // batch's sum of squares from them: sum x^2 = sum d^2 + x0 (2 sum x - n x0).
         let x0 = values[0];
         // -0.0, as `Iterator::sum` starts from, so an all-negative-zero batch keeps its sign.
-        let (mut sum, mut min, mut max) = (-0.0, f64::INFINITY, f64::NEG_INFINITY);
-        let (mut offsets, mut squares) = (0.0, 0.0);
+        let (mut sum, mut offsets, mut squares) = (-0.0, 0.0, 0.0);
         for &x in values {
             sum += x;
-            min = min.min(x);
-            max = max.max(x);
             let d = x - x0;
             offsets += d;
             squares += d * d;
         }
+        let (min, max) = extremes(values);
         let centred = (squares - offsets * (offsets / n)).max(0.0);
         self.count += values.len() as u64;
         self.sum.add(sum);
