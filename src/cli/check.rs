@@ -1,5 +1,5 @@
-//! `simulate check`: validate a scenario and list its inputs with their sources, then the
-//! citations of the seed articles those sources name.
+//! `simulate check`: validate a scenario and list its inputs with their sources, its rank
+//! correlations, then the citations of the seed articles those sources name.
 
 use std::process::ExitCode;
 
@@ -44,6 +44,26 @@ pub fn run(args: CheckArgs) -> Result<ExitCode> {
             i.dist,
             i.source.as_deref().unwrap_or("no source")
         ));
+    }
+    let pairs = &s.correlations.pairs;
+    if !pairs.is_empty() {
+        out.push_str(
+            "\nRank correlations (Spearman, imposed with a Gaussian copula; each input keeps its \
+             distribution):\n",
+        );
+        let width = pairs
+            .iter()
+            .map(|p| s.inputs[p.a].key.len() + s.inputs[p.b].key.len() + 3)
+            .max()
+            .unwrap_or(0);
+        for p in pairs {
+            let names = format!("{} ~ {}", s.inputs[p.a].key, s.inputs[p.b].key);
+            out.push_str(&format!(
+                "  {names:width$}  rho {:+.2}  [{}]\n",
+                p.rho,
+                p.source.as_deref().unwrap_or("no source")
+            ));
+        }
     }
     let cited = s.citations();
     if !cited.is_empty() {

@@ -81,10 +81,11 @@ pub fn run(args: SweepArgs) -> Result<ExitCode> {
     let result = pool.install(|| sweep::run(&base, &axes, &plan, &bar))?;
     if let Some(path) = &args.chart {
         let e = result.event_index(&event).expect("the event was checked");
+        let base_case = svg::base_case(&result, scenario);
         let svg = if axes.len() == 1 {
-            svg::sweep_curves(&result, &[e])?
+            svg::sweep_curves(&result, &[e], &base_case)?
         } else {
-            svg::heatmap(&result, e)?
+            svg::heatmap(&result, e, &base_case)?
         };
         output::write(&svg, Some(path))?;
     }

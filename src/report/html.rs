@@ -366,6 +366,20 @@ fn inputs_table(out: &mut String, s: &Scenario) {
         );
     }
     out.push_str("</tbody>\n</table>\n");
+    if !s.correlations.pairs.is_empty() {
+        out.push_str("<h3 id=\"correlations\">Rank correlations</h3>\n<p class=\"note\">Spearman rank correlations between inputs, imposed with a Gaussian copula: each input keeps its own distribution, only which values come together changes.</p>\n<table>\n<thead><tr><th class=\"l\">Input</th><th class=\"l\">Input</th><th>Rank correlation</th><th class=\"l\">Source</th></tr></thead>\n<tbody>\n");
+        for p in &s.correlations.pairs {
+            let _ = writeln!(
+                out,
+                "<tr><td class=\"l\"><code>{}</code></td><td class=\"l\"><code>{}</code></td><td>{:+.2}</td><td class=\"src\">{}</td></tr>",
+                esc(&s.inputs[p.a].key),
+                esc(&s.inputs[p.b].key),
+                p.rho,
+                esc(p.source.as_deref().unwrap_or("no source"))
+            );
+        }
+        out.push_str("</tbody>\n</table>\n");
+    }
     let cited = s.citations();
     if !cited.is_empty() {
         out.push_str("<h3 id=\"sources\">Sources cited</h3>\n<ul class=\"sources\">\n");
@@ -411,8 +425,8 @@ pub struct Analyses<'a> {
     pub event: &'a str,
 }
 
-/// The sensitivity and sweep sections.
-fn analyses(out: &mut String, a: &Analyses) -> Result<(), ChartError> {
+/// The sensitivity and sweep sections; the sweeps mark the base case of `scenario`.
+fn analyses(out: &mut String, a: &Analyses, scenario: &Scenario) -> Result<(), ChartError> {
     out.push_str("<h2 id=\"sensitivity\">Which inputs matter</h2>\n");
     match a.sensitivity {
         Some(s) => {
@@ -431,9 +445,9 @@ fn analyses(out: &mut String, a: &Analyses) -> Result<(), ChartError> {
         let events: Vec<usize> = sweep.event_index(a.event).into_iter().collect();
         figure(
             out,
-            &svg::sweep_curves(sweep, &events)?,
+            &svg::sweep_curves(sweep, &events, &svg::base_case(sweep, scenario))?,
             &format!(
-                "{} paths at each point, the same paths at every point (common random numbers); band: Wilson 95% interval.",
+                "{} paths at each point, the same paths at every point (common random numbers); band: Wilson 95% interval; grey dashed line: the base case (the value the scenario gives the input; its median when uncertain).",
                 thousands(sweep.paths)
             ),
         );
@@ -443,9 +457,9 @@ fn analyses(out: &mut String, a: &Analyses) -> Result<(), ChartError> {
     {
         figure(
             out,
-            &svg::heatmap(sweep, e)?,
+            &svg::heatmap(sweep, e, &svg::base_case(sweep, scenario))?,
             &format!(
-                "Probability in each cell of a two-parameter grid, {} paths per cell, the same paths in every cell.",
+                "Probability in each cell of a two-parameter grid, {} paths per cell, the same paths in every cell; orange outline: the cell nearest the base case (each input at the value the scenario gives it, its median when uncertain).",
                 thousands(sweep.paths)
             ),
         );
@@ -480,7 +494,7 @@ pub fn render(doc: &Document) -> Result<String, ChartError> {
     figure(
         &mut out,
         &svg::fan_chart(r, doc.scenario)?,
-        "Bands: the share of paths whose revenue lies within them each year. Required revenue: the revenue at which that year's EBIT would be zero (median over paths). Dashed horizontal lines: the scenario's revenue thresholds.",
+        "Bands: the share of paths whose revenue lies within them each year. Required revenue: the revenue at which that year's EBIT would be zero (median over paths). Revenue thresholds: a diamond at the year a threshold is tested in; a dashed step up to the last year of a threshold met in any year until then (`by`).",
     );
     out.push_str("<h2 id=\"ebit-cash\">EBIT and cash</h2>\n<div class=\"pair\">\n");
     figure(
@@ -513,7 +527,7 @@ pub fn render(doc: &Document) -> Result<String, ChartError> {
     figure(
         &mut out,
         &svg::event_year_histogram(&r.break_even.operating, "Year of operating break-even")?,
-        "Share of paths whose EBIT turns non-negative in that year and stays so through the horizon; the grey bar holds the paths that do not break even within the horizon.",
+        "Share of paths whose EBIT turns non-negative in that year and stays so through the horizon; the grey bar holds the paths that do not break even within the horizon (cut, with its share written on it, when it would dwarf the years).",
     );
 
     analyses(
@@ -524,6 +538,7 @@ pub fn render(doc: &Document) -> Result<String, ChartError> {
             grid: doc.grid,
             event: doc.event,
         },
+        doc.scenario,
     )?;
 
     metric_tables(&mut out, r);
@@ -708,7 +723,7 @@ pub fn render_network(doc: &NetworkDocument) -> Result<String, ChartError> {
         }
     );
 
-    analyses(&mut out, &doc.analyses)?;
+    analyses(&mut out, &doc.analyses, doc.scenario)?;
     page_end(&mut out, doc.scenario, &doc.notes, &doc.command);
     Ok(out)
 }

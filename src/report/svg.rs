@@ -77,6 +77,8 @@ enum Mark {
     Dashed(RGBColor),
     /// A short vertical line.
     Rule(RGBColor),
+    /// A filled diamond: a threshold tested in one year.
+    Diamond(RGBColor),
 }
 
 const LEGEND_ROW: i32 = 22;
@@ -125,6 +127,10 @@ fn legend(area: &DrawingArea<SVGBackend, Shift>, entries: &[(String, Mark)]) -> 
                 [(x + 12, y - 8), (x + 12, y + 8)],
                 color.stroke_width(2),
             )),
+            Mark::Diamond(color) => area.draw(&Polygon::new(
+                vec![(x + 12, y - 8), (x + 20, y), (x + 12, y + 8), (x + 4, y)],
+                color.filled(),
+            )),
         }
         .map_err(fail)?;
         let style = TextStyle::from((FONT, 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
@@ -134,10 +140,15 @@ fn legend(area: &DrawingArea<SVGBackend, Shift>, entries: &[(String, Mark)]) -> 
     Ok(())
 }
 
-/// A horizontal reference line on the fan chart.
+/// A revenue threshold on the fan chart: a mark at its year (`year = Y`), or a step that holds
+/// from the start to its last year (`by = Y`).
 struct Reference {
     label: String,
     value: f64,
+    /// The calendar year it is tested in, or the last one.
+    year: i32,
+    /// `by`: any year up to `year` counts.
+    by: bool,
 }
 
 /// The scenario's thresholds on revenue against a fixed value, such as Bain's $2T in 2030.
@@ -148,15 +159,37 @@ fn revenue_references(scenario: &Scenario) -> Vec<Reference> {
         .filter_map(|t| match &t.test {
             Test::Metric {
                 metric: Metric::Revenue,
-                years: Years::In(_) | Years::By(_),
+                years,
                 target: Target::Value(v),
-            } if *v > 0.0 => Some(Reference {
-                label: t.label.clone(),
-                value: *v,
-            }),
+            } if *v > 0.0 => {
+                let (y, by) = match *years {
+                    Years::In(y) => (y, false),
+                    Years::By(y) => (y, true),
+                };
+                Some(Reference {
+                    label: t.label.clone(),
+                    value: *v,
+                    year: scenario.year(y),
+                    by,
+                })
+            }
             _ => None,
         })
         .collect()
+}
+
+/// Ticks of a log axis from `low` to `high` at 1, 2 and 5 times each power of ten (only the
+/// powers of ten when that would give more than 12).
+fn log_ticks(low: f64, high: f64) -> Vec<f64> {
+    let ticks = |mantissas: &[f64]| -> Vec<f64> {
+        let (first, last) = (low.log10().floor() as i32, high.log10().ceil() as i32);
+        (first..=last)
+            .flat_map(|e| mantissas.iter().map(move |m| m * 10f64.powi(e)))
+            .filter(|v| (low..=high).contains(v))
+            .collect()
+    };
+    let fine = ticks(&[1.0, 2.0, 5.0]);
+    if fine.len() > 12 { ticks(&[1.0]) } else { fine }
 }
 
 /// Revenue percentile bands by year (P5–P95 and P10–P90), the median, the median revenue
@@ -208,9 +241,14 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
         ),
     ];
     for (i, r) in references.iter().enumerate() {
+        let color = reference_colors[i % reference_colors.len()];
         entries.push((
             format!("{} ({})", r.label, value(Unit::Usd, r.value)),
-            Mark::Dashed(reference_colors[i % reference_colors.len()]),
+            if r.by {
+                Mark::Dashed(color)
+            } else {
+                Mark::Diamond(color)
+            },
         ));
     }
     let below = legend_height(&entries);
@@ -225,7 +263,12 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
             .margin(16)
             .x_label_area_size(50)
             .y_label_area_size(90)
-            .build_cartesian_2d(axis.0..axis.1, (low..high).log_scale())
+            .build_cartesian_2d(
+                axis.0..axis.1,
+                (low..high)
+                    .log_scale()
+                    .with_key_points(log_ticks(low, high)),
+            )
             .map_err(fail)?;
         chart
             .configure_mesh()
@@ -303,14 +346,32 @@ pub fn fan_chart(report: &Report, scenario: &Scenario) -> Result<String> {
             ))
             .map_err(fail)?;
         for (i, r) in references.iter().enumerate() {
-            chart
-                .draw_series(DashedLineSeries::new(
-                    [(axis.0, r.value), (axis.1, r.value)],
-                    8,
-                    6,
-                    reference_colors[i % reference_colors.len()].stroke_width(2),
-                ))
-                .map_err(fail)?;
+            let color = reference_colors[i % reference_colors.len()];
+            if r.by {
+                // Met in any year up to its last: a dashed step from the start to that year.
+                chart
+                    .draw_series(DashedLineSeries::new(
+                        [(years.0, r.value), (r.year, r.value)],
+                        8,
+                        6,
+                        color.stroke_width(2),
+                    ))
+                    .map_err(fail)?;
+                chart
+                    .draw_series(std::iter::once(PathElement::new(
+                        [(r.year, r.value), (r.year, floor(r.value / 1.6))],
+                        color.stroke_width(2),
+                    )))
+                    .map_err(fail)?;
+            } else {
+                // Tested in one year: a diamond at that year.
+                chart
+                    .draw_series(std::iter::once(
+                        EmptyElement::at((r.year, r.value))
+                            + Polygon::new(vec![(0, -9), (9, 0), (0, 9), (-9, 0)], color.filled()),
+                    ))
+                    .map_err(fail)?;
+            }
         }
         Ok(())
     })
@@ -329,8 +390,17 @@ pub fn event_year_histogram(event: &EventYears, title: &str) -> Result<String> {
             GREY,
         )))
         .collect();
-    let top = bars.iter().map(|b| b.1).fold(0.0, f64::max).max(0.01) * 1.15;
+    // The year bars set the scale. A "not within horizon" bar more than twice the tallest of
+    // them (87% against 6%, say) would squash them: it is cut at the top and labelled.
+    let tallest_year = event.by_year.iter().map(|y| y.share).fold(0.0, f64::max);
+    let cut = event.never_share > 2.0 * tallest_year.max(0.005);
+    let top = if cut {
+        tallest_year.max(0.005) * 1.6
+    } else {
+        bars.iter().map(|b| b.1).fold(0.0, f64::max).max(0.01) * 1.15
+    };
     let last = bars.len() as i32 - 1;
+    let shown = |share: f64| if cut { share.min(top * 0.9) } else { share };
     draw((WIDTH, HEIGHT), |root| {
         let mut chart = ChartBuilder::on(root)
             .caption(title, (FONT, 22))
@@ -365,7 +435,7 @@ pub fn event_year_histogram(event: &EventYears, title: &str) -> Result<String> {
                 let mut bar = Rectangle::new(
                     [
                         (SegmentValue::Exact(i), 0.0),
-                        (SegmentValue::Exact(i + 1), b.1),
+                        (SegmentValue::Exact(i + 1), shown(b.1)),
                     ],
                     b.2.filled(),
                 );
@@ -373,6 +443,18 @@ pub fn event_year_histogram(event: &EventYears, title: &str) -> Result<String> {
                 bar
             }))
             .map_err(fail)?;
+        if cut {
+            // A white gap across the cut bar, as on a broken axis.
+            let mut gap = Rectangle::new(
+                [
+                    (SegmentValue::Exact(last), top * 0.74),
+                    (SegmentValue::Exact(last + 1), top * 0.78),
+                ],
+                WHITE.filled(),
+            );
+            gap.set_margin(0, 0, 2, 2);
+            chart.draw_series(std::iter::once(gap)).map_err(fail)?;
+        }
         let label_style =
             TextStyle::from((FONT, 13).into_font()).pos(Pos::new(HPos::Center, VPos::Bottom));
         chart
@@ -381,9 +463,14 @@ pub fn event_year_histogram(event: &EventYears, title: &str) -> Result<String> {
                     .enumerate()
                     .filter(|(_, b)| b.1 > 0.0)
                     .map(|(i, b)| {
+                        let text = if cut && i as i32 == last {
+                            format!("{} (bar cut)", percent(b.1))
+                        } else {
+                            percent(b.1)
+                        };
                         Text::new(
-                            percent(b.1),
-                            (SegmentValue::CenterOf(i as i32), b.1),
+                            text,
+                            (SegmentValue::CenterOf(i as i32), shown(b.1)),
                             label_style.clone(),
                         )
                     }),
@@ -391,6 +478,39 @@ pub fn event_year_histogram(event: &EventYears, title: &str) -> Result<String> {
             .map_err(fail)?;
         Ok(())
     })
+}
+
+/// An input's key path in words for a chart: `capex.partner_share` is "Build-out: partner
+/// share", `streams.api.growth` "api stream: growth". Tables keep the key paths.
+pub fn input_label(key: &str) -> String {
+    let words = |s: &str| {
+        s.split('_')
+            .map(|w| match w {
+                "gpu" => "GPU",
+                "rnd" => "R&D",
+                "sga" => "SG&A",
+                "npv" => "NPV",
+                w => w,
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let parts: Vec<&str> = key.split('.').collect();
+    let (table, rest) = match parts.as_slice() {
+        ["capex", rest @ ..] => ("Build-out".to_string(), rest),
+        ["costs", rest @ ..] => ("Costs".to_string(), rest),
+        ["finance", rest @ ..] => ("Finance".to_string(), rest),
+        ["subscriptions", rest @ ..] => ("Subscriptions".to_string(), rest),
+        ["streams", name, rest @ ..] => (format!("{} stream", words(name)), rest),
+        ["shocks", name, rest @ ..] => (format!("{} shock", words(name)), rest),
+        ["commitments", name, rest @ ..] => (format!("{} commitment", words(name)), rest),
+        _ => return key.to_string(),
+    };
+    if rest.is_empty() {
+        return table;
+    }
+    let rest: Vec<String> = rest.iter().map(|r| words(r)).collect();
+    format!("{table}: {}", rest.join(", "))
 }
 
 /// The tornado: the output with each input at its P10 and its P90, largest swing on top, at
@@ -431,7 +551,13 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
     };
     let unit = s.output.unit;
     let height = 140 + 34 * shown.len() as u32;
-    let label_width = shown.iter().map(|e| e.key.len()).max().unwrap_or(10) as u32 * 8 + 20;
+    let label_width = shown
+        .iter()
+        .map(|e| input_label(&e.key).chars().count())
+        .max()
+        .unwrap_or(10) as u32
+        * 8
+        + 20;
     let entries = [
         (
             "input fixed at its 10th percentile".to_string(),
@@ -489,7 +615,7 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
             .y_label_formatter(&|v| match v {
                 SegmentValue::CenterOf(i) | SegmentValue::Exact(i) => shown
                     .get((k - 1 - i) as usize)
-                    .map(|e| e.key.clone())
+                    .map(|e| input_label(&e.key))
                     .unwrap_or_default(),
                 SegmentValue::Last => String::new(),
             })
@@ -537,9 +663,32 @@ pub fn tornado(s: &Sensitivity, top: usize) -> Result<String> {
     })
 }
 
+/// The base case of each swept parameter: the value the scenario gives it (an input's median
+/// when it is uncertain), or `None` when it has none.
+pub fn base_case(sweep: &Sweep, scenario: &Scenario) -> Vec<Option<f64>> {
+    sweep
+        .parameters
+        .iter()
+        .map(|p| {
+            if let Some(i) = scenario.input_index(&p.key) {
+                return Some(scenario.inputs[i].dist.quantile(0.5));
+            }
+            // A parameter of a distribution (`capex.partner_share.mode`): its value in the file.
+            let mut parts = p.key.split('.');
+            let mut value = scenario.document.get(parts.next()?)?;
+            for part in parts {
+                value = value.get(part)?;
+            }
+            value
+                .as_float()
+                .or_else(|| value.as_integer().map(|v| v as f64))
+        })
+        .collect()
+}
+
 /// A one-parameter sweep: each chosen event's probability against the parameter, with its
-/// Wilson 95% band.
-pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
+/// Wilson 95% band, and the parameter's base case (`base`, see [`base_case`]) marked.
+pub fn sweep_curves(sweep: &Sweep, events: &[usize], base: &[Option<f64>]) -> Result<String> {
     let key = sweep
         .parameters
         .first()
@@ -567,7 +716,12 @@ pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
     }
     let pad = ((y1 - y0) * 0.1).max(0.01);
     let (y0, y1) = ((y0 - pad).max(0.0), (y1 + pad).min(1.0));
-    let entries: Vec<(String, Mark)> = events
+    let base = base
+        .first()
+        .copied()
+        .flatten()
+        .filter(|b| (x0..=x1).contains(b));
+    let mut entries: Vec<(String, Mark)> = events
         .iter()
         .enumerate()
         .flat_map(|(n, &e)| {
@@ -581,6 +735,12 @@ pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
             ]
         })
         .collect();
+    if let Some(b) = base {
+        entries.push((
+            format!("base case: {key} = {}", format::compact(b)),
+            Mark::Rule(GREY),
+        ));
+    }
     let below = legend_height(&entries);
     draw((WIDTH, HEIGHT + below), |root| {
         let (top, bottom) = root.split_vertically(HEIGHT);
@@ -607,6 +767,16 @@ pub fn sweep_curves(sweep: &Sweep, events: &[usize]) -> Result<String> {
             .bold_line_style(BLACK.mix(0.08))
             .draw()
             .map_err(fail)?;
+        if let Some(b) = base {
+            chart
+                .draw_series(DashedLineSeries::new(
+                    [(b, y0), (b, y1)],
+                    6,
+                    5,
+                    GREY.stroke_width(2),
+                ))
+                .map_err(fail)?;
+        }
         for (n, &e) in events.iter().enumerate() {
             let color = PALETTE[n % PALETTE.len()];
             let band: Vec<(f64, f64)> = sweep
@@ -839,8 +1009,9 @@ fn shade(p: f64, low: f64, high: f64) -> RGBColor {
     RGBColor(mix(247, 8), mix(251, 48), mix(255, 107))
 }
 
-/// A two-parameter sweep: one event's probability in each cell of the grid.
-pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
+/// A two-parameter sweep: one event's probability in each cell of the grid, the cell nearest
+/// the base case (`base`, see [`base_case`]) outlined.
+pub fn heatmap(sweep: &Sweep, event: usize, base: &[Option<f64>]) -> Result<String> {
     let [a, b] = match sweep.parameters.as_slice() {
         [a, b] => [a, b],
         _ => return Err(ChartError("a heatmap needs a two-parameter sweep".into())),
@@ -858,6 +1029,22 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
     let high = all.iter().copied().fold(0.0, f64::max);
     let label = sweep.events[event].label.clone();
     let show_numbers = na <= 15 && nb <= 15;
+    // The cell nearest the base case, when both parameters have one inside the grid.
+    let nearest = |values: &[f64], b: f64| {
+        let (lo, hi) = (
+            values[0].min(values[values.len() - 1]),
+            values[0].max(values[values.len() - 1]),
+        );
+        (lo..=hi).contains(&b).then(|| {
+            (0..values.len())
+                .min_by(|&i, &j| (values[i] - b).abs().total_cmp(&(values[j] - b).abs()))
+                .expect("a grid has points")
+        })
+    };
+    let base_cell = match base {
+        [Some(ba), Some(bb)] => nearest(&xs, *ba).zip(nearest(&ys, *bb)),
+        _ => None,
+    };
     draw((WIDTH, HEIGHT + 120), |root| {
         let (left, right) = root.split_horizontally(WIDTH - 130);
         let mut chart = ChartBuilder::on(&left)
@@ -930,6 +1117,18 @@ pub fn heatmap(sweep: &Sweep, event: usize) -> Result<String> {
                 )
                 .map_err(fail)?;
         }
+        if let Some((i, j)) = base_cell {
+            let (x, y) = (i as i32, j as i32);
+            chart
+                .draw_series(std::iter::once(Rectangle::new(
+                    [
+                        (SegmentValue::Exact(x), SegmentValue::Exact(y)),
+                        (SegmentValue::Exact(x + 1), SegmentValue::Exact(y + 1)),
+                    ],
+                    ORANGE.stroke_width(4),
+                )))
+                .map_err(fail)?;
+        }
         // The colour scale.
         let steps = 40;
         let mut scale = ChartBuilder::on(&right)
@@ -988,6 +1187,9 @@ fn network_references(scenario: &Scenario) -> Vec<Reference> {
         .map(|(value, names)| Reference {
             label: format!("Threshold {}", names.join(", ")),
             value,
+            // The network chart draws these across every year.
+            year: scenario.horizon,
+            by: true,
         })
         .collect()
 }
@@ -1129,5 +1331,84 @@ mod tests {
     fn shades_run_from_white_to_blue() {
         assert_eq!(shade(0.0, 0.0, 1.0), RGBColor(247, 251, 255));
         assert_eq!(shade(1.0, 0.0, 1.0), RGBColor(8, 48, 107));
+    }
+
+    #[test]
+    fn log_ticks_are_one_two_five() {
+        let t = log_ticks(8e9, 3e12);
+        assert_eq!(
+            t,
+            [1e10, 2e10, 5e10, 1e11, 2e11, 5e11, 1e12, 2e12].map(|x: f64| x)
+        );
+        // Over many decades only the powers of ten.
+        assert_eq!(log_ticks(1.0, 1e9).len(), 10);
+    }
+
+    #[test]
+    fn labels_say_what_an_input_is() {
+        assert_eq!(
+            input_label("capex.partner_share"),
+            "Build-out: partner share"
+        );
+        assert_eq!(
+            input_label("capex.gpu_life_years"),
+            "Build-out: GPU life years"
+        );
+        assert_eq!(input_label("streams.api.growth"), "api stream: growth");
+        assert_eq!(input_label("costs.rnd"), "Costs: R&D");
+        assert_eq!(
+            input_label("shocks.open_weights.price_factor"),
+            "open weights shock: price factor"
+        );
+        assert_eq!(input_label("something.else"), "something.else");
+    }
+
+    fn scenario() -> Scenario {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scenarios/openai.toml"
+        ))
+        .unwrap();
+        crate::scenario::parse(&text, "openai.toml", &[]).unwrap()
+    }
+
+    #[test]
+    fn thresholds_are_marked_at_their_year_or_as_a_step() {
+        let refs = revenue_references(&scenario());
+        let bain = refs.iter().find(|r| r.value == 2e12).unwrap();
+        assert_eq!((bain.year, bain.by), (2030, false));
+        let few_years = refs.iter().find(|r| r.value == 100e9).unwrap();
+        assert_eq!((few_years.year, few_years.by), (2029, true));
+    }
+
+    fn event(never: f64, years: &[f64]) -> EventYears {
+        EventYears {
+            within_horizon: crate::summary::Probability::from_counts(1, 2),
+            definition: String::new(),
+            p10_year: None,
+            median_year: None,
+            p90_year: None,
+            by_year: years
+                .iter()
+                .enumerate()
+                .map(|(i, &share)| super::super::YearShare {
+                    year: 2030 + i as i32,
+                    paths: 0,
+                    share,
+                })
+                .collect(),
+            never_share: never,
+        }
+    }
+
+    #[test]
+    fn a_dominant_never_bar_is_cut_and_labelled() {
+        let svg = event_year_histogram(&event(0.875, &[0.0, 0.02, 0.065, 0.04]), "t").unwrap();
+        assert!(svg.contains("87.5% (bar cut)"), "{svg}");
+        // The year bars keep the scale: the axis stops at 1.6 x the tallest year (10.4%).
+        let label = |text: &str| svg.lines().any(|l| l.trim() == text);
+        assert!(label("10%") && !label("20%"), "{svg}");
+        let svg = event_year_histogram(&event(0.1, &[0.3, 0.6]), "t").unwrap();
+        assert!(!svg.contains("bar cut"));
     }
 }

@@ -3,6 +3,7 @@
 
 mod adversarial;
 mod analysis;
+mod charts;
 mod cli_contract;
 mod common;
 mod compare;
