@@ -184,7 +184,10 @@ impl Ledger {
             row(&capex.spend, y, w),
             row(&capex.own_capital_charge, y, w),
         );
-        let years = model.years;
+        // This year's row of each metric: series `m * years + y`, `w` lanes long.
+        let mut series = out.chunks_exact_mut(w).skip(y).step_by(model.years);
+        let rows: [&mut [f64]; Metric::ALL.len()] =
+            std::array::from_fn(|_| series.next().expect("a row per metric"));
         for (l, a) in self.lanes.iter_mut().enumerate() {
             let sga_share = a.sga_share;
             let revenue_total = subscription[l] + streams[l] + adjust_revenue;
@@ -250,7 +253,7 @@ impl Ledger {
                 (Metric::RequiredRevenueForReturn, required_for_return),
             ];
             for (metric, value) in row {
-                out[(metric as usize * years + y) * w + l] = value;
+                rows[metric as usize][l] = value;
             }
         }
     }
