@@ -1,7 +1,8 @@
 //! Benchmarks of the sampling core, through the library API only, with fixed seeds.
 //!
-//! * `distribution/draw/*`: one draw of each distribution family as the engine draws it (a
-//!   counter-based uniform, then the sampling quantile function), and
+//! * `distribution/draw/*`: one draw of each distribution family (a counter-based uniform,
+//!   then the sampling quantile function), `distribution/block/*`: 128 uniforms through the
+//!   block sampler, as the engine draws one input of a block (throughput per value), and
 //!   `distribution/quantile/*`: one evaluation of the exact inverse CDF.
 //! * `path/openai/*`: one block of 128 paths of `scenarios/openai.toml` (draws and model, no
 //!   recording), and one chunk of 1,024 paths (draws, model, thresholds and the statistics
@@ -67,6 +68,19 @@ fn bench_distributions(c: &mut Criterion) {
                 d.sampling_quantile(uniform(key, SEED, 0))
             })
         });
+        // A block's worth of uniforms through the block sampler, as the engine draws an input.
+        let uniforms: Vec<f64> = (0..BLOCK_PATHS as u64)
+            .map(|i| uniform(i, SEED, 0))
+            .collect();
+        let mut out = vec![0.0; BLOCK_PATHS];
+        group.throughput(Throughput::Elements(BLOCK_PATHS as u64));
+        group.bench_with_input(BenchmarkId::new("block", name), &dist, |b, d| {
+            b.iter(|| {
+                d.sampling_quantiles(black_box(&uniforms), &mut out);
+                black_box(out[0])
+            })
+        });
+        group.throughput(Throughput::Elements(1));
         let mut p = 0.0;
         group.bench_with_input(BenchmarkId::new("quantile", name), &dist, |b, d| {
             b.iter(|| {

@@ -47,11 +47,11 @@ print(table.head(5) if hasattr(table, "head") else table[:5])
 import numpy as np
 
 p = be.paths("scenarios/openai.toml", paths=20_000, metrics=["revenue"])
-broke_even = np.isfinite(p.outcomes["break_even_year"])
-growth = p.inputs["streams.api.growth"]
+broke_even = np.isfinite(p["break_even_year"])
+growth = p["streams.api.growth"]
 print(f"{broke_even.mean():.1%} of paths break even; their median API growth is "
       f"{np.median(growth[broke_even]):.2f} against {np.median(growth[~broke_even]):.2f}")
-revenue_2030 = p.metrics["revenue"][:, list(p.years).index(2030)]
+revenue_2030 = p["revenue_2030"]
 print(f"median revenue in 2030: ${np.median(revenue_2030) / 1e9:.0f}B")
 
 # %% [markdown]

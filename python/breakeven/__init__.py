@@ -169,28 +169,32 @@ class Result:
 
     Attributes: `thresholds` (list of dicts with name, label, probability, ci95, paths,
     source), `break_even` (operating and cash payback, profitable by year, funding gap,
-    NPV), `paths`, `seed`, `sampler`, `scenario`, `inputs`, and `data`, the whole document.
+    NPV; None for a network file), `entities` and `network` (a network file's, else None),
+    `paths`, `seed`, `sampler`, `scenario`, `inputs`, and `data`, the whole document.
     """
 
     def __init__(self, text: str):
         self._text = text
         self.data: Dict[str, Any] = json.loads(text)
         self.thresholds: List[Dict[str, Any]] = self.data["thresholds"]
-        self.break_even: Dict[str, Any] = self.data["break_even"]
+        # A network file's report has no single firm's break-even or metrics: None there.
+        self.break_even: Optional[Dict[str, Any]] = self.data.get("break_even")
         self.paths: int = self.data["paths"]
         self.seed: int = self.data["seed"]
         self.sampler: str = self.data["sampler"]
         self.scenario: Dict[str, Any] = self.data["scenario"]
         self.inputs: List[Dict[str, Any]] = self.data["inputs"]
-        # Networks of firms (when the scenario has entities and this simulator reports them).
-        self.entities = self.data.get("entities")
+        # A network file's entities (by name: break-even, payback, default, funding, revenue)
+        # and network-wide figures, as the command line's JSON has them; None otherwise.
+        self.entities: Optional[Dict[str, Any]] = self.data.get("entities")
+        self.network: Optional[Dict[str, Any]] = self.data.get("network")
 
     def to_json(self) -> str:
         """The command line's JSON for the same arguments, byte for byte."""
         return self._text
 
     def metric_names(self) -> List[str]:
-        return [m["name"] for m in self.data["metrics"]]
+        return [m["name"] for m in self.data.get("metrics", [])]
 
     def metrics(self, name: str):
         """One metric by year: rows of year, mean, sd, min, p5, p10, p50, p90, p95, max.
@@ -199,7 +203,7 @@ class Result:
         """
         if not isinstance(name, str):
             raise TypeError(f"metric name must be a str, not {type(name).__name__}")
-        for m in self.data["metrics"]:
+        for m in self.data.get("metrics", []):
             if m["name"] == name:
                 return _frame([dict(y) for y in m["years"]])
         raise ValueError(f"unknown metric {name!r} (expected one of {', '.join(self.metric_names())})")
@@ -212,6 +216,11 @@ class Result:
         raise ValueError(f"unknown threshold {name!r} (expected one of {names})")
 
     def __repr__(self) -> str:
+        if self.break_even is None:
+            return (
+                f"<breakeven.Result {self.scenario['name']!r}: {self.paths} paths, "
+                f"{len(self.entities or {})} entities>"
+            )
         be = self.break_even["operating"]
         return (
             f"<breakeven.Result {self.scenario['name']!r}: {self.paths} paths, "
@@ -275,7 +284,7 @@ def sensitivity(
     metric: Optional[str] = None,
     year: Optional[int] = None,
     statistic: str = "median",
-    paths: int = 20_000,
+    paths: Optional[int] = None,
     seed: Optional[int] = None,
     threads: Optional[int] = None,
     set: Optional[Mapping[str, Any]] = None,
@@ -351,13 +360,15 @@ def solve(
     target: float,
     threshold: str = "break_even",
     tolerance: Optional[float] = None,
-    paths: int = 20_000,
+    paths: Optional[int] = None,
     seed: Optional[int] = None,
     threads: Optional[int] = None,
     set: Optional[Mapping[str, Any]] = None,
 ) -> Analysis:
-    """Goal seek: the value of `param` ('KEY=FROM..TO') at which the event's probability is
-    `target`: `simulate solve FILE --param KEY=FROM..TO --target P --format json`."""
+    """Goal seek: the value of `param` ('KEY=FROM..TO', or 'KEY' alone to search the input's
+    own bounded support) at which the event's probability is `target`: `simulate solve FILE
+    --param KEY[=FROM..TO] --target P --format json` (20,000 paths per evaluation by default,
+    as on the command line)."""
     _param("param", param)
     if isinstance(target, bool) or not isinstance(target, numbers.Real):
         raise TypeError("target must be a probability (a number)")
@@ -395,39 +406,45 @@ def compare(
 
 
 class Paths:
-    """Per-path values of a run, as NumPy arrays of float64 (one row per path):
+    """Per-path values of a run: exactly the columns of `simulate FILE --paths-out`, with the
+    same names in the same order and the same values, as float64 (one row per path):
 
-    * `inputs[key]`: each input's drawn value (fixed inputs included);
-    * `thresholds[name]`: 1.0 where the path meets the threshold, else 0.0;
-    * `outcomes`: `break_even_year`, `payback_year` (calendar years, NaN when not within the
-      horizon), `funding_gap`, `npv`;
-    * `metrics[name]`: shape (paths, years), columns `years`.
+    `path` (the path's index), each uncertain input's drawn value (named by its key path),
+    `met_NAME` (1.0 or 0.0) per threshold, `break_even_year` and `payback_year` (calendar
+    years, NaN when not within the horizon), `funding_gap`, `npv`, and each chosen metric by
+    year (`revenue_2030`).
 
-    `frame()` puts inputs, thresholds and outcomes side by side in a pandas DataFrame.
+    * `names`: the column names, in order;
+    * `array`: all of it, shape (paths, columns);
+    * `p[name]`: one column, shape (paths,); `columns`: a dict of them, in order;
+    * `frame()`: a pandas DataFrame with those columns.
     """
 
     def __init__(self, raw: Dict[str, Any]):
-        n = raw["paths"]
-        self.years = np.arange(raw["start_year"], raw["start_year"] + raw["years"])
-        col = lambda b: np.frombuffer(b, dtype="<f8")
-        self.inputs = {k: col(v) for k, v in raw["inputs"].items()}
-        self.thresholds = {k: col(v) for k, v in raw["thresholds"].items()}
-        o = {k: col(v) for k, v in raw["outcomes"].items()}
-        year = lambda idx: np.where(idx < 0, np.nan, idx + raw["start_year"])
-        self.outcomes = {
-            "break_even_year": year(o["break_even_year_index"]),
-            "payback_year": year(o["payback_year_index"]),
-            "funding_gap": o["funding_gap"],
-            "npv": o["npv"],
-        }
-        self.metrics = {k: col(v).reshape(n, len(self.years)) for k, v in raw["metrics"].items()}
-        self.paths = n
+        self.paths: int = raw["paths"]
+        self.names: List[str] = list(raw["names"])
+        self.array = np.frombuffer(raw["data"], dtype="<f8").reshape(self.paths, len(self.names))
+        self._index = {name: i for i, name in enumerate(self.names)}
+
+    def __getitem__(self, name: str):
+        if name not in self._index:
+            raise KeyError(f"no column {name!r}; columns are the --paths-out ones: {self.names}")
+        return self.array[:, self._index[name]]
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._index
+
+    @property
+    def columns(self) -> Dict[str, Any]:
+        return {name: self.array[:, i] for i, name in enumerate(self.names)}
 
     def frame(self):
         import pandas as pd
 
-        columns = {**self.inputs, **self.thresholds, **self.outcomes}
-        return pd.DataFrame(columns)
+        return pd.DataFrame(self.array, columns=self.names)
+
+    def __repr__(self) -> str:
+        return f"<breakeven.Paths: {self.paths} paths x {len(self.names)} columns>"
 
 
 def paths(
@@ -436,18 +453,20 @@ def paths(
     seed: Optional[int] = None,
     set: Optional[Mapping[str, Any]] = None,
     sampler: str = "mc",
-    metrics: Iterable[str] = ("revenue", "ebit"),
+    metrics: Optional[Iterable[str]] = None,
 ) -> Paths:
-    """The values of every path of a run (the paths `run` simulates with the same arguments):
-    inputs, thresholds met, break-even and payback years, funding gap, NPV, and `metrics` by
-    year. Memory grows with paths x (inputs + metrics x years)."""
+    """The values of every path of a run (the paths `run` simulates with the same arguments),
+    as `simulate FILE --paths-out FILE [--paths-out-metrics LIST]` writes them: `metrics` by
+    year, else the command line's default ones (revenue, ebit, free_cash_flow, cash). Memory
+    grows with paths x columns."""
     args = _common(scenario, paths, seed, None, set, sampler)
     del args["threads"]
-    if isinstance(metrics, str):
-        metrics = [metrics]
-    metrics = list(metrics)
-    if not all(isinstance(m, str) for m in metrics):
-        raise TypeError("metrics must be names (str)")
+    if metrics is not None:
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        metrics = list(metrics)
+        if not all(isinstance(m, str) for m in metrics):
+            raise TypeError("metrics must be names (str)")
     return Paths(_native.path_values(**args, metrics=metrics))
 
 

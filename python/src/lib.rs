@@ -17,18 +17,18 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict};
 
-use breakeven::analysis::sensitivity::{Output, Statistic, analyse};
-use breakeven::analysis::solve::Problem;
-use breakeven::analysis::sweep::{Axis, AxisSpec, parse_bounds};
+use breakeven::analysis::sensitivity::{self as sensitivity_analysis, Output, Statistic};
+use breakeven::analysis::solve::{self as goal_seek, Problem};
+use breakeven::analysis::sweep::{Axis, AxisSpec};
 use breakeven::analysis::waterfall;
-use breakeven::analysis::{AnalysisError, Base, Event, Parameter};
+use breakeven::analysis::{AnalysisError, Base, Event};
 use breakeven::engine::{NoProgress, Plan};
 use breakeven::model::Metric;
-use breakeven::report::{Exporter, RunFacts, json};
-use breakeven::run_request::{RunRequest, RunRequestError};
+use breakeven::report::paths::{DEFAULT_METRICS, PathColumns};
+use breakeven::report::{Exporter, RunFacts, ScenarioReport, json};
+use breakeven::run_request::{DEFAULT_PATHS, DEFAULT_SEED, RunRequest, RunRequestError};
 use breakeven::sampler::Sampler;
-use breakeven::scenario::{self, Override, ScenarioError as LibScenarioError};
-use breakeven::scenario_run::MetricKey;
+use breakeven::scenario::{self, Override, Scenario, ScenarioError as LibScenarioError};
 use breakeven::shard::{self, Part, Shard};
 use breakeven::simulation::{self, RunError, RunOptions};
 
@@ -109,6 +109,54 @@ fn parse_sampler(name: &str) -> PyResult<Sampler> {
         })
 }
 
+/// A run's request from the Python arguments, as the command line would make it.
+fn run_request(
+    overrides: &[String],
+    paths: Option<u64>,
+    seed: Option<u64>,
+    sampler: &str,
+) -> PyResult<RunRequest> {
+    Ok(RunRequest {
+        overrides: parse_overrides(overrides)?,
+        paths,
+        seed,
+        sampler: parse_sampler(sampler)?,
+    })
+}
+
+/// Compiles the request's scenario, refusing a network file (`what` does not support one yet,
+/// as on the command line).
+fn compile_single_firm(
+    py: Python<'_>,
+    request: &RunRequest,
+    text: &str,
+    origin: &str,
+    what: &str,
+) -> PyResult<Scenario> {
+    let scenario = request
+        .compile(text, origin)
+        .map_err(|e| scenario_error(py, &e))?;
+    if scenario.network.is_some() {
+        return Err(PyValueError::new_err(format!(
+            "{origin}: {what} do not support network scenarios (files with [entities]) yet"
+        )));
+    }
+    Ok(scenario)
+}
+
+/// The base scenario of an analysis: the text compiled with the overrides.
+fn analysis_base(py: Python<'_>, text: &str, origin: &str, overrides: &[String]) -> PyResult<Base> {
+    Base::new(text.to_string(), origin, parse_overrides(overrides)?)
+        .map_err(|e| scenario_error(py, &e))
+}
+
+/// The plan of an analysis's runs: `paths`, else `default_paths`; the seed, else the
+/// scenario's `[run] seed`, else the command line's default.
+fn plan(scenario: &Scenario, paths: Option<u64>, seed: Option<u64>, default_paths: u64) -> Plan {
+    let seed = seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
+    Plan::whole(seed, paths.unwrap_or(default_paths))
+}
+
 /// Runs `job` on its own thread, in a pool of `threads` workers (one per core when `None`),
 /// with the GIL released; a signal (Ctrl-C) sets the job's cancel flag, waits for it to stop
 /// and raises.
@@ -173,20 +221,51 @@ fn run(
     threads: Option<usize>,
     sampler: &str,
 ) -> PyResult<String> {
-    let request = RunRequest {
-        overrides: parse_overrides(&overrides)?,
-        paths,
-        seed,
-        sampler: parse_sampler(sampler)?,
-    };
-    let done = interruptible(py, threads, |cancel| {
-        request.run(text, origin, &NoProgress, cancel)
+    let request = run_request(&overrides, paths, seed, sampler)?;
+    let scenario = request
+        .compile(text, origin)
+        .map_err(|e| scenario_error(py, &e))?;
+    if scenario.network.is_some() {
+        return run_network(py, &scenario, &request, threads);
+    }
+    let report = interruptible(py, threads, |cancel| {
+        request.run_compiled(&scenario, &NoProgress, cancel)
     })?
     .map_err(|e| request_error(py, origin, &e))?;
-    if done.report.partial {
+    if report.partial {
         return Err(PyRuntimeError::new_err("the run was cancelled"));
     }
-    Ok(json::render(&done.report))
+    Ok(json::render(&report))
+}
+
+/// A network scenario's run (`simulate NETWORK --format json`): the network report's JSON,
+/// with its entities.
+fn run_network(
+    py: Python<'_>,
+    scenario: &Scenario,
+    request: &RunRequest,
+    threads: Option<usize>,
+) -> PyResult<String> {
+    let (paths, seed) = request.paths_and_seed(scenario);
+    let sampler = request.sampler;
+    let outcome = interruptible(py, threads, |cancel| {
+        let options = RunOptions {
+            plan: Plan::whole(seed, paths),
+            sampler,
+            progress: &NoProgress,
+            cancel,
+        };
+        breakeven::scenario_run::run(scenario, &options)
+    })?
+    .map_err(|e| match e {
+        RunError::Path(e) => path_error(py, &scenario.origin, &e),
+        other => PyValueError::new_err(format!("--sampler {}: {other}", sampler.name())),
+    })?;
+    if outcome.cancelled {
+        return Err(PyRuntimeError::new_err("the run was cancelled"));
+    }
+    let facts = RunFacts::default();
+    Ok(ScenarioReport::new(scenario, &outcome.summary, seed, sampler, paths, facts).json())
 }
 
 /// `simulate FILE --shard INDEX/COUNT`: the part file's JSON.
@@ -205,12 +284,7 @@ fn run_shard(
     threads: Option<usize>,
     sampler: &str,
 ) -> PyResult<String> {
-    let request = RunRequest {
-        overrides: parse_overrides(&overrides)?,
-        paths,
-        seed,
-        sampler: parse_sampler(sampler)?,
-    };
+    let request = run_request(&overrides, paths, seed, sampler)?;
     let scenario = request
         .compile(text, origin)
         .map_err(|e| scenario_error(py, &e))?;
@@ -275,14 +349,14 @@ fn merge(parts: Vec<(String, String)>) -> PyResult<String> {
 /// `simulate sensitivity FILE --format json`: the tornado, rank correlations and "what must
 /// be true" of an event (`threshold`) or of a metric's statistic in a year.
 #[pyfunction]
-#[pyo3(signature = (text, origin, overrides, paths, seed=None, threads=None, threshold=None, metric=None, year=None, statistic="median"))]
+#[pyo3(signature = (text, origin, overrides, paths=None, seed=None, threads=None, threshold=None, metric=None, year=None, statistic="median"))]
 #[allow(clippy::too_many_arguments)]
 fn sensitivity(
     py: Python<'_>,
     text: &str,
     origin: &str,
     overrides: Vec<String>,
-    paths: u64,
+    paths: Option<u64>,
     seed: Option<u64>,
     threads: Option<usize>,
     threshold: Option<&str>,
@@ -290,19 +364,10 @@ fn sensitivity(
     year: Option<i32>,
     statistic: &str,
 ) -> PyResult<String> {
-    let base = Base::new(text.to_string(), origin, parse_overrides(&overrides)?)
-        .map_err(|e| scenario_error(py, &e))?;
+    let base = analysis_base(py, text, origin, &overrides)?;
     let scenario = base.scenario();
     let output = match (metric, year) {
         (Some(name), Some(year)) => {
-            let metric = MetricKey::named(name, scenario)
-                .map_err(|problem| PyValueError::new_err(format!("metric {name:?}: {problem}")))?;
-            if year < scenario.start_year || year > scenario.horizon {
-                return Err(PyValueError::new_err(format!(
-                    "year {year} is outside the simulated years {}-{}",
-                    scenario.start_year, scenario.horizon
-                )));
-            }
             let statistic = match statistic {
                 "median" => Statistic::Median,
                 "mean" => Statistic::Mean,
@@ -312,11 +377,8 @@ fn sensitivity(
                     )));
                 }
             };
-            Output::Metric {
-                metric,
-                year: (year - scenario.start_year) as usize,
-                statistic,
-            }
+            Output::metric(scenario, name, year, statistic)
+                .map_err(|e| analysis_error(py, origin, &e))?
         }
         (None, None) => Output::Probability(
             Event::named(threshold.unwrap_or(Event::BREAK_EVEN), scenario)
@@ -324,36 +386,12 @@ fn sensitivity(
         ),
         _ => return Err(PyValueError::new_err("metric and year go together")),
     };
-    let seed = seed
-        .or(scenario.defaults.seed)
-        .unwrap_or(breakeven::run_request::DEFAULT_SEED);
-    let plan = Plan::whole(seed, paths);
+    let plan = plan(scenario, paths, seed, sensitivity_analysis::DEFAULT_PATHS);
     let result = interruptible(py, threads, |_| {
-        analyse(scenario, output, &plan, &NoProgress)
+        sensitivity_analysis::analyse(scenario, output, &plan, &NoProgress)
     })?
     .map_err(|e| analysis_error(py, origin, &e))?;
     Ok(result.json())
-}
-
-/// The analyses' shared start: the base scenario and the plan of every run (`paths`, else
-/// `default_paths`; the seed as the command line defaults it).
-fn analysis_base(
-    py: Python<'_>,
-    text: &str,
-    origin: &str,
-    overrides: &[String],
-    paths: Option<u64>,
-    seed: Option<u64>,
-    default_paths: u64,
-) -> PyResult<(Base, Plan)> {
-    let base = Base::new(text.to_string(), origin, parse_overrides(overrides)?)
-        .map_err(|e| scenario_error(py, &e))?;
-    let scenario = base.scenario();
-    let seed = seed
-        .or(scenario.defaults.seed)
-        .unwrap_or(breakeven::run_request::DEFAULT_SEED);
-    let paths = paths.unwrap_or(default_paths);
-    Ok((base, Plan::whole(seed, paths)))
 }
 
 /// `simulate sweep FILE --param KEY=FROM..TO:STEPS [--param ...] --format json`.
@@ -370,12 +408,14 @@ fn sweep(
     seed: Option<u64>,
     threads: Option<usize>,
 ) -> PyResult<String> {
-    let default_paths = scenario::parse(text, origin, &parse_overrides(&overrides)?)
-        .map_err(|e| scenario_error(py, &e))?
-        .defaults
-        .paths
-        .unwrap_or(breakeven::run_request::DEFAULT_PATHS);
-    let (base, plan) = analysis_base(py, text, origin, &overrides, paths, seed, default_paths)?;
+    let base = analysis_base(py, text, origin, &overrides)?;
+    let scenario = base.scenario();
+    let plan = plan(
+        scenario,
+        paths,
+        seed,
+        scenario.defaults.paths.unwrap_or(DEFAULT_PATHS),
+    );
     if params.is_empty() || params.len() > 2 {
         return Err(PyValueError::new_err(format!(
             "a sweep takes one or two params, got {}",
@@ -398,8 +438,8 @@ fn sweep(
     Ok(result.json())
 }
 
-/// `simulate solve FILE --param KEY=FROM..TO --target P [--threshold NAME] [--tolerance T]
-/// --format json` (the range is required here).
+/// `simulate solve FILE --param KEY[=FROM..TO] --target P [--threshold NAME] [--tolerance T]
+/// --format json`: without a range, the input's own bounded support is searched.
 #[pyfunction]
 #[pyo3(signature = (text, origin, overrides, param, target, threshold="break_even", tolerance=None, paths=None, seed=None, threads=None))]
 #[allow(clippy::too_many_arguments)]
@@ -416,32 +456,17 @@ fn solve(
     seed: Option<u64>,
     threads: Option<usize>,
 ) -> PyResult<String> {
-    let (base, plan) = analysis_base(py, text, origin, &overrides, paths, seed, 20_000)?;
-    let spec: AxisSpec = param.parse().map_err(|_| {
-        PyValueError::new_err(format!(
-            "param must be KEY=FROM..TO (the range to search), got {param:?}"
-        ))
-    })?;
+    let base = analysis_base(py, text, origin, &overrides)?;
     let scenario = base.scenario();
-    let parameter =
-        Parameter::new(&spec.key, scenario).map_err(|e| analysis_error(py, origin, &e))?;
-    let bounds = parse_bounds(&spec.text).map_err(|problem| {
-        analysis_error(
-            py,
-            origin,
-            &AnalysisError::Range {
-                key: spec.key.clone(),
-                text: spec.text.clone(),
-                problem,
-            },
-        )
-    })?;
+    let plan = plan(scenario, paths, seed, goal_seek::DEFAULT_PATHS);
+    let (parameter, bounds) =
+        goal_seek::parameter_and_range(param, &base).map_err(|e| analysis_error(py, origin, &e))?;
     let event = Event::named(threshold, scenario)
         .map_err(|e| analysis_error(py, origin, &AnalysisError::from(e)))?;
     let problem = Problem::new(&base, parameter, bounds, event, target, tolerance)
         .map_err(|e| analysis_error(py, origin, &e))?;
     let solution = interruptible(py, threads, |_| {
-        breakeven::analysis::solve::solve(&base, &problem, &plan, &NoProgress)
+        goal_seek::solve(&base, &problem, &plan, &NoProgress)
     })?
     .map_err(|e| analysis_error(py, origin, &e))?;
     Ok(solution.json())
@@ -473,15 +498,7 @@ fn compare(
     let a = scenario::parse(text, origin, &[]).map_err(|e| scenario_error(py, &e))?;
     let (text_b, origin_b) = b.unwrap_or_else(|| (text.to_string(), origin.to_string()));
     let b = scenario::parse(&text_b, &origin_b, &parsed).map_err(|e| scenario_error(py, &e))?;
-    let seed = seed
-        .or(a.defaults.seed)
-        .unwrap_or(breakeven::run_request::DEFAULT_SEED);
-    let plan = Plan::whole(
-        seed,
-        paths
-            .or(a.defaults.paths)
-            .unwrap_or(breakeven::run_request::DEFAULT_PATHS),
-    );
+    let plan = plan(&a, paths, seed, a.defaults.paths.unwrap_or(DEFAULT_PATHS));
     let result = interruptible(py, threads, |_| {
         breakeven::analysis::compare::compare(
             &a,
@@ -496,12 +513,12 @@ fn compare(
     Ok(result.json())
 }
 
-/// Per-path values: every input's draw, the break-even and payback year index (-1 for not
-/// within the horizon), the funding gap and NPV, each threshold met (1.0 or 0.0), and each of
-/// `metrics` in every year. Columns are little-endian f64 bytes for `numpy.frombuffer`;
-/// metric columns are paths x years, row-major.
+/// Per-path values, the columns of `simulate FILE --paths-out` (same names, same order, same
+/// values; a year not within the horizon is NaN): `names`, and `data`, the little-endian f64
+/// bytes of a paths x columns row-major array for `numpy.frombuffer`. `metrics` by year,
+/// else the command line's default ones.
 #[pyfunction]
-#[pyo3(signature = (text, origin, overrides, paths=None, seed=None, sampler="mc", metrics=vec![]))]
+#[pyo3(signature = (text, origin, overrides, paths=None, seed=None, sampler="mc", metrics=None))]
 #[allow(clippy::too_many_arguments)]
 fn path_values<'py>(
     py: Python<'py>,
@@ -511,145 +528,54 @@ fn path_values<'py>(
     paths: Option<u64>,
     seed: Option<u64>,
     sampler: &str,
-    metrics: Vec<String>,
+    metrics: Option<Vec<String>>,
 ) -> PyResult<Bound<'py, PyDict>> {
-    let request = RunRequest {
-        overrides: parse_overrides(&overrides)?,
-        paths,
-        seed,
-        sampler: parse_sampler(sampler)?,
-    };
-    let scenario = request
-        .compile(text, origin)
-        .map_err(|e| scenario_error(py, &e))?;
-    let metrics = metrics
-        .iter()
-        .map(|m| {
-            Metric::from_name(m).ok_or_else(|| {
-                let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
-                PyValueError::new_err(format!(
-                    "unknown metric {m:?} (expected one of {})",
-                    names.join(", ")
-                ))
+    let request = run_request(&overrides, paths, seed, sampler)?;
+    let scenario = compile_single_firm(py, &request, text, origin, "per-path values")?;
+    let metrics = match metrics {
+        None => DEFAULT_METRICS.to_vec(),
+        Some(names) => names
+            .iter()
+            .map(|m| {
+                Metric::from_name(m).ok_or_else(|| {
+                    let names: Vec<&str> = Metric::ALL.iter().map(|m| m.name()).collect();
+                    PyValueError::new_err(format!(
+                        "unknown metric {m:?} (expected one of {})",
+                        names.join(", ")
+                    ))
+                })
             })
-        })
-        .collect::<PyResult<Vec<Metric>>>()?;
+            .collect::<PyResult<Vec<Metric>>>()?,
+    };
     let (paths, seed) = request.paths_and_seed(&scenario);
     let sampler = request.sampler;
-    let years = scenario.years();
-    let inputs = scenario.inputs.len();
-    let thresholds = scenario.thresholds.len();
-    let columns = interruptible(py, Some(1), |cancel| {
-        let n = paths as usize;
-        let mut input_columns = vec![Vec::with_capacity(n); inputs];
-        let mut threshold_columns = vec![Vec::with_capacity(n); thresholds];
-        let mut metric_columns = vec![Vec::with_capacity(n * years); metrics.len()];
-        let mut scalars = [(); 4].map(|_| Vec::with_capacity(n));
+    let columns = PathColumns::new(&scenario, &metrics);
+    let names = columns.names(&scenario);
+    let (visited, data) = interruptible(py, Some(1), |cancel| {
+        let mut data = Vec::with_capacity(paths as usize * names.len());
         let options = RunOptions {
             plan: Plan::whole(seed, paths),
             sampler,
             progress: &NoProgress,
             cancel,
         };
-        let year_index = |y: Option<usize>| y.map_or(-1.0, |y| y as f64);
         simulation::visit_paths(&scenario, &options, |path| {
-            for (column, &x) in input_columns.iter_mut().zip(path.inputs) {
-                column.push(x);
-            }
-            let t = path.trajectory;
-            for (column, threshold) in threshold_columns.iter_mut().zip(&scenario.thresholds) {
-                column.push(f64::from(u8::from(
-                    threshold.is_met(t, scenario.start_year),
-                )));
-            }
-            scalars[0].push(year_index(t.break_even));
-            scalars[1].push(year_index(t.payback));
-            scalars[2].push(t.funding_gap);
-            scalars[3].push(t.npv);
-            for (column, &m) in metric_columns.iter_mut().zip(&metrics) {
-                column.extend_from_slice(t.series(m));
-            }
+            columns.values(&scenario, path, &mut data);
         })
-        .map(|visited| {
-            (
-                visited,
-                input_columns,
-                threshold_columns,
-                scalars,
-                metric_columns,
-            )
-        })
+        .map(|visited| (visited, data))
     })?
     .map_err(|e| match e {
         RunError::Path(e) => path_error(py, origin, &e),
         other => PyValueError::new_err(format!("--sampler {}: {other}", sampler.name())),
     })?;
-    let (visited, input_columns, threshold_columns, scalars, metric_columns) = columns;
     if visited < paths {
         return Err(PyRuntimeError::new_err("the run was cancelled"));
     }
-    let bytes = |v: &[f64]| {
-        let raw: Vec<u8> = v.iter().flat_map(|x| x.to_le_bytes()).collect();
-        PyBytes::new(py, &raw)
-    };
+    let raw: Vec<u8> = data.iter().flat_map(|x| x.to_le_bytes()).collect();
     let out = PyDict::new(py);
-    let section = |entries: Vec<(String, Bound<'py, PyBytes>)>| -> PyResult<Bound<'py, PyDict>> {
-        let d = PyDict::new(py);
-        for (k, v) in entries {
-            d.set_item(k, v)?;
-        }
-        Ok(d)
-    };
-    out.set_item(
-        "inputs",
-        section(
-            scenario
-                .inputs
-                .iter()
-                .zip(&input_columns)
-                .map(|(i, c)| (i.key.clone(), bytes(c)))
-                .collect(),
-        )?,
-    )?;
-    out.set_item(
-        "thresholds",
-        section(
-            scenario
-                .thresholds
-                .iter()
-                .zip(&threshold_columns)
-                .map(|(t, c)| (t.name.clone(), bytes(c)))
-                .collect(),
-        )?,
-    )?;
-    out.set_item(
-        "outcomes",
-        section(
-            [
-                "break_even_year_index",
-                "payback_year_index",
-                "funding_gap",
-                "npv",
-            ]
-            .iter()
-            .zip(&scalars)
-            .map(|(k, c)| (k.to_string(), bytes(c)))
-            .collect(),
-        )?,
-    )?;
-    out.set_item(
-        "metrics",
-        section(
-            metrics
-                .iter()
-                .zip(&metric_columns)
-                .map(|(m, c)| (m.name().to_string(), bytes(c)))
-                .collect(),
-        )?,
-    )?;
+    out.set_item("names", names)?;
+    out.set_item("data", PyBytes::new(py, &raw))?;
     out.set_item("paths", paths)?;
-    out.set_item("start_year", scenario.start_year)?;
-    out.set_item("years", years)?;
     Ok(out)
 }
 

@@ -147,23 +147,69 @@ def test_a_scenario_of_the_wrong_type_is_a_type_error():
             be.run(bad)
 
 
-def test_paths_arrays_have_the_documented_shapes_and_agree_with_the_run():
+def read_paths_out(simulate, tmp_path, *args):
+    """The header and rows of the command line's --paths-out CSV for `args`."""
+    import csv
+
+    out = tmp_path / "paths.csv"
+    done = cli(simulate, OPENAI, *args, "--paths-out", str(out), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    with open(out, newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def test_paths_are_the_paths_out_columns_with_the_same_values(simulate, tmp_path):
+    n = 2_000
+    header, rows = read_paths_out(
+        simulate, tmp_path, "--paths", str(n), "--seed", "3", "--paths-out-metrics", "revenue,cash"
+    )
+    p = be.paths(OPENAI, paths=n, seed=3, metrics=["revenue", "cash"])
+    assert p.names == header
+    assert p.array.shape == (n, len(header)) and p.array.dtype == np.float64
+    assert len(rows) == n
+    # The CSV writes each number in its shortest exact form and leaves a year beyond the
+    # horizon empty: the same values bit for bit, NaN for empty.
+    expected = np.array([[float(x) if x else np.nan for x in row] for row in rows])
+    assert np.array_equal(p.array, expected, equal_nan=True)
+    assert np.isnan(p["break_even_year"]).any() and np.isfinite(p["break_even_year"]).any()
+    assert p["revenue_2030"].shape == (n,)
+    assert list(p.frame().columns) == header
+    # The default metrics are the command line's.
+    default_header, _ = read_paths_out(simulate, tmp_path, "--paths", "10")
+    assert be.paths(OPENAI, paths=10).names == default_header
+    with pytest.raises(KeyError, match="paths-out"):
+        p["revenue_2099"]
+
+
+def test_paths_agree_with_the_run():
     n = 3_000
-    p = be.paths(OPENAI, paths=n, metrics=["revenue", "ebit"])
-    assert p.paths == n
-    assert list(p.years) == list(range(2025, 2036))
-    assert p.metrics["revenue"].shape == (n, 11)
-    assert all(v.shape == (n,) and v.dtype == np.float64 for v in p.inputs.values())
-    assert set(p.outcomes) == {"break_even_year", "payback_year", "funding_gap", "npv"}
+    p = be.paths(OPENAI, paths=n)
     r = be.run(OPENAI, paths=n)
-    # The same paths as the run: the shares and the median agree exactly.
     for t in r.thresholds:
-        assert p.thresholds[t["name"]].sum() == t["paths"]
-    assert np.isfinite(p.outcomes["break_even_year"]).sum() == r.break_even["operating"]["paths"]
-    share = p.inputs["capex.partner_share"]
+        assert p["met_" + t["name"]].sum() == t["paths"]
+    assert np.isfinite(p["break_even_year"]).sum() == r.break_even["operating"]["paths"]
+    share = p["capex.partner_share"]
     assert 0.35 <= share.min() and share.max() <= 0.65
     with pytest.raises(ValueError, match="unknown metric"):
         be.paths(OPENAI, paths=10, metrics=["revenu"])
+
+
+def test_a_network_run_is_the_command_lines_with_its_entities(simulate):
+    network = "scenarios/network.toml"
+    r = be.run(network, paths=2_000, seed=5)
+    expected = cli(simulate, network, "--paths", "2000", "--seed", "5", "--format", "json")
+    assert expected.returncode == 0, expected.stderr
+    assert r.to_json() == expected.stdout
+    data = json.loads(expected.stdout)
+    assert r.entities == data["entities"]
+    assert set(r.entities) >= {"openai", "nvidia", "oracle", "coreweave"}
+    for name, entity in r.entities.items():
+        assert 0.0 <= entity["break_even"]["probability"] <= 1.0, name
+    assert r.network == data["network"] and r.break_even is None
+    assert "entities" in repr(r)
+    with pytest.raises(ValueError, match="network scenarios"):
+        be.paths(network, paths=10)
 
 
 def test_sensitivity_is_the_command_lines(simulate):
@@ -234,5 +280,12 @@ def test_sweep_solve_and_compare_are_the_command_lines(simulate):
         be.compare(OPENAI)
     with pytest.raises(TypeError):
         be.sweep(OPENAI, 3)
-    with pytest.raises(ValueError, match="KEY=FROM..TO"):
-        be.solve(OPENAI, "capex.gpu_life_years", target=0.2)
+    # Without a range the input's own support is searched, by the library as on the command
+    # line, and the default paths are the command line's.
+    so = be.solve(OPENAI, "capex.gpu_life_years", target=0.18)
+    expected = cli(simulate, "solve", OPENAI, "--param", "capex.gpu_life_years",
+                   "--target", "0.18", "--format", "json")
+    assert expected.returncode == 0, expected.stderr
+    assert so.to_json() == expected.stdout
+    with pytest.raises(ValueError, match="give the range to search"):
+        be.solve(OPENAI, "subscriptions.price", target=0.2)

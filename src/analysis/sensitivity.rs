@@ -25,6 +25,8 @@ use crate::unit::Unit;
 
 /// The most paths stored for rank correlations and medians.
 pub const MAX_SAMPLE: u64 = 50_000;
+/// Paths per tornado run unless the caller says.
+pub const DEFAULT_PATHS: u64 = 20_000;
 
 /// The two percentiles each input is fixed at.
 pub const LOW: f64 = 0.10;
@@ -52,6 +54,29 @@ pub enum Output {
 }
 
 impl Output {
+    /// `statistic` of the metric named `name` (`ENTITY.METRIC` in a network) in calendar year
+    /// `year` of `scenario`.
+    pub fn metric(
+        scenario: &Scenario,
+        name: &str,
+        year: i32,
+        statistic: Statistic,
+    ) -> Result<Output, AnalysisError> {
+        let metric = MetricKey::named(name, scenario)
+            .map_err(|problem| AnalysisError::Usage(format!("--metric {name}: {problem}")))?;
+        if year < scenario.start_year || year > scenario.horizon {
+            return Err(AnalysisError::Usage(format!(
+                "--year {year}: outside the simulated years {}–{}",
+                scenario.start_year, scenario.horizon
+            )));
+        }
+        Ok(Output::Metric {
+            metric,
+            year: (year - scenario.start_year) as usize,
+            statistic,
+        })
+    }
+
     /// The output's value for a run.
     fn of_summary(&self, summary: &ScenarioSummary) -> f64 {
         match *self {

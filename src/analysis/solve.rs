@@ -18,18 +18,58 @@
 
 use serde::Serialize;
 
+use super::sweep::{AxisSpec, parse_bounds};
 use super::{AnalysisError, Base, Parameter, summarise};
 use crate::engine::{Plan, Progress};
 use crate::scenario_run::Event;
 use crate::stats::{Z95, wilson_interval};
 use crate::summary::{EventInfo, Probability};
 
+/// Paths per evaluation unless the caller says.
+pub const DEFAULT_PATHS: u64 = 20_000;
 /// The default tolerance, as a share of the range's width.
 pub const RELATIVE_TOLERANCE: f64 = 1e-3;
 /// Values evaluated first, evenly spaced over the range with both ends.
 pub const GRID_POINTS: usize = 9;
 /// An end of a 95% interval is located to this share of the interval's width.
 pub const END_PRECISION: f64 = 1.0 / 20.0;
+
+/// The parameter and the range to search, from `KEY=FROM..TO` or `KEY` alone: without a
+/// range, the support of the input the parameter replaces, when that is bounded.
+pub fn parameter_and_range(
+    text: &str,
+    base: &Base,
+) -> Result<(Parameter, (f64, f64)), AnalysisError> {
+    let scenario = base.scenario();
+    let (key, range) = match text.parse::<AxisSpec>() {
+        Ok(spec) => (spec.key, Some(spec.text)),
+        Err(_) => (text.trim().to_string(), None),
+    };
+    let parameter = Parameter::new(&key, scenario)?;
+    let bounds = match range {
+        Some(text) => parse_bounds(&text).map_err(|problem| AnalysisError::Range {
+            key: key.clone(),
+            text,
+            problem,
+        })?,
+        None => {
+            let support = scenario
+                .input_index(&parameter.key)
+                .map(|i| scenario.inputs[i].dist.support());
+            match support {
+                Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi => (lo, hi),
+                _ => {
+                    return Err(AnalysisError::Usage(format!(
+                        "--param {key}: give the range to search, e.g. --param {key}=FROM..TO \
+                         (only an input with a bounded, non-constant distribution has a \
+                         default range)"
+                    )));
+                }
+            }
+        }
+    };
+    Ok((parameter, bounds))
+}
 
 /// What to solve for.
 #[derive(Debug, Clone)]

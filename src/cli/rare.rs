@@ -32,10 +32,17 @@ Examples:
 Subset simulation (Au & Beck 2001) estimates each threshold's probability
 through nested levels of conditional probability 0.1, with Markov chains in
 standard-normal space, down to about 1e-16. The answer is the mean of
-independent repetitions; its 95% interval comes from their spread, and the gain
-is how many more plain Monte Carlo paths the same precision would take. Without
+independent repetitions; its 95% interval comes from their spread (more
+--repetitions give a more reliable one), and the gain is how many more plain
+Monte Carlo paths the same precision would take. Without
 --threshold every threshold of the scenario is estimated. A threshold no path
 can meet under the scenario's inputs is reported as impossible, not as a number.";
+
+/// Why network files are refused, after "simulate rare" or "--rare".
+pub const NETWORK_LIMIT: &str = "does not support network scenarios (files with [entities]) \
+     yet: subset simulation needs a continuous score for each event, and a network's events \
+     (an entity's default, thresholds on entity or network metrics) have none; estimate them \
+     by plain Monte Carlo with more --paths";
 
 /// How much work each estimate does.
 #[derive(Args)]
@@ -126,6 +133,13 @@ pub fn estimate_all(
 pub fn run(args: RareArgs) -> Result<ExitCode> {
     args.destination.check()?;
     let scenario = args.scenario.load()?;
+    if scenario.network.is_some() {
+        return Err(InputError(format!(
+            "{}: simulate rare {NETWORK_LIMIT}",
+            scenario.origin
+        ))
+        .into());
+    }
     let settings = args.settings.settings()?;
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let mut chosen = Vec::new();

@@ -222,11 +222,12 @@ pub fn execute(
             None
         };
         if let Some(flag) = refused {
-            return Err(InputError(format!(
-                "{}: {flag} does not support network scenarios (files with [entities])",
-                scenario.origin
-            ))
-            .into());
+            let why = if rare {
+                super::rare::NETWORK_LIMIT
+            } else {
+                "does not support network scenarios (files with [entities])"
+            };
+            return Err(InputError(format!("{}: {flag} {why}", scenario.origin)).into());
         }
     }
     let waterfall_year = out.waterfall_index(scenario)?;

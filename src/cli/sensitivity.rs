@@ -6,10 +6,9 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
+use breakeven::analysis::Event;
 use breakeven::analysis::sensitivity::{self, Output, Statistic};
-use breakeven::analysis::{AnalysisError, Event};
 use breakeven::report::svg;
-use breakeven::scenario_run::MetricKey;
 
 use super::flags::StatisticFlag;
 use super::output::{self, Destination};
@@ -32,9 +31,6 @@ rank correlation of each input with the output, and the median of each input
 over paths that meet the event against paths that miss it. Each tornado run
 uses --paths paths (default 20000); correlations and medians use the first
 min(--paths, 50000).";
-
-/// Paths per tornado run when the command line does not say.
-const DEFAULT_PATHS: u64 = 20_000;
 
 #[derive(Args)]
 pub struct SensitivityArgs {
@@ -68,24 +64,11 @@ pub fn run(args: SensitivityArgs) -> Result<ExitCode> {
     let scenario = base.scenario();
     let output_choice = match (&args.metric, args.year) {
         (Some(name), Some(year)) => {
-            let metric = MetricKey::named(name, scenario)
-                .map_err(|problem| AnalysisError::Usage(format!("--metric {name}: {problem}")))?;
-            if year < scenario.start_year || year > scenario.horizon {
-                return Err(AnalysisError::Usage(format!(
-                    "--year {year}: outside the simulated years {}–{}",
-                    scenario.start_year, scenario.horizon
-                ))
-                .into());
-            }
-            Output::Metric {
-                metric,
-                year: (year - scenario.start_year) as usize,
-                statistic: Statistic::from(args.statistic),
-            }
+            Output::metric(scenario, name, year, Statistic::from(args.statistic))?
         }
         _ => Output::Probability(Event::chosen(args.threshold.as_deref(), scenario)?),
     };
-    let plan = args.sampling.plan(scenario, DEFAULT_PATHS);
+    let plan = args.sampling.plan(scenario, sensitivity::DEFAULT_PATHS);
     let pool = args.sampling.pool()?;
     let bar = progress::Bar::new();
     let result = pool.install(|| sensitivity::analyse(scenario, output_choice, &plan, &bar))?;

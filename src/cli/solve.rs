@@ -5,9 +5,8 @@ use std::process::ExitCode;
 use anyhow::Result;
 use clap::Args;
 
+use breakeven::analysis::Event;
 use breakeven::analysis::solve::{self, Problem};
-use breakeven::analysis::sweep::{AxisSpec, parse_bounds};
-use breakeven::analysis::{AnalysisError, Event, Parameter};
 
 use super::output::Destination;
 use super::sampling::SamplingArgs;
@@ -32,9 +31,6 @@ or as soon as the bracket lies inside the 95% interval: the values whose
 Wilson 95% interval contains the target. Every crossing is reported. When the
 target is not reached inside the range, the command says so and exits 0. Each
 evaluation runs --paths paths (default 20000).";
-
-/// Paths per evaluation when the command line does not say.
-const DEFAULT_PATHS: u64 = 20_000;
 
 #[derive(Args)]
 pub struct SolveArgs {
@@ -62,41 +58,13 @@ pub fn run(args: SolveArgs) -> Result<ExitCode> {
     args.destination.check()?;
     let base = args.scenario.base()?;
     let scenario = base.scenario();
-    let (key, range) = match args.param.parse::<AxisSpec>() {
-        Ok(spec) => (spec.key, Some(spec.text)),
-        Err(_) => (args.param.trim().to_string(), None),
-    };
-    let parameter = Parameter::new(&key, scenario)?;
-    let bounds = match range {
-        Some(text) => parse_bounds(&text).map_err(|problem| AnalysisError::Range {
-            key: key.clone(),
-            text,
-            problem,
-        })?,
-        None => default_range(&parameter, &base)?,
-    };
+    let (parameter, bounds) = solve::parameter_and_range(&args.param, &base)?;
     let event = Event::chosen(args.threshold.as_deref(), scenario)?;
     let problem = Problem::new(&base, parameter, bounds, event, args.target, args.tolerance)?;
-    let plan = args.sampling.plan(scenario, DEFAULT_PATHS);
+    let plan = args.sampling.plan(scenario, solve::DEFAULT_PATHS);
     let pool = args.sampling.pool()?;
     let bar = progress::Bar::new();
     let solution = pool.install(|| solve::solve(&base, &problem, &plan, &bar))?;
     args.destination.export(&solution)?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// The support of the input the parameter replaces, when it is bounded.
-fn default_range(
-    parameter: &Parameter,
-    base: &breakeven::analysis::Base,
-) -> Result<(f64, f64), AnalysisError> {
-    let scenario = base.scenario();
-    let whole_input = scenario.input_index(&parameter.key);
-    match whole_input.map(|i| scenario.inputs[i].dist.support()) {
-        Some((lo, hi)) if lo.is_finite() && hi.is_finite() && lo < hi => Ok((lo, hi)),
-        _ => Err(AnalysisError::Usage(format!(
-            "--param {}: give the range to search, e.g. --param {}=FROM..TO (only an input with a bounded, non-constant distribution has a default range)",
-            parameter.key, parameter.key
-        ))),
-    }
 }

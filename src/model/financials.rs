@@ -12,7 +12,8 @@
 //! A firm in a network also has [`Adjustments`]: what other entities pay it and it pays them
 //! (see `crate::network`). They enter the same accounts: internal revenue is revenue (with its
 //! cost of revenue and SG&A), purchases and interest are fixed costs, capex purchases are own
-//! capex with their depreciation, and equity and loan principal are cash that is not free cash
+//! capex with their depreciation (and their capital charge in required revenue for a return),
+//! and equity and loan principal are cash that is not free cash
 //! flow (so they move cash and the funding gap, but not payback).
 
 use super::capex::CapexYears;
@@ -40,6 +41,9 @@ pub struct Adjustments {
     pub capex: Vec<f64>,
     /// Depreciation of those purchases.
     pub depreciation: Vec<f64>,
+    /// Their capital charge at the hurdle rate (see `super::hurdle`), which
+    /// `required_revenue_for_return` counts in place of their depreciation.
+    pub capital_charge: Vec<f64>,
     /// Cash in (positive) or out that is not free cash flow: equity, loan principal.
     pub financing: Vec<f64>,
 }
@@ -53,6 +57,7 @@ impl Adjustments {
             costs: z.clone(),
             capex: z.clone(),
             depreciation: z.clone(),
+            capital_charge: z.clone(),
             financing: z,
         }
     }
@@ -64,6 +69,7 @@ impl Adjustments {
             &mut self.costs,
             &mut self.capex,
             &mut self.depreciation,
+            &mut self.capital_charge,
             &mut self.financing,
         ] {
             v.fill(0.0);
@@ -155,6 +161,7 @@ impl Ledger {
         let (adjust_capex, adjust_depreciation) =
             (adjust(|a| &a.capex), adjust(|a| &a.depreciation));
         let financing = adjust(|a| &a.financing);
+        let adjust_charge = adjust(|a| &a.capital_charge);
         let costs = &model.costs;
         let lanes = |p: ParamId| p.lanes(v, w);
         let (cor_start, cor_long_run, cor_speed) = (
@@ -177,7 +184,10 @@ impl Ledger {
             row(&capex.spend, y, w),
             row(&capex.own_capital_charge, y, w),
         );
-        let years = model.years;
+        // This year's row of each metric: series `m * years + y`, `w` lanes long.
+        let mut series = out.chunks_exact_mut(w).skip(y).step_by(model.years);
+        let rows: [&mut [f64]; Metric::ALL.len()] =
+            std::array::from_fn(|_| series.next().expect("a row per metric"));
         for (l, a) in self.lanes.iter_mut().enumerate() {
             let sga_share = a.sga_share;
             let revenue_total = subscription[l] + streams[l] + adjust_revenue;
@@ -223,7 +233,7 @@ impl Ledger {
 
             let variable = 1.0 - cor_share - sga_share;
             let required = (fixed + depreciation) / variable;
-            let required_for_return = (fixed + capital_charge[l]) / variable;
+            let required_for_return = (fixed + capital_charge[l] + adjust_charge) / variable;
             let row = [
                 (Metric::Revenue, revenue_total),
                 (Metric::SubscriptionRevenue, subscription[l]),
@@ -243,7 +253,7 @@ impl Ledger {
                 (Metric::RequiredRevenueForReturn, required_for_return),
             ];
             for (metric, value) in row {
-                out[(metric as usize * years + y) * w + l] = value;
+                rows[metric as usize][l] = value;
             }
         }
     }

@@ -25,6 +25,7 @@
 //! ([`Model::reaccount`]) holds its accounts with the flows; its cash there excludes outside
 //! draws, so its funding gap is the need before capacities, as for a single firm.
 
+use crate::model::hurdle::charge_per_depreciation;
 use crate::model::{Adjustments, Metric, NumericError, Trajectory, Workspace, YearlyNumbers};
 
 use super::clearing::Clearing;
@@ -377,8 +378,16 @@ impl Network {
                                 life,
                                 carved: false,
                             } => {
+                                let life = life.get(v);
                                 payer.capex[y] += paid;
-                                depreciate(paid, life.get(v), y, &mut payer.depreciation);
+                                depreciate(paid, life, y, &mut payer.depreciation);
+                                // The charge is linear in the cost: the depreciation of a
+                                // cost scaled by the charge per unit of depreciation.
+                                let charge = charge_per_depreciation(
+                                    self.entities[i].model.finance.hurdle_rate.get(v),
+                                    life,
+                                );
+                                depreciate(paid * charge, life, y, &mut payer.capital_charge);
                             }
                         }
                     }

@@ -185,7 +185,7 @@ pub fn in_words(e: &Estimate) -> String {
         }
         Status::Stalled => format!(
             "at most about {} (the paths stop differing short of the threshold; see README, \
-             \"Rare events\")",
+             \"Rare thresholds\")",
             odds(p)
         ),
         Status::Impossible => "impossible under the scenario's inputs".to_string(),
@@ -320,7 +320,8 @@ pub fn sheet(thresholds: &[RareThreshold]) -> Sheet {
     )
     .note(
         "Each probability is the mean of independent repetitions of subset simulation; the \
-         95% interval comes from their spread (see README, \"Rare events\").",
+         95% interval comes from their spread in the probability and in its logarithm (see \
+         README, \"Rare thresholds\").",
     );
     let number = |x: Option<f64>| x.map_or(Cell::Empty, Cell::Number);
     for t in thresholds {

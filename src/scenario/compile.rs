@@ -523,14 +523,28 @@ fn metric_names() -> Vec<String> {
         .collect()
 }
 
+/// The error for a metric name a threshold at `key` does not know. A qualified name
+/// (`oracle.revenue`) is explained: in an entity's own thresholds (`key` under
+/// `entities.NAME.`) metrics are unqualified and the others' belong in the top-level
+/// thresholds; in a single-firm file there are no entities to name.
 fn unknown_metric(key: String, name: &str) -> Problem {
     if let Some((entity, metric)) = name.split_once('.') {
-        return problem(
-            key,
-            format!(
-                "'{name}' names an entity's metric, and this file has no [entities];                  write '{metric}' for this firm's, or declare [entities.{entity}]"
+        let message = match key
+            .strip_prefix("entities.")
+            .and_then(|rest| rest.split_once('.'))
+        {
+            Some((own, _)) => format!(
+                "'{name}' is qualified, but an entity's own thresholds take its metrics \
+                 unqualified: write '{metric}' for {own}'s; a threshold on another entity's \
+                 metric or on the network's (such as 'network.end_customer_revenue') goes in \
+                 the file's top-level [thresholds]"
             ),
-        );
+            None => format!(
+                "'{name}' names an entity's metric, and this file has no [entities]; write \
+                 '{metric}' for this firm's, or declare [entities.{entity}]"
+            ),
+        };
+        return problem(key, message);
     }
     let names = metric_names();
     let near = nearest_keys(name, &names);

@@ -13,9 +13,12 @@
 //!
 //! Every request is untrusted input ([`request`]): a bad value gets status 400 and the message
 //! the command line gives, a run over the path bound or beyond the number of concurrent runs is
-//! refused, and no request can stop the server. It binds to 127.0.0.1 unless told otherwise.
+//! refused, and no request can stop the server. It binds to 127.0.0.1 unless told otherwise,
+//! and answers only requests whose `Host` is its own address or `localhost` ([`host`]; 403
+//! otherwise), against DNS rebinding.
 
 pub mod controls;
+pub mod host;
 pub mod request;
 pub mod runs;
 
@@ -115,6 +118,8 @@ struct App {
     controls: Vec<Control>,
     /// The scenario file's name for downloads (`openai.json`).
     stem: String,
+    /// The address listened on (with the port chosen for port 0), which `Host` must name.
+    address: SocketAddr,
 }
 
 impl Server {
@@ -135,6 +140,7 @@ impl Server {
                 source,
             })?;
         listener.set_nonblocking(true)?;
+        let address = listener.local_addr()?;
         let stem = Path::new(&config.origin)
             .file_stem()
             .and_then(|s| s.to_str())
@@ -152,6 +158,7 @@ impl Server {
                 pool,
                 controls,
                 stem,
+                address,
             }),
             listener,
         })
@@ -214,7 +221,27 @@ fn router(app: Arc<App>) -> Router {
         .route("/api/run", get(api_run))
         .route("/api/view", get(api_view))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            check_host,
+        ))
         .with_state(app)
+}
+
+/// Refuses (403) a request whose `Host` is not this server's address ([`host::check`]).
+async fn check_host(
+    State(app): State<Arc<App>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .map(|h| h.to_str().unwrap_or("(not text)"));
+    match host::check(host, app.address) {
+        Ok(()) => next.run(request).await,
+        Err(message) => failure(StatusCode::FORBIDDEN, &message),
+    }
 }
 
 async fn index() -> Response {

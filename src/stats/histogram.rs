@@ -94,6 +94,15 @@ impl Store {
         self.counts[(key.max(self.offset) - self.offset) as usize] += 1;
     }
 
+    /// [`Store::add_covered`] for every key of `keys`.
+    #[inline]
+    fn add_all_covered(&mut self, keys: impl Iterator<Item = i64>) {
+        let (offset, counts) = (self.offset, &mut self.counts[..]);
+        for key in keys {
+            counts[(key.max(offset) - offset) as usize] += 1;
+        }
+    }
+
     fn merge(&mut self, other: &Store) {
         if other.counts.is_empty() {
             return;
@@ -162,14 +171,12 @@ impl LogHistogram {
             }
         } else if min >= ZERO_BELOW {
             self.positive.cover(key(min), key(max));
-            values
-                .iter()
-                .for_each(|&x| self.positive.add_covered(key(x)));
+            self.positive
+                .add_all_covered(values.iter().map(|&x| key(x)));
         } else if max <= -ZERO_BELOW {
             self.negative.cover(key(-max), key(-min));
-            values
-                .iter()
-                .for_each(|&x| self.negative.add_covered(key(-x)));
+            self.negative
+                .add_all_covered(values.iter().map(|&x| key(-x)));
         } else {
             // Mixed signs: find each sign's key range first, so storage grows exactly as far
             // as adding the values one by one would.

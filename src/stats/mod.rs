@@ -39,8 +39,36 @@ pub fn wilson_interval(successes: u64, trials: u64, z: f64) -> (f64, f64) {
     ((centre - half).clamp(0.0, p), (centre + half).clamp(p, 1.0))
 }
 
+/// The sum of `values`, and of their offsets from `x0` and those offsets' squares, each in
+/// four running sums (value `i` in sum `i % 4`) added at the end as `(s0 + s1) + (s2 + s3)`,
+/// so that the additions do not wait on each other. The order is fixed, so the result is a
+/// pure function of the values and their order. The value sums start from -0.0, as
+/// `Iterator::sum` does, so that a batch of negative zeros keeps its sign.
+#[inline]
+fn lane_sums(values: &[f64], x0: f64) -> (f64, f64, f64) {
+    let (mut sum, mut offsets, mut squares) = ([-0.0; 4], [0.0; 4], [0.0; 4]);
+    let mut quads = values.chunks_exact(4);
+    for quad in &mut quads {
+        for k in 0..4 {
+            sum[k] += quad[k];
+            let d = quad[k] - x0;
+            offsets[k] += d;
+            squares[k] += d * d;
+        }
+    }
+    for (k, &x) in quads.remainder().iter().enumerate() {
+        sum[k] += x;
+        let d = x - x0;
+        offsets[k] += d;
+        squares[k] += d * d;
+    }
+    let total = |s: [f64; 4]| (s[0] + s[1]) + (s[2] + s[3]);
+    (total(sum), total(offsets), total(squares))
+}
+
 /// The smallest and largest of finite `values` (not empty), in four independent running
-/// extremes so that the comparisons do not wait on each other.
+/// extremes so that the comparisons do not wait on each other. Plain comparisons, since no
+/// value is NaN (of a zero and a negative zero, either may be kept).
 #[inline]
 fn extremes(values: &[f64]) -> (f64, f64) {
     let mut min = [values[0]; 4];
@@ -48,17 +76,27 @@ fn extremes(values: &[f64]) -> (f64, f64) {
     let mut quads = values.chunks_exact(4);
     for quad in &mut quads {
         for k in 0..4 {
-            min[k] = min[k].min(quad[k]);
-            max[k] = max[k].max(quad[k]);
+            if quad[k] < min[k] {
+                min[k] = quad[k];
+            }
+            if quad[k] > max[k] {
+                max[k] = quad[k];
+            }
         }
     }
     for &x in quads.remainder() {
-        min[0] = min[0].min(x);
-        max[0] = max[0].max(x);
+        if x < min[0] {
+            min[0] = x;
+        }
+        if x > max[0] {
+            max[0] = x;
+        }
     }
+    let smaller = |a: f64, b: f64| if b < a { b } else { a };
+    let larger = |a: f64, b: f64| if b > a { b } else { a };
     (
-        min[0].min(min[1]).min(min[2].min(min[3])),
-        max[0].max(max[1]).max(max[2].max(max[3])),
+        smaller(smaller(min[0], min[1]), smaller(min[2], min[3])),
+        larger(larger(max[0], max[1]), larger(max[2], max[3])),
     )
 }
 
@@ -98,14 +136,7 @@ impl MetricStats {
         // batch are alike, so the offsets are small and their squares lose little), then the
         // batch's sum of squares from them: sum x^2 = sum d^2 + x0 (2 sum x - n x0).
         let x0 = values[0];
-        // -0.0, as `Iterator::sum` starts from, so an all-negative-zero batch keeps its sign.
-        let (mut sum, mut offsets, mut squares) = (-0.0, 0.0, 0.0);
-        for &x in values {
-            sum += x;
-            let d = x - x0;
-            offsets += d;
-            squares += d * d;
-        }
+        let (sum, offsets, squares) = lane_sums(values, x0);
         let (min, max) = extremes(values);
         let centred = (squares - offsets * (offsets / n)).max(0.0);
         self.count += values.len() as u64;

@@ -450,3 +450,52 @@ fn a_single_firm_is_the_same_as_the_only_entity_of_a_network() {
         );
     }
 }
+
+const CAPEX_BOUGHT: &str = r#"
+[scenario]
+name = "Capex bought"
+start_year = 2025
+horizon = 2028
+
+[entities.lab]
+finance = { starting_cash = 1e4, hurdle_rate = 0.1 }
+costs = { cost_of_revenue_share = 0.2, sga_share = 0.1 }
+
+[entities.chips]
+finance = { starting_cash = 1e4 }
+
+[flows.gpus]
+from = "lab"
+to = "chips"
+kind = "purchase"
+as = "capex"
+life_years = 4
+total = 300
+years = 3
+"#;
+
+#[test]
+fn required_revenue_for_a_return_charges_capex_bought_from_others() {
+    // The lab buys 100 of chips a year for three years, each vintage living four years. At a
+    // 10% hurdle a vintage of cost C is charged the annuity C a(0.1, 4) = 0.3154708 C a year
+    // for its four years (instead of C / 4 of depreciation); with 70% of revenue left after
+    // cost of revenue and SG&A, the revenue for a return is the charge over 0.7.
+    let (scenario, ws) = run_fixed(CAPEX_BOUGHT);
+    let network = scenario.network.as_ref().unwrap();
+    let lab = &ws.entities[network.entity_index("lab").unwrap()];
+    let a = 0.1 / (1.0 - 1.1_f64.powi(-4));
+    let t = lab.trajectory();
+    let vintages = [1.0, 2.0, 3.0, 3.0];
+    let for_return: Vec<f64> = vintages.iter().map(|k| k * 100.0 * a / 0.7).collect();
+    assert_series(
+        t.series(Metric::RequiredRevenueForReturn),
+        &for_return,
+        "required revenue for return",
+    );
+    let required: Vec<f64> = vintages.iter().map(|k| k * 25.0 / 0.7).collect();
+    assert_series(
+        t.series(Metric::RequiredRevenue),
+        &required,
+        "required revenue",
+    );
+}

@@ -126,3 +126,25 @@ fn an_unknown_threshold_or_bad_settings_are_usage_errors() {
         text(&out.stderr)
     );
 }
+
+/// Network files have no score for their events yet: both entry points say so, exit 2, and
+/// write nothing.
+#[test]
+fn a_network_file_is_refused_with_the_reason() {
+    for args in [
+        &["rare", "scenarios/network.toml"][..],
+        &["scenarios/network.toml", "--rare", "--paths", "1000"][..],
+    ] {
+        let out = simulate().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("scenarios/network.toml")
+                && err.contains("network scenarios")
+                && err.contains("continuous score")
+                && err.contains("plain Monte Carlo"),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+}

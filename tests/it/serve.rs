@@ -348,3 +348,151 @@ fn a_bad_scenario_stops_the_server_before_it_listens() {
     assert!(stderr.contains("bad.toml:2"), "{stderr}");
     assert!(!stderr.contains("serving"), "{stderr}");
 }
+
+/// Sends `raw` (a whole request) and reads the whole response: the status, the head and the
+/// body's bytes (de-chunked).
+fn exchange(address: SocketAddr, raw: &str) -> (u16, String, Vec<u8>) {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(60)))
+        .unwrap();
+    stream.write_all(raw.as_bytes()).unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a whole response");
+    let head = String::from_utf8(response[..end].to_vec()).unwrap();
+    let mut body = &response[end + 4..];
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    if !head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        return (status, head, body.to_vec());
+    }
+    let mut out = Vec::new();
+    loop {
+        let line = body.windows(2).position(|w| w == b"\r\n").unwrap();
+        let size =
+            usize::from_str_radix(std::str::from_utf8(&body[..line]).unwrap().trim(), 16).unwrap();
+        if size == 0 {
+            return (status, head, out);
+        }
+        out.extend_from_slice(&body[line + 2..line + 2 + size]);
+        body = &body[line + 2 + size + 2..];
+    }
+}
+
+fn workbook(bytes: &[u8]) -> Vec<(String, Vec<Vec<calamine::Data>>)> {
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.sheet_names()
+        .into_iter()
+        .map(|name| {
+            let rows = book
+                .worksheet_range(&name)
+                .unwrap()
+                .rows()
+                .map(|r| r.to_vec())
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The xlsx download is an attachment named after the scenario, and holds the command line's
+/// workbook for the same arguments: every sheet the same, but the run's wall time.
+#[test]
+fn the_xlsx_download_is_the_command_lines_workbook() {
+    let server = Server::start(&[]);
+    let (status, head, body) = exchange(
+        server.address,
+        &format!(
+            "GET /api/run?set=capex.years%3D6&paths=3000&seed=4&format=xlsx HTTP/1.1\r\nHost: \
+             {}\r\nConnection: close\r\n\r\n",
+            server.address
+        ),
+    );
+    assert_eq!(status, 200, "{head}");
+    let head = head.to_ascii_lowercase();
+    assert!(
+        head.contains(
+            "content-type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        ),
+        "{head}"
+    );
+    assert!(
+        head.contains("content-disposition: attachment; filename=\"openai.xlsx\""),
+        "{head}"
+    );
+    assert_eq!(&body[..2], b"PK", "an xlsx file is a zip archive");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cli.xlsx");
+    let out = cli(&[
+        "--set",
+        "capex.years=6",
+        "--paths",
+        "3000",
+        "--seed",
+        "4",
+        "--format",
+        "xlsx",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    let served = workbook(&body);
+    let expected = workbook(&std::fs::read(&file).unwrap());
+    let names = |b: &[(String, Vec<Vec<calamine::Data>>)]| -> Vec<String> {
+        b.iter().map(|(n, _)| n.clone()).collect()
+    };
+    assert_eq!(names(&served), names(&expected));
+    assert!(names(&served).contains(&"thresholds".to_string()));
+    for ((name, rows), (_, want)) in served.iter().zip(&expected) {
+        if name == "run" {
+            continue;
+        }
+        assert_eq!(rows, want, "sheet {name}");
+    }
+}
+
+/// A request naming another host (a page of another site whose name was pointed at this
+/// address: DNS rebinding) gets a 403 that says why, and the server goes on serving.
+#[test]
+fn a_foreign_host_header_is_refused_and_the_server_goes_on() {
+    let server = Server::start(&[]);
+    let port = server.address.port();
+    for host in [
+        format!("attacker.example:{port}"),
+        format!("localhost.attacker.example:{port}"),
+        format!("127.0.0.1:{}", port.wrapping_add(1)),
+    ] {
+        let (status, _, body) = exchange(
+            server.address,
+            &format!(
+                "GET /api/run?paths=1000 HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+            ),
+        );
+        let body = String::from_utf8(body).unwrap();
+        assert_eq!(status, 403, "{host}: {body}");
+        assert!(
+            body.starts_with("error: ")
+                && body.contains("DNS rebinding")
+                && body.contains(&format!("http://{}/", server.address)),
+            "{host}: {body}"
+        );
+    }
+    // No Host at all (HTTP/1.0): refused too.
+    let (status, _, body) = exchange(server.address, "GET / HTTP/1.0\r\n\r\n");
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&body));
+    // The page and the API, by address and by localhost, still answer.
+    let (status, body) = server.get("/api/run?paths=1000");
+    assert_eq!(status, 200, "{body}");
+    let (status, _, _) = exchange(
+        server.address,
+        &format!("GET / HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n"),
+    );
+    assert_eq!(status, 200);
+}
