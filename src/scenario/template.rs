@@ -48,9 +48,6 @@ const HEADER: &str = "\
 # Money is in US dollars, shares and rates are fractions (0.3 = 30%).
 ";
 
-/// The first line of [`NETWORK`].
-const NETWORK_START: &str = "# ---- A network of firms";
-
 /// The network keys, commented: a file with `[entities.NAME]` is a network, each entity
 /// holding the tables above under `entities.NAME.`, with `[entities.NAME.financing]` and
 /// `[flows.NAME]` between entities. Uncommented on their own below `[scenario]`, they compile
@@ -194,6 +191,9 @@ fn describe(spec: &Spec) -> String {
 mod tests {
     use super::*;
 
+    /// The start of the first line of [`NETWORK`].
+    const NETWORK_START: &str = "# ---- A network of firms";
+
     #[test]
     fn the_template_compiles_and_every_input_has_a_source_placeholder() {
         let text = template();
@@ -326,13 +326,13 @@ mod tests {
         let uncomment = |text: &str, field: &str| {
             text.replace(&format!("# {field} = "), &format!("{field} = "))
         };
-        let with_subject = uncomment(&text, "subject");
+        let with_subject = uncomment(text, "subject");
         assert!(crate::scenario::parse(&with_subject, "t", &[]).is_ok());
-        let by = uncomment(&text, "by").replace("\nyear = 2030\n", "\n");
+        let by = uncomment(text, "by").replace("\nyear = 2030\n", "\n");
         assert!(crate::scenario::parse(&by, "t", &[]).is_ok(), "{by}");
-        let times = uncomment(&uncomment(&text, "times"), "of").replace("\nvalue = 0.0\n", "\n");
+        let times = uncomment(&uncomment(text, "times"), "of").replace("\nvalue = 0.0\n", "\n");
         assert!(crate::scenario::parse(&times, "t", &[]).is_ok());
-        let weights = uncomment(&text, "weights")
+        let weights = uncomment(text, "weights")
             .replace("profile = \"flat\"", "profile = \"custom\"")
             .replace(
                 "years = { dist = \"discrete\", values = [5, 6], weights = [0.5, 0.5], source = \"TODO: seed NNN: what it says, or assumption: why\" }\n",
