@@ -18,6 +18,7 @@ each implementation; it exits with status 1 if any check fails.
 """
 
 import argparse
+import resource
 import json
 import math
 import subprocess
@@ -441,20 +442,27 @@ def main():
         doc = tomllib.load(f)
     n = args.paths
 
+    # Wall time and CPU time of each: on a shared machine the CPU time is the per-core figure.
     timings = {}
+    cpu = {}
     rust = {}
+    children = lambda: resource.getrusage(resource.RUSAGE_CHILDREN)
     for threads in (1, 2):
-        t0 = time.perf_counter()
+        name = f"rust, {threads} thread{'s' if threads > 1 else ''}"
+        t0, c0 = time.perf_counter(), children()
         result = subprocess.run(
             [args.simulate, args.scenario, "--paths", str(n), "--seed", str(args.seed),
              "--threads", str(threads), "--format", "json"],
             check=True, capture_output=True,
         )
-        timings[f"rust, {threads} thread{'s' if threads > 1 else ''}"] = time.perf_counter() - t0
+        timings[name] = time.perf_counter() - t0
+        c1 = children()
+        cpu[name] = (c1.ru_utime - c0.ru_utime) + (c1.ru_stime - c0.ru_stime)
         rust = rust_counts(json.loads(result.stdout))
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     numpy_counts = run_numpy(doc, n, args.seed)
     timings["numpy (1 thread)"] = time.perf_counter() - t0
+    cpu["numpy (1 thread)"] = time.process_time() - c0
 
     print(f"openai.toml, {n} paths each; numpy {np.__version__}, python {sys.version.split()[0]}")
     print(f"{'probability':<32} {'rust':>8} {'95% interval':>19} {'numpy':>8} {'95% interval':>19}  agree")
@@ -472,9 +480,12 @@ def main():
             f"{'yes' if agree else 'NO'}"
         )
     print()
-    base = timings["numpy (1 thread)"]
+    base, base_cpu = timings["numpy (1 thread)"], cpu["numpy (1 thread)"]
+    print(f"{'':<22} {'wall':>10} {'paths/s':>14} {'vs numpy':>9} {'CPU':>10} {'vs numpy':>9}")
     for name, t in timings.items():
-        print(f"{name:<22} {t:8.2f} s  {n / t:12,.0f} paths/s  {base / t:6.1f}x numpy")
+        c = cpu[name]
+        print(f"{name:<22} {t:8.2f} s  {n / t:12,.0f}  {base / t:7.1f}x  {c:8.2f} s  "
+              f"{base_cpu / c:7.1f}x")
     if failed:
         print(f"{failed} probabilities disagree beyond 3 standard errors", file=sys.stderr)
         sys.exit(1)

@@ -4,7 +4,10 @@
 //! into the array of values drawn for the path, so the year loop does no lookups by name and
 //! allocates nothing (all arrays live in a reusable [`Workspace`]). One call to
 //! [`Model::simulate`] fills a [`Trajectory`]: the per-year [`Metric`]s and the path's
-//! break-even year, payback year, funding gap and NPV.
+//! break-even year, payback year, funding gap and NPV. The engine simulates blocks of paths
+//! together ([`Model::simulate_block`] into a [`Block`]): every array is lane-minor (year `y`
+//! of path `l` at `y * width + l`), and one path is a block of width one, so both go through
+//! the same code and give the same numbers.
 //!
 //! The model owns no random streams: a path's yearly random numbers (the user and stream
 //! volatility normals, the shocks' uniforms) come in as [`YearlyNumbers`], filled by the

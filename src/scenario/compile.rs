@@ -3,7 +3,8 @@
 //! Each numeric input becomes an [`Input`] with a ready [`Dist`], checked against the domain
 //! its role needs (a share in [0, 1], a positive life, a growth rate above -100%, a whole
 //! number of years). The model refers to inputs by [`ParamId`]. Omitted optional inputs get
-//! documented defaults and appear among the inputs with the source `"default"`.
+//! the schema's defaults and allowed values (`Inputs::defaulted`, so the two cannot drift) and
+//! appear among the inputs with the source `"default"`.
 
 use crate::correlation::{Correlations, Pair};
 use crate::dist::{Dist, Shape};
@@ -15,6 +16,7 @@ use crate::rng::stream_salt;
 use crate::threshold::{Comparison, PathQuantity, Target, Test, Threshold, Years};
 
 use super::overrides::nearest_keys;
+use super::schema::{self, Omitted};
 use indexmap::IndexMap;
 
 use super::raw::{
@@ -285,6 +287,23 @@ impl Inputs {
                 Ok(self.add(key.to_string(), dist, Some("default".into())))
             }
         }
+    }
+
+    /// An optional input whose default and allowed values are the schema's (the one source of
+    /// both, which `simulate init` documents): `key` is its key path, `prefix` the part before
+    /// a single firm's key path (an entity's `entities.NAME.`, else empty).
+    pub fn defaulted(
+        &mut self,
+        key: &str,
+        prefix: &str,
+        raw: Option<&RawParam>,
+    ) -> Result<ParamId, Problem> {
+        let path = key.strip_prefix(prefix).unwrap_or(key);
+        let spec = schema::spec_of(path).unwrap_or_else(|| panic!("{path}: not in the schema"));
+        let Omitted::Value(default) = spec.default else {
+            panic!("{path}: the schema gives no default value")
+        };
+        self.optional(key, raw, default, spec.domain)
     }
 
     /// An optional input that, when omitted, is the same draw as another input.
@@ -707,17 +726,15 @@ pub(super) fn compile_firm(
     inputs: &mut Inputs,
 ) -> Result<(Model, Vec<Threshold>), Problem> {
     let k = |key: &str| format!("{prefix}{key}");
-    let starting_cash = inputs.optional(
+    let starting_cash = inputs.defaulted(
         &k("finance.starting_cash"),
+        prefix,
         raw.finance.starting_cash.as_ref(),
-        0.0,
-        Domain::Any,
     )?;
-    let discount_rate = inputs.optional(
+    let discount_rate = inputs.defaulted(
         &k("finance.discount_rate"),
+        prefix,
         raw.finance.discount_rate.as_ref(),
-        0.08,
-        Domain::Rate,
     )?;
     let finance = Finance {
         starting_cash,
@@ -801,18 +818,12 @@ pub(super) fn compile_firm(
                 start,
                 years: years_param,
                 profile,
-                partner_share: inputs.optional(
+                partner_share: inputs.defaulted(
                     &k("capex.partner_share"),
+                    prefix,
                     c.partner_share.as_ref(),
-                    0.0,
-                    Domain::Share,
                 )?,
-                gpu_share: inputs.optional(
-                    &k("capex.gpu_share"),
-                    c.gpu_share.as_ref(),
-                    1.0,
-                    Domain::Share,
-                )?,
+                gpu_share: inputs.defaulted(&k("capex.gpu_share"), prefix, c.gpu_share.as_ref())?,
                 gpu_life_years: match &c.gpu_life_years {
                     Some(p) => inputs.required(&k("capex.gpu_life_years"), p, Domain::Life)?,
                     None => {
@@ -822,31 +833,23 @@ pub(super) fn compile_firm(
                         ));
                     }
                 },
-                facility_life_years: inputs.optional(
+                facility_life_years: inputs.defaulted(
                     &k("capex.facility_life_years"),
+                    prefix,
                     c.facility_life_years.as_ref(),
-                    20.0,
-                    Domain::Life,
                 )?,
                 refresh: c.refresh.unwrap_or(true),
-                gpu_cost_decline: inputs.optional(
+                gpu_cost_decline: inputs.defaulted(
                     &k("capex.gpu_cost_decline"),
+                    prefix,
                     c.gpu_cost_decline.as_ref(),
-                    0.0,
-                    Domain::Share,
                 )?,
-                partner_margin: inputs.optional(
+                partner_margin: inputs.defaulted(
                     &k("capex.partner_margin"),
+                    prefix,
                     c.partner_margin.as_ref(),
-                    0.0,
-                    Domain::NonNegative,
                 )?,
-                ops_share: inputs.optional(
-                    &k("capex.ops_share"),
-                    c.ops_share.as_ref(),
-                    0.0,
-                    Domain::NonNegative,
-                )?,
+                ops_share: inputs.defaulted(&k("capex.ops_share"), prefix, c.ops_share.as_ref())?,
             })
         }
     };
@@ -895,11 +898,10 @@ pub(super) fn compile_firm(
                 &s.user_growth,
                 Domain::NonNegative,
             )?,
-            user_volatility: inputs.optional(
+            user_volatility: inputs.defaulted(
                 &k("subscriptions.user_volatility"),
+                prefix,
                 s.user_volatility.as_ref(),
-                0.0,
-                Domain::NonNegative,
             )?,
             paying_share: inputs.required(
                 &k("subscriptions.paying_share"),
@@ -913,17 +915,15 @@ pub(super) fn compile_firm(
             )?,
             churn: inputs.required(&k("subscriptions.churn"), &s.churn, Domain::Share)?,
             price: inputs.required(&k("subscriptions.price"), &s.price, Domain::NonNegative)?,
-            price_growth: inputs.optional(
+            price_growth: inputs.defaulted(
                 &k("subscriptions.price_growth"),
+                prefix,
                 s.price_growth.as_ref(),
-                0.0,
-                Domain::Rate,
             )?,
-            price_elasticity: inputs.optional(
+            price_elasticity: inputs.defaulted(
                 &k("subscriptions.price_elasticity"),
+                prefix,
                 s.price_elasticity.as_ref(),
-                0.0,
-                Domain::NonNegative,
             )?,
         }),
     };
@@ -953,17 +953,15 @@ pub(super) fn compile_firm(
                 growth,
                 Domain::Rate,
             )?,
-            growth_fade: inputs.optional(
+            growth_fade: inputs.defaulted(
                 &format!("{key}.growth_fade"),
+                prefix,
                 s.growth_fade.as_ref(),
-                0.0,
-                Domain::Share,
             )?,
-            volatility: inputs.optional(
+            volatility: inputs.defaulted(
                 &format!("{key}.volatility"),
+                prefix,
                 s.volatility.as_ref(),
-                0.0,
-                Domain::NonNegative,
             )?,
         });
     }
@@ -1017,23 +1015,17 @@ pub(super) fn compile_firm(
                 &s.price_factor,
                 Domain::Share,
             )?,
-            exposure: inputs.optional(
-                &format!("{key}.exposure"),
-                s.exposure.as_ref(),
-                1.0,
-                Domain::Share,
-            )?,
+            exposure: inputs.defaulted(&format!("{key}.exposure"), prefix, s.exposure.as_ref())?,
             subscriptions: affects_subscriptions,
             streams: indices,
         });
     }
 
     let c = &raw.costs;
-    let cor_start = inputs.optional(
+    let cor_start = inputs.defaulted(
         &k("costs.cost_of_revenue_share"),
+        prefix,
         c.cost_of_revenue_share.as_ref(),
-        0.0,
-        Domain::Share,
     )?;
     let costs = Costs {
         cost_of_revenue_share: cor_start,
@@ -1043,25 +1035,14 @@ pub(super) fn compile_firm(
             cor_start,
             Domain::Share,
         )?,
-        cost_of_revenue_speed: inputs.optional(
+        cost_of_revenue_speed: inputs.defaulted(
             &k("costs.cost_of_revenue_speed"),
+            prefix,
             c.cost_of_revenue_speed.as_ref(),
-            0.0,
-            Domain::Share,
         )?,
-        rnd: inputs.optional(&k("costs.rnd"), c.rnd.as_ref(), 0.0, Domain::NonNegative)?,
-        rnd_growth: inputs.optional(
-            &k("costs.rnd_growth"),
-            c.rnd_growth.as_ref(),
-            0.0,
-            Domain::Rate,
-        )?,
-        sga_share: inputs.optional(
-            &k("costs.sga_share"),
-            c.sga_share.as_ref(),
-            0.0,
-            Domain::Share,
-        )?,
+        rnd: inputs.defaulted(&k("costs.rnd"), prefix, c.rnd.as_ref())?,
+        rnd_growth: inputs.defaulted(&k("costs.rnd_growth"), prefix, c.rnd_growth.as_ref())?,
+        sga_share: inputs.defaulted(&k("costs.sga_share"), prefix, c.sga_share.as_ref())?,
     };
     let sga_max = inputs.support(costs.sga_share).1;
     for (key, id) in [

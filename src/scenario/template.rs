@@ -1,7 +1,8 @@
 //! The commented scenario template that `simulate init` writes, generated from the schema
 //! ([`schema::SPECS`]): every table and key in the parser's order, each with what it is, its
 //! unit, the values allowed and its default, example values that pass validation, and a
-//! `source` placeholder on every input.
+//! `source` placeholder on every input; then, commented, the keys of a network of firms
+//! (`[entities.NAME]` with its financing, `[flows.NAME]`), which the schema does not cover.
 
 use std::fmt::Write;
 
@@ -47,6 +48,69 @@ const HEADER: &str = "\
 # Money is in US dollars, shares and rates are fractions (0.3 = 30%).
 ";
 
+/// The network keys, commented: a file with `[entities.NAME]` is a network, each entity
+/// holding the tables above under `entities.NAME.`, with `[entities.NAME.financing]` and
+/// `[flows.NAME]` between entities. Uncommented on their own below `[scenario]`, they compile
+/// (tested).
+const NETWORK: &str = "
+# ---- A network of firms (instead of the single firm above): see scenarios/network.toml.
+# A file with [entities.NAME] tables is a network. Each entity holds the tables above under its
+# own name (entities.NAME.finance, .capex, .subscriptions, .streams.NAME, .costs, .thresholds
+# ...), plus how much outside money it can raise; [flows.NAME] move money between entities.
+# To use it, delete the single-firm tables above (keep [scenario] and [run]), uncomment this
+# and give every input a source as above.
+#
+# [entities.lab]
+# label: a readable name for reports. Unit: text; default the key.
+# label = \"AI lab\"
+# [entities.lab.streams.api]
+# revenue = { value = 10e9, source = \"TODO\" }
+# growth = { dist = \"pert\", min = 0.3, mode = 0.6, max = 1.0, source = \"TODO\" }
+# [entities.lab.costs]
+# rnd = { value = 5e9, source = \"TODO\" }
+# [entities.lab.financing]
+# equity_capacity: total outside equity it can raise over the horizon. Unit: USD; default 0.
+# equity_capacity = { value = 50e9, source = \"TODO\" }
+# debt_capacity: total outside debt it can borrow. Unit: USD; default 0.
+# debt_capacity = { value = 20e9, source = \"TODO\" }
+# debt_rate: yearly interest on drawn debt. Unit: rate per year; default 0.
+# debt_rate = { value = 0.1, source = \"TODO\" }
+# backstop: a government backstop, drawn after equity and debt, at no interest. Unit: USD;
+#   default 0.
+# backstop = { value = 0, source = \"TODO\" }
+#
+# [entities.cloud]
+# label = \"Cloud\"
+# [entities.cloud.capex]
+# total = { value = 100e9, source = \"TODO\" }
+# start_year = 2026
+# years = 4
+# gpu_life_years = { value = 5, source = \"TODO\" }
+#
+# [flows.lab_rents_compute]
+# from, to: the paying and the receiving entity. kind: equity, purchase or loan. as (for a
+#   purchase): opex (services, compute rental) or capex (chips, buildings). The amount is a
+#   schedule (total, start_year, years, optional profile and weights), or each year a share of
+#   another entity's metric (share, of = \"ENTITY.METRIC\"), or tranches (tranche = { per, of,
+#   amount, cap }). A loan takes rate and term (years to repayment); equity an optional stake.
+# from = \"lab\"
+# to = \"cloud\"
+# kind = \"purchase\"
+# as = \"opex\"
+# total = { value = 40e9 }
+# start_year = 2027
+# years = 4
+# source = \"TODO: seed NNN: what it says, or assumption: why\"
+#
+# [flows.cloud_invests_in_lab]
+# from = \"cloud\"
+# to = \"lab\"
+# kind = \"equity\"
+# share = { value = 0.1 }
+# of = \"cloud.capex\"
+# source = \"TODO: seed NNN: what it says, or assumption: why\"
+";
+
 /// The template's text.
 pub fn template() -> String {
     let mut out = String::from(HEADER);
@@ -87,6 +151,7 @@ pub fn template() -> String {
             let _ = writeln!(out, "{commented}{field} = {}", spec.example);
         }
     }
+    out.push_str(NETWORK);
     out
 }
 
@@ -125,6 +190,9 @@ fn describe(spec: &Spec) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The start of the first line of [`NETWORK`].
+    const NETWORK_START: &str = "# ---- A network of firms";
 
     #[test]
     fn the_template_compiles_and_every_input_has_a_source_placeholder() {
@@ -221,19 +289,50 @@ mod tests {
     }
 
     #[test]
+    fn the_network_block_compiles_when_uncommented() {
+        let text = template();
+        let block = &text[text.find(NETWORK_START).expect("a network block")..];
+        for table in [
+            "[entities.lab.financing]",
+            "[flows.lab_rents_compute]",
+            "equity_capacity",
+        ] {
+            assert!(block.contains(table), "{table}");
+        }
+        // Every non-comment-only line, uncommented, under the template's own [scenario].
+        let scenario = &text[text.find("[scenario]").unwrap()..text.find("[run]").unwrap()];
+        let uncommented: String = block
+            .lines()
+            .filter_map(|l| l.strip_prefix("# "))
+            .filter(|l| {
+                l.starts_with('[')
+                    || l.split_once(" = ")
+                        .is_some_and(|(k, _)| k.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+            })
+            .map(|l| format!("{l}\n"))
+            .collect();
+        let network = format!("{scenario}\n{uncommented}");
+        let s = crate::scenario::parse(&network, "network.toml", &[])
+            .unwrap_or_else(|e| panic!("{e}\n{network}"));
+        let n = s.network.expect("a network");
+        assert_eq!(n.entities.len(), 2);
+    }
+
+    #[test]
     fn commented_keys_are_accepted_when_uncommented_alone() {
         // Each commented key is valid where it stands once the key it excludes is removed.
         let text = template();
+        let text = &text[..text.find(NETWORK_START).unwrap()];
         let uncomment = |text: &str, field: &str| {
             text.replace(&format!("# {field} = "), &format!("{field} = "))
         };
-        let with_subject = uncomment(&text, "subject");
+        let with_subject = uncomment(text, "subject");
         assert!(crate::scenario::parse(&with_subject, "t", &[]).is_ok());
-        let by = uncomment(&text, "by").replace("\nyear = 2030\n", "\n");
+        let by = uncomment(text, "by").replace("\nyear = 2030\n", "\n");
         assert!(crate::scenario::parse(&by, "t", &[]).is_ok(), "{by}");
-        let times = uncomment(&uncomment(&text, "times"), "of").replace("\nvalue = 0.0\n", "\n");
+        let times = uncomment(&uncomment(text, "times"), "of").replace("\nvalue = 0.0\n", "\n");
         assert!(crate::scenario::parse(&times, "t", &[]).is_ok());
-        let weights = uncomment(&text, "weights")
+        let weights = uncomment(text, "weights")
             .replace("profile = \"flat\"", "profile = \"custom\"")
             .replace(
                 "years = { dist = \"discrete\", values = [5, 6], weights = [0.5, 0.5], source = \"TODO: seed NNN: what it says, or assumption: why\" }\n",
