@@ -444,26 +444,7 @@ fn the_html_report_is_well_formed_and_embeds_every_chart() {
     let html = std::fs::read_to_string(&out).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
     // Parse it as XML: every tag closed and nested, every entity escaped.
-    let mut reader = quick_xml::Reader::from_str(&html);
-    let mut stack: Vec<String> = Vec::new();
-    let mut svgs = 0;
-    loop {
-        match reader.read_event() {
-            Ok(quick_xml::events::Event::Start(e)) => {
-                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
-                svgs += usize::from(name == "svg");
-                stack.push(name);
-            }
-            Ok(quick_xml::events::Event::End(e)) => {
-                let name = String::from_utf8(e.name().as_ref().to_vec()).unwrap();
-                assert_eq!(stack.pop().as_deref(), Some(name.as_str()));
-            }
-            Ok(quick_xml::events::Event::Eof) => break,
-            Ok(_) => {}
-            Err(e) => panic!("not well formed at {}: {e}", reader.buffer_position()),
-        }
-    }
-    assert!(stack.is_empty(), "unclosed: {stack:?}");
+    let svgs = crate::common::well_formed_svgs(&html);
     // Revenue, EBIT and cash fans, waterfall, break-even histogram, tornado, sweep curve,
     // heatmap.
     assert_eq!(svgs, 8);
