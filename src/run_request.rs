@@ -31,6 +31,23 @@ pub struct RunRequest {
     pub sampler: Sampler,
 }
 
+/// Refuses a network scenario (a file with `[entities]`): a run here gives a single firm's
+/// [`Report`], and would otherwise report the network's first entity alone. Networks run with
+/// `simulate FILE` and its analyses.
+pub fn single_firm(scenario: &Scenario) -> Result<(), ScenarioError> {
+    match scenario.network {
+        None => Ok(()),
+        Some(_) => Err(ScenarioError {
+            origin: scenario.origin.clone(),
+            line: None,
+            key: Some("entities".into()),
+            message: "a network scenario (a file with [entities]) runs with `simulate FILE`; \
+                      this front end reports single firms"
+                .into(),
+        }),
+    }
+}
+
 /// Why a requested run did not give a report.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunRequestError {
@@ -112,13 +129,15 @@ impl RunRequest {
         Ok(RunDone { scenario, report })
     }
 
-    /// Runs an already compiled scenario (this request's overrides already applied).
+    /// Runs an already compiled scenario (this request's overrides already applied); a network
+    /// file is refused (see [`single_firm`]).
     pub fn run_compiled(
         &self,
         scenario: &Scenario,
         progress: &dyn Progress,
         cancel: &AtomicBool,
     ) -> Result<Report, RunRequestError> {
+        single_firm(scenario)?;
         let (paths, seed) = self.paths_and_seed(scenario);
         let options = RunOptions {
             plan: Plan::whole(seed, paths),

@@ -126,6 +126,7 @@ impl Server {
     /// Compiles the scenario, ranks its inputs for the controls, and binds the address.
     pub fn bind(config: Config) -> Result<Server, ServeError> {
         let scenario = scenario::parse(&config.text, &config.origin, &[])?;
+        run_request::single_firm(&scenario)?;
         let mut pool = rayon::ThreadPoolBuilder::new();
         if let Some(t) = config.threads {
             pool = pool.num_threads(t);

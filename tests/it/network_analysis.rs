@@ -424,3 +424,24 @@ fn the_html_report_of_a_network_is_well_formed_and_has_its_sections() {
         assert!(!html.contains(outside), "{outside}");
     }
 }
+
+#[test]
+fn front_ends_that_report_a_single_firm_refuse_a_network_rather_than_report_its_first_entity() {
+    let s = scenario::parse(OWED_FIFTY, "owed.toml", &[]).unwrap();
+    let never = std::sync::atomic::AtomicBool::new(false);
+    let err = breakeven::run_request::RunRequest::new()
+        .run_compiled(&s, &NoProgress, &never)
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("runs with `simulate FILE`"),
+        "{err}"
+    );
+    let file = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/network.toml");
+    let out = simulate(&["serve", file, "--port", "0"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("error: ") && stderr.contains("entities"),
+        "{stderr}"
+    );
+}
