@@ -20,28 +20,14 @@ pub const GROWTH_LIMIT: f64 = 5.0;
 /// IMF, World Economic Outlook database, October 2024). No firm's revenue can exceed it.
 pub const WORLD_GDP_USD: f64 = 110e12;
 
-/// Something allowed but probably not meant, and where it is.
+/// Something allowed but probably not meant, located (file, line, key) and displayed as a
+/// [`ScenarioError`] is.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Warning {
-    /// The scenario's file name (or `-`).
-    pub origin: String,
-    /// The 1-based line, where the cause is on one.
-    pub line: Option<usize>,
-    /// The key path, where the cause is at one.
-    pub key: Option<String>,
-    pub message: String,
-}
+pub struct Warning(pub ScenarioError);
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.origin)?;
-        if let Some(line) = self.line {
-            write!(f, ":{line}")?;
-        }
-        if let Some(key) = &self.key {
-            write!(f, ": {key}")?;
-        }
-        write!(f, ": {}", self.message)
+        self.0.fmt(f)
     }
 }
 
@@ -49,10 +35,8 @@ impl Warning {
     /// The warning as an input error (`--strict`).
     pub fn into_error(self) -> ScenarioError {
         ScenarioError {
-            origin: self.origin,
-            line: self.line,
-            key: self.key,
-            message: format!("{} (an error under --strict)", self.message),
+            message: format!("{} (an error under --strict)", self.0.message),
+            ..self.0
         }
     }
 }
@@ -69,12 +53,12 @@ pub fn of_scenario(scenario: &Scenario, text: &str, overrides: &[Override]) -> V
             Some(o) => (None, format!("(from --set {o}) {message}")),
             None => (location::line_of_key(text, key), message),
         };
-        Warning {
+        Warning(ScenarioError {
             origin: scenario.origin.clone(),
             line,
             key: Some(key.to_string()),
             message,
-        }
+        })
     };
     let mut warnings = Vec::new();
     for input in &scenario.inputs {
@@ -109,11 +93,13 @@ pub fn of_scenario(scenario: &Scenario, text: &str, overrides: &[Override]) -> V
         return warnings;
     }
     let model = &scenario.model;
-    let whole = |message: &str| Warning {
-        origin: scenario.origin.clone(),
-        line: None,
-        key: None,
-        message: message.to_string(),
+    let whole = |message: &str| {
+        Warning(ScenarioError {
+            origin: scenario.origin.clone(),
+            line: None,
+            key: None,
+            message: message.to_string(),
+        })
     };
     if model.streams.is_empty() && model.subscriptions.is_none() {
         warnings.push(whole(
@@ -146,11 +132,13 @@ pub fn of_scenario(scenario: &Scenario, text: &str, overrides: &[Override]) -> V
 /// largest of their sign, which the histogram reports at that floor).
 pub fn of_run(scenario: &Scenario, summary: &RunSummary) -> Vec<Warning> {
     let mut warnings = Vec::new();
-    let warn = |key: String, message: String| Warning {
-        origin: scenario.origin.clone(),
-        line: None,
-        key: Some(key),
-        message,
+    let warn = |key: String, message: String| {
+        Warning(ScenarioError {
+            origin: scenario.origin.clone(),
+            line: None,
+            key: Some(key),
+            message,
+        })
     };
     let above = (0..summary.years()).find_map(|y| {
         let max = summary.metric(Metric::Revenue, y).max()?;
