@@ -170,7 +170,7 @@ pub fn year(
             if y < shock.start {
                 continue;
             }
-            let u = yearly.shock_lanes(k, y - 1);
+            let u = &yearly.shock_lanes(k, y - 1)[..w];
             let probability = shock.probability.lanes(v, w);
             let exposure = shock.exposure.lanes(v, w);
             let price_factor = shock.price_factor.lanes(v, w);
@@ -217,7 +217,7 @@ pub fn year(
             growth.copy_from_slice(stream.growth.lanes(v, w));
         } else {
             // The stream's yearly shock exists from its second year on (`y > start >= 0`).
-            let z = yearly.stream_lanes(k, y - 1);
+            let z = &yearly.stream_lanes(k, y - 1)[..w];
             let volatility = stream.volatility.lanes(v, w);
             let terminal = stream.terminal_growth.lanes(v, w);
             let fade = stream.growth_fade.lanes(v, w);
@@ -270,15 +270,15 @@ fn subscription_year(
             out.paying_users[l] = paying_share[l] * users[l];
         }
     } else {
-        let normals = yearly.users_lanes(y - 1);
+        let normals = &yearly.users_lanes(y - 1)[..w];
         let volatility = s.user_volatility.lanes(v, w);
         let ceiling = s.user_ceiling.lanes(v, w);
         let churn = s.churn.lanes(v, w);
         let conversion = s.conversion.lanes(v, w);
         let (before, now) = out.users.split_at_mut(y * w);
-        let (previous_users, users_now) = (&before[(y - 1) * w..], &mut now[..w]);
+        let (previous_users, users_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
         let (before, now) = out.paying_users.split_at_mut(y * w);
-        let (previous_paying, paying_now) = (&before[(y - 1) * w..], &mut now[..w]);
+        let (previous_paying, paying_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
         let paths = &out.subscription_path[..w];
         for l in 0..w {
             let shock = lognormal_shock(normals[l], volatility[l]);
@@ -298,9 +298,11 @@ fn subscription_year(
         }
     }
     let level = RevenueYears::row(w, &out.price_level, 0);
+    let paying = &out.paying_users[y * w..(y + 1) * w];
+    let revenue = &mut out.subscription_revenue[y * w..(y + 1) * w];
     for l in 0..w {
-        let p = price[l] * (1.0 + price_growth[l]).powi(y as i32);
-        out.subscription_revenue[y * w + l] = out.paying_users[y * w + l] * p * level[l];
+        let p = price[l] * math::powi(1.0 + price_growth[l], y as u32);
+        revenue[l] = paying[l] * p * level[l];
     }
 }
 
