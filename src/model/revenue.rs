@@ -82,7 +82,11 @@ pub struct RevenueYears {
     stream_growth: Vec<f64>,
     /// This year's price factor of each shock, one per lane (1 where it did not happen).
     shock_factor: Vec<f64>,
-    subscription_path: Vec<SubscriptionPath>,
+    /// Each lane's `exp(-user_growth)`: the logistic step's decay over one year.
+    decay: Vec<f64>,
+    /// Each lane's `(1 + price_growth) ^ -price_elasticity`: paying users' response to a
+    /// year's price change.
+    response: Vec<f64>,
 }
 
 impl RevenueYears {
@@ -99,13 +103,8 @@ impl RevenueYears {
             stream_base: vec![0.0; streams * width],
             stream_growth: vec![0.0; streams * width],
             shock_factor: vec![1.0; width],
-            subscription_path: vec![
-                SubscriptionPath {
-                    decay: 1.0,
-                    response: 1.0,
-                };
-                width
-            ],
+            decay: vec![1.0; width],
+            response: vec![1.0; width],
         }
     }
 
@@ -148,8 +147,9 @@ pub fn begin(subscriptions: Option<&Subscriptions>, v: &[f64], out: &mut Revenue
         let growth = s.user_growth.lanes(v, w);
         let elasticity = s.price_elasticity.lanes(v, w);
         let price_growth = s.price_growth.lanes(v, w);
-        for (l, path) in out.subscription_path.iter_mut().enumerate() {
-            *path = SubscriptionPath::new(growth[l], elasticity[l], price_growth[l]);
+        for (l, (decay, response)) in out.decay.iter_mut().zip(&mut out.response).enumerate() {
+            *decay = math::exp(-growth[l]);
+            *response = math::exp(-elasticity[l] * math::ln(1.0 + price_growth[l]));
         }
     }
 }
@@ -234,24 +234,6 @@ pub fn year(
     }
 }
 
-/// What a path's subscriptions compute once rather than every year.
-#[derive(Debug, Clone, Copy)]
-struct SubscriptionPath {
-    /// `exp(-user_growth)`: the logistic step's decay over one year.
-    decay: f64,
-    /// `(1 + price_growth) ^ -price_elasticity`: paying users' response to a year's price change.
-    response: f64,
-}
-
-impl SubscriptionPath {
-    fn new(user_growth: f64, price_elasticity: f64, price_growth: f64) -> SubscriptionPath {
-        SubscriptionPath {
-            decay: math::exp(-user_growth),
-            response: math::exp(-price_elasticity * math::ln(1.0 + price_growth)),
-        }
-    }
-}
-
 fn subscription_year(
     s: &Subscriptions,
     v: &[f64],
@@ -279,14 +261,14 @@ fn subscription_year(
         let (previous_users, users_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
         let (before, now) = out.paying_users.split_at_mut(y * w);
         let (previous_paying, paying_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
-        let paths = &out.subscription_path[..w];
+        let (decay, response) = (&out.decay[..w], &out.response[..w]);
         for l in 0..w {
             let shock = lognormal_shock(normals[l], volatility[l]);
             let (ceiling, previous) = (ceiling[l], previous_users[l]);
             // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
             // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
             let logistic = if previous > 0.0 {
-                ceiling * previous / (previous + (ceiling - previous) * paths[l].decay)
+                ceiling * previous / (previous + (ceiling - previous) * decay[l])
             } else {
                 0.0
             };
@@ -294,7 +276,7 @@ fn subscription_year(
             let retained = previous_paying[l] * (1.0 - churn[l]);
             let converted = conversion[l] * (users - retained).max(0.0);
             users_now[l] = users;
-            paying_now[l] = ((retained + converted) * paths[l].response).min(users);
+            paying_now[l] = ((retained + converted) * response[l]).min(users);
         }
     }
     let level = RevenueYears::row(w, &out.price_level, 0);
