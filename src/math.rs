@@ -52,13 +52,7 @@ const EXP_LO: f64 = -745.133_219_101_941_1;
 /// rounding, so subnormal and overflowing results round as a single multiplication would.
 #[inline]
 pub fn exp(x: f64) -> f64 {
-    let clamped = if x > EXP_HI {
-        EXP_HI
-    } else if x < EXP_LO {
-        EXP_LO
-    } else {
-        x
-    };
+    let clamped = x.clamp(EXP_LO, EXP_HI);
     // t = k + 1.5 * 2^52 exactly: its low bits hold the integer k.
     let t = clamped * LOG2_E + ROUND;
     let kf = t - ROUND;
