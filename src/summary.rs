@@ -76,12 +76,47 @@ pub struct KeepFirst {
     pub paths: u64,
 }
 
-/// What a run kept for a [`KeepFirst`].
+/// What a run kept for a [`KeepFirst`]: the values of consecutive paths from `start`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirstPaths {
     pub request: KeepFirst,
-    /// Each kept path's value and global index, in path order.
-    pub values: Vec<(f64, u64)>,
+    /// The global index of the first kept path.
+    pub start: u64,
+    /// The value of paths `start`, `start + 1`, ... in order.
+    pub values: Vec<f64>,
+    /// Whether the kept paths are consecutive (pieces recorded out of order are not, and then
+    /// nothing kept can be used).
+    pub consecutive: bool,
+}
+
+impl FirstPaths {
+    /// Appends the values of paths `first..` (those below the requested count).
+    fn push(&mut self, first: u64, values: &[f64]) {
+        let wanted = self
+            .request
+            .paths
+            .saturating_sub(first)
+            .min(values.len() as u64) as usize;
+        if wanted == 0 {
+            return;
+        }
+        if self.values.is_empty() {
+            self.start = first;
+        } else if self.start + self.values.len() as u64 != first {
+            self.consecutive = false;
+        }
+        self.values.extend_from_slice(&values[..wanted]);
+    }
+
+    /// Each kept path's value and global index, if they are consecutive.
+    pub fn indexed(&self) -> Option<Vec<(f64, u64)>> {
+        self.consecutive.then(|| {
+            (self.start..)
+                .zip(&self.values)
+                .map(|(i, &x)| (x, i))
+                .collect()
+        })
+    }
 }
 
 /// Everything a run of a scenario remembers about its paths.
@@ -107,7 +142,9 @@ impl RunSummary {
     pub fn keeping(self, keep: Option<KeepFirst>) -> RunSummary {
         let first = keep.map(|request| FirstPaths {
             request,
+            start: 0,
             values: Vec::new(),
+            consecutive: true,
         });
         RunSummary { first, ..self }
     }
@@ -209,21 +246,8 @@ impl RunSummary {
         let values = block.values();
         let w = block.width();
         if let Some(kept) = &mut self.first {
-            let KeepFirst {
-                metric,
-                year,
-                paths,
-            } = kept.request;
-            let series = layout.metric(metric, year);
-            let lanes = &values[series * w..(series + 1) * w];
-            let index = first_path..first_path + w as u64;
-            kept.values.extend(
-                lanes
-                    .iter()
-                    .zip(index)
-                    .filter(|&(_, i)| i < paths)
-                    .map(|(&x, i)| (x, i)),
-            );
+            let series = layout.metric(kept.request.metric, kept.request.year);
+            kept.push(first_path, &values[series * w..(series + 1) * w]);
         }
         let stats = &mut self.stats;
         for (k, threshold) in scenario.thresholds.iter().enumerate() {
@@ -254,11 +278,9 @@ impl RunSummary {
         debug_assert_eq!(self.layout, other.layout);
         self.stats.merge(&other.stats);
         if let (Some(a), Some(b)) = (&mut self.first, &other.first) {
-            a.values.extend_from_slice(&b.values);
-            // Pieces of a run merge in path order; a summary merged out of order is sorted back.
-            if !a.values.is_sorted_by_key(|&(_, i)| i) {
-                a.values.sort_unstable_by_key(|&(_, i)| i);
-            }
+            // Pieces of a run merge in path order, so their kept paths follow each other.
+            a.consecutive &= b.consecutive;
+            a.push(b.start, &b.values);
         }
     }
 }

@@ -101,14 +101,13 @@ pub fn median_path_of_run(
     y: usize,
 ) -> Result<Option<Waterfall>, RunError> {
     let ranked_paths = options.plan.paths.min(MAX_RANKED);
-    match summary.first_paths() {
-        Some(kept)
-            if kept.request == ranking(y)
-                && options.plan.first_chunk == 0
-                && kept.values.len() as u64 == ranked_paths =>
-        {
-            median_of(scenario, options, kept.values.clone(), y)
-        }
+    let kept = summary
+        .first_paths()
+        .filter(|kept| kept.request == ranking(y) && kept.start == 0)
+        .and_then(|kept| kept.indexed())
+        .filter(|ranked| ranked.len() as u64 == ranked_paths);
+    match kept {
+        Some(ranked) if options.plan.first_chunk == 0 => median_of(scenario, options, ranked, y),
         _ => median_path(scenario, options, y),
     }
 }
