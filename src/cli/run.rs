@@ -20,7 +20,7 @@ use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
 use breakeven::plausibility;
 use breakeven::precision::{self, Target};
-use breakeven::rare::Settings;
+use breakeven::rare::{Settings, target::Target as RareTarget};
 use breakeven::report::rare::RareThreshold;
 use breakeven::report::{Format, RunFacts, ScenarioReport, paths};
 use breakeven::sampler::Sampler;
@@ -290,7 +290,7 @@ fn rare_estimates(
         .enumerate()
         .map(|(i, t)| (t, summary.threshold(i)))
         .filter(|(_, p)| p.probability < RARE_BELOW)
-        .map(|(t, p)| (t, Some(p)))
+        .map(|(t, p)| (RareTarget::Threshold(t), Some(p)))
         .collect();
     let settings = Settings::default();
     let estimates =

@@ -12,9 +12,9 @@ use serde::Serialize;
 use super::format::{percent, thousands};
 use super::sheet::{self, Cell, Sheet};
 use super::{Exporter, Probability, Simulator};
+use crate::rare::target::Target;
 use crate::rare::{Estimate, Settings, Status, subset};
 use crate::scenario::Scenario;
-use crate::threshold::Threshold;
 
 /// How the rare estimates were made.
 #[derive(Debug, Clone, Serialize)]
@@ -58,15 +58,20 @@ pub struct RareThreshold {
 }
 
 impl RareThreshold {
-    /// The result for `threshold`.
-    pub fn new(threshold: &Threshold, rare: Estimate, plain: Option<Probability>) -> RareThreshold {
+    /// The result for `target`, one of `scenario`'s thresholds or events.
+    pub fn new(
+        scenario: &Scenario,
+        target: &Target,
+        rare: Estimate,
+        plain: Option<Probability>,
+    ) -> RareThreshold {
         RareThreshold {
-            name: threshold.name.clone(),
-            label: threshold.label.clone(),
+            name: target.name(scenario),
+            label: target.label(scenario),
             in_words: in_words(&rare),
             rare,
             plain,
-            source: threshold.source.clone(),
+            source: target.source(scenario),
         }
     }
 }

@@ -127,24 +127,71 @@ fn an_unknown_threshold_or_bad_settings_are_usage_errors() {
     );
 }
 
-/// Network files have no score for their events yet: both entry points say so, exit 2, and
-/// write nothing.
+/// A network file's events by name: the JSON is the same for any thread count, an event the
+/// network decides is reported as impossible, and an unknown name lists the events.
 #[test]
-fn a_network_file_is_refused_with_the_reason() {
-    for args in [
-        &["rare", "scenarios/network.toml"][..],
-        &["scenarios/network.toml", "--rare", "--paths", "1000"][..],
-    ] {
-        let out = simulate().args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = text(&out.stderr);
-        assert!(
-            err.contains("scenarios/network.toml")
-                && err.contains("network scenarios")
-                && err.contains("continuous score")
-                && err.contains("plain Monte Carlo"),
-            "{args:?}: {err}"
-        );
-        assert!(out.stdout.is_empty(), "{args:?}");
-    }
+fn a_network_files_events_are_estimated_by_name() {
+    let args = [
+        "rare",
+        "scenarios/network.toml",
+        "--threshold",
+        "microsoft.default",
+        "--samples",
+        "500",
+    ];
+    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
+    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
+    assert_eq!(one, two);
+    let t = &one["thresholds"][0];
+    assert_eq!(t["name"], "microsoft.default");
+    assert_eq!(t["rare"]["status"], "estimated", "{t}");
+    assert!(t["label"].as_str().unwrap().contains("defaults"), "{t}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.toml");
+    std::fs::write(&file, super::rare_network::TWO_FIRMS).unwrap();
+    let out = simulate()
+        .arg("rare")
+        .arg(&file)
+        .args(["--threshold", "chips.default"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("impossible under the scenario's inputs"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = simulate()
+        .args([
+            "rare",
+            "scenarios/network.toml",
+            "--threshold",
+            "openai.bankrupt",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("openai.bankrupt") && err.contains("openai.default"),
+        "{err}"
+    );
+}
+
+/// `--rare` on a network run is not supported yet: it says so, exits 2 and writes nothing.
+#[test]
+fn a_network_run_with_rare_is_refused_with_the_reason() {
+    let out = simulate()
+        .args(["scenarios/network.toml", "--rare", "--paths", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("scenarios/network.toml") && err.contains("simulate rare FILE --threshold"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
 }
