@@ -11,6 +11,10 @@
 //! their spread, the evaluations used, and the gain over plain Monte Carlo at the same
 //! relative error. Repetition `r` draws only from generators seeded from `(seed, r, level,
 //! index)`, so the answer is the same for any thread count.
+//!
+//! What is scored: a firm's threshold ([`scenario`]) or a network's event ([`network`]), both
+//! found by name as a [`target::Target`]; [`decide`] answers without sampling when the
+//! scenario's inputs decide the outcome.
 
 pub mod estimate;
 pub mod network;
