@@ -3,9 +3,10 @@
 //! the file's top-level thresholds (`network.NAME`, or `NAME` alone). Analyses find them here
 //! and count them in a [`NetworkSummary`] or test them on one path.
 
-use super::path::NetworkWorkspace;
+use super::path::NetworkLane;
 use super::summary::NetworkSummary;
 use super::{Network, NetworkThreshold};
+use crate::model::PathResults;
 
 /// Something a network path either does or does not do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,17 +105,16 @@ impl NetworkEvent {
         }
     }
 
-    /// Whether the event happened on the path in `ws`.
-    pub fn happened(self, network: &Network, start_year: i32, ws: &NetworkWorkspace) -> bool {
-        let path = |e: usize| &ws.entities[e];
+    /// Whether the event happened on the path `path`.
+    pub fn happened(self, network: &Network, start_year: i32, path: NetworkLane) -> bool {
         match self {
-            NetworkEvent::Threshold(k) => network.thresholds[k].is_met(ws, start_year),
+            NetworkEvent::Threshold(k) => network.thresholds[k].is_met(path, start_year),
             NetworkEvent::EntityThreshold(e, k) => {
-                network.entities[e].thresholds[k].is_met(path(e).trajectory(), start_year)
+                network.entities[e].thresholds[k].is_met(&path.entity(e), start_year)
             }
-            NetworkEvent::BreakEven(e) => path(e).trajectory().break_even.is_some(),
-            NetworkEvent::Payback(e) => path(e).trajectory().payback.is_some(),
-            NetworkEvent::Default(e) => path(e).default_year.is_some(),
+            NetworkEvent::BreakEven(e) => path.entity(e).break_even().is_some(),
+            NetworkEvent::Payback(e) => path.entity(e).payback().is_some(),
+            NetworkEvent::Default(e) => path.default_year(e).is_some(),
         }
     }
 }
@@ -124,13 +124,13 @@ fn within_horizon(counts: &crate::stats::YearCounts) -> u64 {
 }
 
 impl NetworkThreshold {
-    /// Whether the network path in `ws` meets the threshold.
-    pub fn is_met(&self, ws: &NetworkWorkspace, start_year: i32) -> bool {
-        use super::{NetworkMetric, NetworkTest};
+    /// Whether the network path `path` meets the threshold.
+    pub fn is_met(&self, path: NetworkLane, start_year: i32) -> bool {
+        use super::NetworkTest;
         use crate::threshold::Years;
         match &self.test {
             NetworkTest::Entity { entity, threshold } => {
-                threshold.is_met(ws.entities[*entity].trajectory(), start_year)
+                threshold.is_met(&path.entity(*entity), start_year)
             }
             NetworkTest::Aggregate {
                 metric,
@@ -138,18 +138,7 @@ impl NetworkThreshold {
                 comparison,
                 value,
             } => {
-                let in_year = |y: usize| {
-                    let (end, internal) = ws.revenue(y);
-                    let x = match metric {
-                        NetworkMetric::GrossRevenue => end + internal,
-                        NetworkMetric::EndCustomerRevenue => end,
-                        NetworkMetric::InternalRevenue => internal,
-                        NetworkMetric::Circularity => {
-                            super::summary::circularity(internal, end + internal)
-                        }
-                    };
-                    comparison.holds(x, *value)
-                };
+                let in_year = |y: usize| comparison.holds(path.network(*metric, y), *value);
                 match *years {
                     Years::In(y) => in_year(y),
                     Years::By(y) => (0..=y).any(in_year),
