@@ -30,7 +30,8 @@ pub struct Finance {
     pub hurdle_rate: ParamId,
 }
 
-/// A network entity's flows with other entities, per year, added to its own accounts.
+/// A network entity's flows with other entities, per year, added to its own accounts: for a
+/// block of paths, lane-minor (year `y` of path `l` at `y * width + l`), as the model's arrays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adjustments {
     /// Revenue from other entities.
@@ -49,9 +50,14 @@ pub struct Adjustments {
 }
 
 impl Adjustments {
-    /// Zero adjustments for `years` years.
+    /// Zero adjustments for `years` years of one path.
     pub fn new(years: usize) -> Adjustments {
-        let z = vec![0.0; years];
+        Adjustments::block(years, 1)
+    }
+
+    /// Zero adjustments for `years` years of a block of `width` paths.
+    pub fn block(years: usize, width: usize) -> Adjustments {
+        let z = vec![0.0; years * width];
         Adjustments {
             revenue: z.clone(),
             costs: z.clone(),
@@ -99,6 +105,8 @@ struct Accounts {
 #[derive(Debug, Clone)]
 pub struct Ledger {
     lanes: Vec<Accounts>,
+    /// A row of zeros: the adjustments of a firm that is not in a network.
+    zeros: Vec<f64>,
 }
 
 /// The lanes of row `i` of a lane-minor array of `width` lanes.
@@ -112,6 +120,7 @@ impl Ledger {
     pub fn new(width: usize) -> Ledger {
         Ledger {
             lanes: vec![Accounts::default(); width],
+            zeros: vec![0.0; width],
         }
     }
 
@@ -140,7 +149,7 @@ impl Ledger {
     }
 
     /// Books year index `y` (after years `0..y`) from its capex and revenue, and a network
-    /// entity's adjustments if any (for a block of one path), into `out`: the block's
+    /// entity's adjustments if any (of the same block of paths), into `out`: the block's
     /// series, series-major and lane-minor (see [`super::Block`]).
     #[allow(clippy::too_many_arguments)]
     pub fn year(
@@ -154,9 +163,10 @@ impl Ledger {
         out: &mut [f64],
     ) {
         let w = self.lanes.len();
-        debug_assert!(adjustments.is_none() || w == 1);
-        let adjust =
-            |field: fn(&Adjustments) -> &Vec<f64>| adjustments.map_or(0.0, |a| field(a)[y]);
+        let zeros = &self.zeros[..];
+        let adjust = |field: fn(&Adjustments) -> &Vec<f64>| {
+            adjustments.map_or(zeros, |a| row(field(a), y, w))
+        };
         let (adjust_revenue, adjust_costs) = (adjust(|a| &a.revenue), adjust(|a| &a.costs));
         let (adjust_capex, adjust_depreciation) =
             (adjust(|a| &a.capex), adjust(|a| &a.depreciation));
@@ -190,7 +200,7 @@ impl Ledger {
             std::array::from_fn(|_| series.next().expect("a row per metric"));
         for (l, a) in self.lanes.iter_mut().enumerate() {
             let sga_share = a.sga_share;
-            let revenue_total = subscription[l] + streams[l] + adjust_revenue;
+            let revenue_total = subscription[l] + streams[l] + adjust_revenue[l];
             a.cor_share = Costs::cost_of_revenue_share_at(
                 cor_start[l],
                 cor_long_run[l],
@@ -208,14 +218,14 @@ impl Ledger {
                 + operations[l]
                 + rental[l]
                 + commitments
-                + adjust_costs;
+                + adjust_costs[l];
             let ebitda = revenue_total * (1.0 - cor_share - sga_share) - fixed;
-            let depreciation = own_depreciation[l] + adjust_depreciation;
+            let depreciation = own_depreciation[l] + adjust_depreciation[l];
             let ebit = ebitda - depreciation;
-            let own_capex = own_spend[l] + adjust_capex;
+            let own_capex = own_spend[l] + adjust_capex[l];
             let fcf = ebitda - own_capex;
-            a.financed += financing;
-            a.cash += fcf + financing;
+            a.financed += financing[l];
+            a.cash += fcf + financing[l];
             let cash = a.cash;
             a.lowest_cash = a.lowest_cash.min(cash);
             a.npv += fcf * a.discount_factor;
@@ -233,13 +243,13 @@ impl Ledger {
 
             let variable = 1.0 - cor_share - sga_share;
             let required = (fixed + depreciation) / variable;
-            let required_for_return = (fixed + capital_charge[l] + adjust_charge) / variable;
+            let required_for_return = (fixed + capital_charge[l] + adjust_charge[l]) / variable;
             let row = [
                 (Metric::Revenue, revenue_total),
                 (Metric::SubscriptionRevenue, subscription[l]),
                 (Metric::Users, users[l]),
                 (Metric::PayingUsers, paying_users[l]),
-                (Metric::Capex, spend[l] + adjust_capex),
+                (Metric::Capex, spend[l] + adjust_capex[l]),
                 (Metric::OwnCapex, own_capex),
                 (Metric::Depreciation, depreciation),
                 (Metric::Rental, rental[l]),

@@ -16,8 +16,9 @@
 //! With `U = L` and `e >= 0` this is exactly Eisenberg and Noe's model.
 //!
 //! [`Clearing::clear`] finds the greatest clearing vector by Eisenberg and Noe's fictitious
-//! default algorithm: start from everyone paying in full; classify each entity as paying in
-//! full, partly, or nothing given the others' current payments; solve the linear equations
+//! default algorithm: start from everyone paying in full (when everyone who owes anything
+//! can, that is the answer, found in one pass); classify each entity as paying in full, partly, or nothing
+//! given the others' current payments; solve the linear equations
 //! of the partly-paying ones exactly (Gaussian elimination with partial pivoting) with the
 //! others' payments fixed; repeat until the classification no longer changes. Payments only
 //! fall from round to round, so an entity that defaults stays defaulted and the loop ends
@@ -114,6 +115,23 @@ impl Clearing {
             self.owed[i] = (0..n).map(|j| obligations[i * n + j]).sum();
             payments[i] = self.owed[i];
             self.class[i] = Class::Full;
+        }
+        // The common case: everyone who owes anything can pay it in full given that everyone
+        // else does. Those payments are then the greatest clearing vector (one who owes
+        // nothing pays nothing, whatever its resources).
+        let mut solvent = true;
+        let mut any_default = false;
+        for i in 0..n {
+            let value = resources[i] + self.inflow(usable, payments, i);
+            any_default |= value < self.owed[i];
+            solvent &= value >= self.owed[i] || self.owed[i] <= 0.0;
+        }
+        if solvent {
+            return Cleared {
+                rounds: 1,
+                iterations: 0,
+                any_default,
+            };
         }
         let mut rounds = 0;
         let mut singular = false;

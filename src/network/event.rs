@@ -4,9 +4,10 @@
 //! and count them in a [`NetworkSummary`] or test them on one path, and a rare-event method
 //! reads how far a path is from one ([`NetworkEvent::margin`]).
 
-use super::path::NetworkWorkspace;
+use super::path::{NetworkBlock, NetworkLane, NetworkWorkspace};
 use super::summary::NetworkSummary;
-use super::{Network, NetworkMetric, NetworkTest, NetworkThreshold};
+use super::{Network, NetworkTest, NetworkThreshold};
+use crate::model::PathResults;
 use crate::threshold::{self, PathQuantity, Years, compared};
 
 /// Something a network path either does or does not do.
@@ -106,56 +107,47 @@ impl NetworkEvent {
         }
     }
 
-    /// Whether the event happened on the path in `ws`.
-    pub fn happened(self, network: &Network, start_year: i32, ws: &NetworkWorkspace) -> bool {
-        let path = |e: usize| &ws.entities[e];
+    /// Whether the event happened on the path `path`.
+    pub fn happened(self, network: &Network, start_year: i32, path: NetworkLane) -> bool {
         match self {
-            NetworkEvent::Threshold(k) => network.thresholds[k].is_met(ws, start_year),
+            NetworkEvent::Threshold(k) => network.thresholds[k].is_met(path, start_year),
             NetworkEvent::EntityThreshold(e, k) => {
-                network.entities[e].thresholds[k].is_met(path(e).trajectory(), start_year)
+                network.entities[e].thresholds[k].is_met(&path.entity(e), start_year)
             }
-            NetworkEvent::BreakEven(e) => path(e).trajectory().break_even.is_some(),
-            NetworkEvent::Payback(e) => path(e).trajectory().payback.is_some(),
-            NetworkEvent::Default(e) => path(e).default_year.is_some(),
+            NetworkEvent::BreakEven(e) => path.entity(e).break_even().is_some(),
+            NetworkEvent::Payback(e) => path.entity(e).payback().is_some(),
+            NetworkEvent::Default(e) => path.default_year(e).is_some(),
         }
     }
 
-    /// How far the path in `ws`, with drawn inputs `v`, is from the event: at or above zero
-    /// exactly when [`NetworkEvent::happened`], negative otherwise, and continuous in the
-    /// path's numbers where the event allows it. Thresholds take their own margin
-    /// ([`crate::threshold::Threshold::margin`]; a network metric against its value relative
-    /// to the value); a break-even or payback within the horizon the worst year's EBIT
-    /// (cumulative free cash flow) over its scale; a default [`default_margin`].
-    pub fn margin(
-        self,
-        network: &Network,
-        start_year: i32,
-        v: &[f64],
-        ws: &NetworkWorkspace,
-    ) -> f64 {
-        let path = |e: usize| &ws.entities[e];
+    /// How far the path in `one`, a block of one path with drawn inputs `v`, is from the
+    /// event: at or above zero exactly when [`NetworkEvent::happened`], negative otherwise,
+    /// and continuous in the path's numbers where the event allows it. Thresholds take their
+    /// own margin ([`crate::threshold::Threshold::margin`]; a network metric against its
+    /// value relative to the value); a break-even or payback within the horizon the worst
+    /// year's EBIT (cumulative free cash flow) over its scale; a default [`default_margin`].
+    pub fn margin(self, network: &Network, start_year: i32, v: &[f64], one: &NetworkBlock) -> f64 {
+        debug_assert_eq!(one.width(), 1, "a block of one path");
+        let trajectory = |e: usize| one.path().entities[e].trajectory();
         match self {
-            NetworkEvent::Threshold(k) => network.thresholds[k].margin(ws, start_year),
+            NetworkEvent::Threshold(k) => network.thresholds[k].margin(one, start_year),
             NetworkEvent::EntityThreshold(e, k) => {
-                network.entities[e].thresholds[k].margin(path(e).trajectory(), start_year)
+                network.entities[e].thresholds[k].margin(trajectory(e), start_year)
             }
-            NetworkEvent::BreakEven(e) => threshold::within_horizon(
-                PathQuantity::BreakEvenYear,
-                path(e).trajectory(),
-                start_year,
-            ),
-            NetworkEvent::Payback(e) => threshold::within_horizon(
-                PathQuantity::PaybackYear,
-                path(e).trajectory(),
-                start_year,
-            ),
-            NetworkEvent::Default(e) => default_margin(network, e, v, ws),
+            NetworkEvent::BreakEven(e) => {
+                threshold::within_horizon(PathQuantity::BreakEvenYear, trajectory(e), start_year)
+            }
+            NetworkEvent::Payback(e) => {
+                threshold::within_horizon(PathQuantity::PaybackYear, trajectory(e), start_year)
+            }
+            NetworkEvent::Default(e) => default_margin(network, e, v, one.path()),
         }
     }
 }
 
-/// The margin of "entity `e` defaults" on the path in `ws` with drawn inputs `v`, over the
-/// entity's financing capacity plus its starting cash (at least 1).
+/// The margin of "entity `e` defaults" on the path in `ws` (the state of the path just
+/// evaluated) with drawn inputs `v`, over the entity's financing capacity plus its starting
+/// cash (at least 1).
 ///
 /// Short of a default it is minus the lowest headroom of the years: a year's cash at its end
 /// plus the financing capacity not yet drawn. Drawing moves money from one to the other, so
@@ -201,11 +193,11 @@ fn within_horizon(counts: &crate::stats::YearCounts) -> u64 {
 }
 
 impl NetworkThreshold {
-    /// Whether the network path in `ws` meets the threshold.
-    pub fn is_met(&self, ws: &NetworkWorkspace, start_year: i32) -> bool {
+    /// Whether the network path `path` meets the threshold.
+    pub fn is_met(&self, path: NetworkLane, start_year: i32) -> bool {
         match &self.test {
             NetworkTest::Entity { entity, threshold } => {
-                threshold.is_met(ws.entities[*entity].trajectory(), start_year)
+                threshold.is_met(&path.entity(*entity), start_year)
             }
             NetworkTest::Aggregate {
                 metric,
@@ -213,7 +205,7 @@ impl NetworkThreshold {
                 comparison,
                 value,
             } => {
-                let in_year = |y: usize| comparison.holds(metric.value(ws, y), *value);
+                let in_year = |y: usize| comparison.holds(path.network(*metric, y), *value);
                 match *years {
                     Years::In(y) => in_year(y),
                     Years::By(y) => (0..=y).any(in_year),
@@ -222,14 +214,14 @@ impl NetworkThreshold {
         }
     }
 
-    /// How far the network path in `ws` is from meeting the threshold: at or above zero
-    /// exactly when [`NetworkThreshold::is_met`]. A network metric against its value is
-    /// `(left - right) / |right|` (the other way round for `<=` and `<`; the best year for
-    /// `by`), as a firm's metric is.
-    pub fn margin(&self, ws: &NetworkWorkspace, start_year: i32) -> f64 {
+    /// How far the path in `one` (a block of one path) is from meeting the threshold: at or
+    /// above zero exactly when [`NetworkThreshold::is_met`]. A network metric against its
+    /// value is `(left - right) / |right|` (the other way round for `<=` and `<`; the best
+    /// year for `by`), as a firm's metric is.
+    pub fn margin(&self, one: &NetworkBlock, start_year: i32) -> f64 {
         match &self.test {
             NetworkTest::Entity { entity, threshold } => {
-                threshold.margin(ws.entities[*entity].trajectory(), start_year)
+                threshold.margin(one.path().entities[*entity].trajectory(), start_year)
             }
             NetworkTest::Aggregate {
                 metric,
@@ -237,25 +229,13 @@ impl NetworkThreshold {
                 comparison,
                 value,
             } => {
-                let in_year = |y: usize| compared(*comparison, metric.value(ws, y), *value);
+                let path = one.lane(0);
+                let in_year = |y: usize| compared(*comparison, path.network(*metric, y), *value);
                 match *years {
                     Years::In(y) => in_year(y),
                     Years::By(y) => (0..=y).map(in_year).fold(f64::NEG_INFINITY, f64::max),
                 }
             }
-        }
-    }
-}
-
-impl NetworkMetric {
-    /// The metric's value on the network path in `ws` in year index `y`.
-    pub fn value(self, ws: &NetworkWorkspace, y: usize) -> f64 {
-        let (end, internal) = ws.revenue(y);
-        match self {
-            NetworkMetric::GrossRevenue => end + internal,
-            NetworkMetric::EndCustomerRevenue => end,
-            NetworkMetric::InternalRevenue => internal,
-            NetworkMetric::Circularity => super::summary::circularity(internal, end + internal),
         }
     }
 }

@@ -1,7 +1,8 @@
-//! One path of a network, year by year.
+//! One block of paths of a network, year by year.
 //!
-//! Each entity's own tables are simulated first, as a single firm ([`Model::simulate`]): its
-//! build-out, end-customer revenue and costs do not depend on the others. Then, for each year:
+//! Each entity's own tables are simulated first, for the whole block, as a single firm's
+//! ([`crate::model::Model::simulate_block`]): its build-out, end-customer revenue and costs do not depend
+//! on the others. Then each path of the block is evaluated alone, for each year:
 //!
 //! 1. every flow's contracted amount is computed in dependency order (see
 //!    [`super::order`]), each share reading its metric with the flows that feed it included;
@@ -21,26 +22,35 @@
 //! The amounts its counterparties would have received from it are counted as revenue lost.
 //!
 //! Drawn outside debt pays `debt_rate` a year from the year after the draw and is not repaid
-//! within the horizon; drawn equity and backstop cost nothing. The entity's trajectory
-//! ([`Model::reaccount`]) holds its accounts with the flows; its cash there excludes outside
-//! draws, so its funding gap is the need before capacities, as for a single firm.
+//! within the horizon; drawn equity and backstop cost nothing. Last, each entity's accounts
+//! are redone with its flows for the whole block
+//! ([`crate::model::Model::reaccount_block`]); its cash there
+//! excludes outside draws, so its funding gap is the need before capacities, as for a single
+//! firm.
+//!
+//! A [`NetworkBlock`] holds a block's results lane-minor, as the model's blocks do, and
+//! [`NetworkLane`] reads one path of it; [`NetworkWorkspace`] is the state of the path being
+//! evaluated (after a block of one path, that path's). One path is a block of width one, so
+//! both go through the same code and give the same numbers.
 
 use crate::model::hurdle::charge_per_depreciation;
-use crate::model::{Adjustments, Metric, NumericError, Trajectory, Workspace, YearlyNumbers};
+use crate::model::{
+    Adjustments, BlockWorkspace, Lane, Metric, NumericError, PathResults, Trajectory, YearlyNumbers,
+};
 
 use super::clearing::Clearing;
 use super::schedule::{depreciate, loan_service, released, scheduled};
-use super::{Amount, Booking, FlowBase, FlowKind, Network};
+use super::summary::circularity;
+use super::{Amount, Booking, FlowBase, FlowKind, Network, NetworkMetric};
 
 /// Relative shortfall below which a payment counts as made in full.
 const PAID_IN_FULL: f64 = 1e-9;
 
-/// The state and results of one entity on one path.
+/// The state and results of one entity on the path being evaluated.
 #[derive(Debug, Clone)]
 pub struct EntityPath {
-    workspace: Workspace,
-    /// Its yearly random numbers (users, streams, shocks), from its own streams.
-    pub yearly: YearlyNumbers,
+    /// Its accounts with the flows, after a block of one path.
+    trajectory: Trajectory,
     /// Its flows with the others, as they enter its accounts.
     pub adjustments: Adjustments,
     /// The share of each year's revenue left after cost of revenue and SG&A.
@@ -72,9 +82,9 @@ pub struct EntityPath {
 }
 
 impl EntityPath {
-    /// The entity's accounts with its flows (after [`Network::simulate`]).
+    /// The entity's accounts with its flows (after [`Network::simulate`] of one path).
     pub fn trajectory(&self) -> &Trajectory {
-        &self.workspace.trajectory
+        &self.trajectory
     }
 
     /// Outside funding drawn, all kinds.
@@ -83,7 +93,7 @@ impl EntityPath {
     }
 }
 
-/// Everything one network path needs, allocated once and reused.
+/// The state of the network path being evaluated, allocated once and reused for every path.
 #[derive(Debug, Clone)]
 pub struct NetworkWorkspace {
     /// Per entity, in network order.
@@ -93,6 +103,11 @@ pub struct NetworkWorkspace {
     usable: Vec<f64>,
     resources: Vec<f64>,
     payments: Vec<f64>,
+    /// Per entity: what it owes this year in all, and the share of it it pays.
+    owed_in_all: Vec<f64>,
+    share_paid: Vec<f64>,
+    /// Per entity: its capex purchases carved from its own capex, as flow indices.
+    carved: Vec<Vec<usize>>,
     /// Per flow: what is due this year (zero once stopped), and what would have been.
     owed: Vec<f64>,
     contracted: Vec<f64>,
@@ -111,6 +126,8 @@ pub struct NetworkWorkspace {
     pub purchases: Vec<f64>,
     /// The year's metric values a flow can read, per entity, in [`FlowBase::ALL`] order.
     bases: Vec<[f64; 4]>,
+    /// The path's inputs.
+    inputs: Vec<f64>,
 }
 
 impl NetworkWorkspace {
@@ -125,6 +142,112 @@ impl NetworkWorkspace {
     }
 }
 
+/// One entity's part of a block of paths.
+#[derive(Debug, Clone)]
+pub(super) struct EntityBlock {
+    /// The block's yearly random numbers (users, streams, shocks), from the entity's streams.
+    pub(super) yearly: YearlyNumbers,
+    /// Its accounts, own tables first, then with the flows.
+    pub(super) workspace: BlockWorkspace,
+    /// Its flows with the others, lane-minor.
+    pub(super) adjustments: Adjustments,
+    /// Revenue from its own streams and subscriptions, lane-minor.
+    pub(super) end_customer_revenue: Vec<f64>,
+    /// Per path: outside funding drawn, revenue lost to others' defaults, the default year,
+    /// and whether the default was unaided (see [`EntityPath`]).
+    pub(super) funding_drawn: Vec<f64>,
+    pub(super) revenue_lost: Vec<f64>,
+    pub(super) default_year: Vec<Option<usize>>,
+    pub(super) default_unaided: Vec<bool>,
+}
+
+/// The results of a block of network paths, each as [`NetworkWorkspace`] would hold it
+/// alone, lane-minor (year `y` of path `l` at `y * width + l`). Allocated once and reused.
+#[derive(Debug, Clone)]
+pub struct NetworkBlock {
+    width: usize,
+    pub(super) entities: Vec<EntityBlock>,
+    /// Each network metric in each year: series `m * years + y`, lane-minor.
+    pub(super) network: Vec<f64>,
+    /// Per flow: what it paid over the horizon (for a loan: what it lent), lane-minor.
+    pub(super) flow_paid: Vec<f64>,
+    /// Per flow: the payer's revenue from the receiver over the horizon, at most what the
+    /// flow paid (for an equity flow, the part of the investment that came back).
+    pub(super) returned: Vec<f64>,
+    /// The path being evaluated.
+    path: NetworkWorkspace,
+}
+
+/// One path of a [`NetworkBlock`], as events, thresholds and the run summary read it.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkLane<'a> {
+    block: &'a NetworkBlock,
+    l: usize,
+}
+
+impl<'a> NetworkLane<'a> {
+    /// Entity `e`'s accounts with its flows.
+    pub fn entity(self, e: usize) -> Lane<'a> {
+        self.block.entities[e].workspace.block.lane(self.l)
+    }
+
+    /// The year index in which entity `e` defaulted.
+    pub fn default_year(self, e: usize) -> Option<usize> {
+        self.block.entities[e].default_year[self.l]
+    }
+
+    /// A network metric in year index `y`.
+    pub fn network(self, m: NetworkMetric, y: usize) -> f64 {
+        let b = self.block;
+        b.network[(m as usize * b.years() + y) * b.width + self.l]
+    }
+}
+
+impl NetworkBlock {
+    /// Paths in the block.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    fn years(&self) -> usize {
+        self.path.entities[0].cash.len()
+    }
+
+    /// Path `l` of the block.
+    pub fn lane(&self, l: usize) -> NetworkLane<'_> {
+        NetworkLane { block: self, l }
+    }
+
+    /// The state of the last path evaluated: for a block of one path, that path's.
+    pub fn path(&self) -> &NetworkWorkspace {
+        &self.path
+    }
+
+    /// [`NetworkBlock::path`], owned.
+    pub fn into_path(self) -> NetworkWorkspace {
+        self.path
+    }
+
+    /// Entity `e`'s yearly random numbers, to fill from another source before
+    /// [`Network::simulate_numbers`].
+    pub fn yearly_mut(&mut self, e: usize) -> &mut YearlyNumbers {
+        &mut self.entities[e].yearly
+    }
+}
+
+/// Row `i` of a lane-minor array of `width` lanes.
+#[inline(always)]
+pub(super) fn row(array: &[f64], i: usize, width: usize) -> &[f64] {
+    &array[i * width..(i + 1) * width]
+}
+
+/// Keeps in `first` the failure of the earliest path (the earlier entity on a tie).
+fn keep_first(first: &mut Option<(usize, NumericError)>, failure: (usize, NumericError)) {
+    if first.as_ref().is_none_or(|(l, _)| failure.0 < *l) {
+        *first = Some(failure);
+    }
+}
+
 fn base_index(metric: FlowBase) -> usize {
     match metric {
         FlowBase::Revenue => 0,
@@ -135,8 +258,39 @@ fn base_index(metric: FlowBase) -> usize {
 }
 
 impl Network {
-    /// A workspace sized for this network.
-    pub fn workspace(&self) -> NetworkWorkspace {
+    /// A workspace for one path (a block of width one).
+    pub fn workspace(&self) -> NetworkBlock {
+        self.block(1)
+    }
+
+    /// A workspace for blocks of `width` paths.
+    pub fn block(&self, width: usize) -> NetworkBlock {
+        let years = self.years();
+        let flows = self.flows.len();
+        NetworkBlock {
+            width,
+            entities: self
+                .entities
+                .iter()
+                .map(|e| EntityBlock {
+                    yearly: YearlyNumbers::block(&e.model, width),
+                    workspace: e.model.block_workspace(width),
+                    adjustments: Adjustments::block(years, width),
+                    end_customer_revenue: vec![0.0; years * width],
+                    funding_drawn: vec![0.0; width],
+                    revenue_lost: vec![0.0; width],
+                    default_year: vec![None; width],
+                    default_unaided: vec![false; width],
+                })
+                .collect(),
+            network: vec![0.0; NetworkMetric::ALL.len() * years * width],
+            flow_paid: vec![0.0; flows * width],
+            returned: vec![0.0; flows * width],
+            path: self.path_workspace(),
+        }
+    }
+
+    fn path_workspace(&self) -> NetworkWorkspace {
         let n = self.entities.len();
         let years = self.years();
         let flows = self.flows.len();
@@ -145,8 +299,7 @@ impl Network {
                 .entities
                 .iter()
                 .map(|e| EntityPath {
-                    workspace: e.model.workspace(),
-                    yearly: YearlyNumbers::new(&e.model),
+                    trajectory: e.model.workspace().trajectory,
                     adjustments: Adjustments::new(years),
                     margins: vec![0.0; years],
                     end_customer_revenue: vec![0.0; years],
@@ -169,6 +322,21 @@ impl Network {
             usable: vec![0.0; n * n],
             resources: vec![0.0; n],
             payments: vec![0.0; n],
+            owed_in_all: vec![0.0; n],
+            share_paid: vec![0.0; n],
+            carved: (0..n)
+                .map(|i| {
+                    (0..flows)
+                        .filter(|&g| {
+                            self.flows[g].from == i
+                                && matches!(
+                                    self.flows[g].kind,
+                                    FlowKind::Purchase(Booking::Capex { carved: true, .. })
+                                )
+                        })
+                        .collect()
+                })
+                .collect(),
             owed: vec![0.0; flows],
             contracted: vec![0.0; flows],
             service: vec![(0.0, 0.0); flows],
@@ -179,6 +347,7 @@ impl Network {
             paid: vec![vec![0.0; years]; flows],
             purchases: vec![0.0; n * n],
             bases: vec![[0.0; 4]; n],
+            inputs: Vec::new(),
         }
     }
 
@@ -194,33 +363,150 @@ impl Network {
         &self,
         v: &[f64],
         path_key: u64,
-        ws: &mut NetworkWorkspace,
+        ws: &mut NetworkBlock,
     ) -> Result<(), NumericError> {
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            e.yearly.fill(&entity.model, path_key);
-        }
-        self.simulate_numbers(v, ws)
+        self.simulate_block(v, &[path_key], ws).map_err(|(_, e)| e)
     }
 
-    /// Simulates one path from its drawn inputs `v` and the yearly numbers already in
-    /// `ws.entities[i].yearly`.
+    /// Simulates a block of paths from their drawn inputs `values` (input-major, lane-minor:
+    /// input `j` of path `l` at `j * width + l`) with each path's yearly random numbers from
+    /// the default source for its key in `keys`: each path exactly as [`Network::simulate`]
+    /// would alone. A failure names the first path (lane) that left the representable range.
+    pub fn simulate_block(
+        &self,
+        values: &[f64],
+        keys: &[u64],
+        ws: &mut NetworkBlock,
+    ) -> Result<(), (usize, NumericError)> {
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            e.yearly.fill_block(&entity.model, keys);
+        }
+        self.simulate_numbers(values, ws)
+    }
+
+    /// Simulates a block of paths from their drawn inputs `values` and the yearly numbers
+    /// already in the block ([`NetworkBlock::yearly_mut`]).
     pub fn simulate_numbers(
         &self,
-        v: &[f64],
-        ws: &mut NetworkWorkspace,
-    ) -> Result<(), NumericError> {
+        values: &[f64],
+        ws: &mut NetworkBlock,
+    ) -> Result<(), (usize, NumericError)> {
+        let w = ws.width;
+        let years = self.years();
+        // A path fails at the first entity whose own tables, then at the first whose accounts
+        // with the flows, leave the representable range: the paths before the first failing
+        // one are evaluated in full, so a failure is the one the paths alone would give.
+        let mut failed = None;
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            if let Err(failure) = entity
+                .model
+                .simulate_block(values, &e.yearly, &mut e.workspace)
+            {
+                keep_first(&mut failed, failure);
+            }
+            let revenue = Metric::Revenue as usize * years * w;
+            e.end_customer_revenue
+                .copy_from_slice(&e.workspace.block.values()[revenue..revenue + years * w]);
+        }
+        let evaluated = failed.as_ref().map_or(w, |(l, _)| *l);
+        ws.path.inputs.resize(values.len() / w, 0.0);
+        for l in 0..evaluated {
+            self.simulate_lane(values, l, ws);
+        }
+        let mut reaccount_failed = None;
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            if let Err(failure) =
+                entity
+                    .model
+                    .reaccount_block(values, &e.adjustments, &mut e.workspace)
+            {
+                if failure.0 < evaluated {
+                    keep_first(&mut reaccount_failed, failure);
+                }
+            }
+        }
+        if let Some(failure) = reaccount_failed.or(failed) {
+            return Err(failure);
+        }
+        if w == 1 {
+            for (e, path) in ws.entities.iter().zip(&mut ws.path.entities) {
+                path.trajectory.take_lane(&e.workspace.block, 0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates path `l` of the block, whose entities' own tables are simulated, into
+    /// `ws.path`, and keeps its results in the block.
+    fn simulate_lane(&self, values: &[f64], l: usize, block: &mut NetworkBlock) {
+        let w = block.width;
+        let ws = &mut block.path;
+        for (x, lanes) in ws.inputs.iter_mut().zip(values.chunks_exact(w)) {
+            *x = lanes[l];
+        }
+        for ((entity, e), own) in self
+            .entities
+            .iter()
+            .zip(&mut ws.entities)
+            .zip(&block.entities)
+        {
+            let t = own.workspace.block.lane(l);
+            for y in 0..e.cash.len() {
+                e.end_customer_revenue[y] = t.get(Metric::Revenue, y);
+                e.capex[y] = t.get(Metric::Capex, y);
+                e.own_capex[y] = t.get(Metric::OwnCapex, y);
+                e.own_free_cash_flow[y] = t.get(Metric::FreeCashFlow, y);
+            }
+            entity.model.costs.margins(&ws.inputs, &mut e.margins);
+        }
+        self.clear_path(ws);
+        let n = self.entities.len();
+        for (e, own) in ws.entities.iter().zip(&mut block.entities) {
+            let a = (&e.adjustments, &mut own.adjustments);
+            for (from, to) in [
+                (&a.0.revenue, &mut a.1.revenue),
+                (&a.0.costs, &mut a.1.costs),
+                (&a.0.capex, &mut a.1.capex),
+                (&a.0.depreciation, &mut a.1.depreciation),
+                (&a.0.capital_charge, &mut a.1.capital_charge),
+                (&a.0.financing, &mut a.1.financing),
+            ] {
+                for (y, &x) in from.iter().enumerate() {
+                    to[y * w + l] = x;
+                }
+            }
+            own.funding_drawn[l] = e.funding_drawn();
+            own.revenue_lost[l] = e.revenue_lost;
+            own.default_year[l] = e.default_year;
+            own.default_unaided[l] = e.default_unaided;
+        }
+        let years = self.years();
+        for y in 0..years {
+            let (end, internal) = ws.revenue(y);
+            let gross = end + internal;
+            for (m, x) in [
+                (NetworkMetric::GrossRevenue, gross),
+                (NetworkMetric::EndCustomerRevenue, end),
+                (NetworkMetric::InternalRevenue, internal),
+                (NetworkMetric::Circularity, circularity(internal, gross)),
+            ] {
+                block.network[(m as usize * years + y) * w + l] = x;
+            }
+        }
+        for (f, flow) in self.flows.iter().enumerate() {
+            let paid: f64 = ws.paid[f].iter().sum();
+            block.flow_paid[f * w + l] = paid;
+            block.returned[f * w + l] = ws.purchases[flow.to * n + flow.from].min(paid);
+        }
+    }
+
+    /// Evaluates the path whose inputs are `ws.inputs` and whose entities' own series are in
+    /// `ws.entities`: the flows, clearing and financing of every year.
+    fn clear_path(&self, ws: &mut NetworkWorkspace) {
         let n = self.entities.len();
         let years = self.years();
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            entity.model.simulate(v, &e.yearly, &mut e.workspace)?;
-            let t = &e.workspace.trajectory;
-            e.end_customer_revenue
-                .copy_from_slice(t.series(Metric::Revenue));
-            e.capex.copy_from_slice(t.series(Metric::Capex));
-            e.own_capex.copy_from_slice(t.series(Metric::OwnCapex));
-            e.own_free_cash_flow
-                .copy_from_slice(t.series(Metric::FreeCashFlow));
-            entity.model.costs.margins(v, &mut e.margins);
+        let v = &ws.inputs[..];
+        for e in &mut ws.entities {
             e.adjustments.clear();
             e.purchases_paid.fill(0.0);
             e.drawn_in.fill(0.0);
@@ -321,19 +607,7 @@ impl Network {
                     fin.equity_capacity.get(v) + fin.debt_capacity.get(v) + fin.backstop.get(v)
                         - e.funding_drawn()
                 };
-                let carved: f64 = self
-                    .flows
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, g)| {
-                        g.from == i
-                            && matches!(
-                                g.kind,
-                                FlowKind::Purchase(Booking::Capex { carved: true, .. })
-                            )
-                    })
-                    .map(|(g, _)| ws.owed[g])
-                    .sum();
+                let carved: f64 = ws.carved[i].iter().map(|&g| ws.owed[g]).sum();
                 let previous = if y == 0 {
                     entity.model.finance.starting_cash.get(v)
                 } else {
@@ -348,17 +622,18 @@ impl Network {
                 .clear(&ws.obligations, &ws.usable, &ws.resources, &mut ws.payments);
 
             // 3. Pay and book every flow at its payer's share.
-            let share_paid = |i: usize, ws: &NetworkWorkspace| {
+            for i in 0..n {
                 let owed: f64 = ws.obligations[i * n..(i + 1) * n].iter().sum();
-                if owed > 0.0 {
+                ws.owed_in_all[i] = owed;
+                ws.share_paid[i] = if owed > 0.0 {
                     (ws.payments[i] / owed).min(1.0)
                 } else {
                     1.0
-                }
-            };
+                };
+            }
             for (f, flow) in self.flows.iter().enumerate() {
                 let (i, j) = (flow.from, flow.to);
-                let paid = ws.owed[f] * share_paid(i, ws);
+                let paid = ws.owed[f] * ws.share_paid[i];
                 ws.paid[f][y] = paid;
                 match &flow.kind {
                     FlowKind::Purchase(booking) => {
@@ -400,7 +675,7 @@ impl Network {
                         ws.entities[j].adjustments.financing[y] += paid;
                         ws.lent[f][y] = paid;
                         let (interest, principal) = ws.service[f];
-                        let share = share_paid(j, ws);
+                        let share = ws.share_paid[j];
                         let (interest, principal) = (interest * share, principal * share);
                         ws.entities[j].adjustments.costs[y] += interest;
                         ws.entities[i].adjustments.costs[y] -= interest;
@@ -443,7 +718,7 @@ impl Network {
                     }
                 }
                 e.cash[y] = cash;
-                let owed: f64 = ws.obligations[i * n..(i + 1) * n].iter().sum();
+                let owed = ws.owed_in_all[i];
                 let short = ws.payments[i] < owed * (1.0 - PAID_IN_FULL);
                 if e.default_year.is_none() && (short || cash < 0.0) {
                     e.default_year = Some(y);
@@ -453,12 +728,5 @@ impl Network {
                 }
             }
         }
-
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            entity
-                .model
-                .reaccount(v, &e.adjustments, &mut e.workspace)?;
-        }
-        Ok(())
     }
 }

@@ -22,7 +22,7 @@ use std::sync::atomic::AtomicBool;
 use crate::model::NumericError;
 use crate::network::Network;
 use crate::network::event::{NetworkEvent, default_margin};
-use crate::network::path::NetworkWorkspace;
+use crate::network::path::NetworkBlock;
 use crate::rng::{mix64, stream_salt};
 use crate::sampler::{DrawScratch, InputDraw, Sampler};
 use crate::scenario::Scenario;
@@ -68,7 +68,8 @@ pub struct Scratch {
     draw: DrawScratch,
     uniforms: Vec<f64>,
     values: Vec<f64>,
-    workspace: NetworkWorkspace,
+    /// A block of one path.
+    workspace: NetworkBlock,
 }
 
 impl<'a> EventScore<'a> {
@@ -123,24 +124,25 @@ impl Score for EventScore<'_> {
         uniforms(inputs, &mut scratch.uniforms);
         self.draw
             .from_uniforms(&scratch.uniforms, &mut scratch.draw, &mut scratch.values);
-        for (slots, entity) in self.yearly.iter().zip(&mut scratch.workspace.entities) {
+        for (e, slots) in self.yearly.iter().enumerate() {
             let (mine, others) = rest.split_at(slots.len());
-            place(slots, mine, &mut entity.yearly);
+            place(slots, mine, scratch.workspace.yearly_mut(e));
             rest = others;
         }
         self.network
-            .simulate_numbers(&scratch.values, &mut scratch.workspace)?;
-        let (v, ws) = (&scratch.values, &scratch.workspace);
+            .simulate_numbers(&scratch.values, &mut scratch.workspace)
+            .map_err(|(_, e)| e)?;
+        let (v, one) = (&scratch.values, &scratch.workspace);
         let margin = self
             .event
-            .margin(self.network, self.scenario.start_year, v, ws);
+            .margin(self.network, self.scenario.start_year, v, one);
         if margin >= 0.0 || matches!(self.event, NetworkEvent::Default(_)) {
             return Ok(margin);
         }
         // Short of the event, paths on which the entities it depends on have defaulted often
         // share one margin (their flows stopped): order them by how deep the defaults go.
         let depth: f64 = (0..self.network.entities.len())
-            .map(|e| default_margin(self.network, e, v, ws).max(0.0))
+            .map(|e| default_margin(self.network, e, v, one.path()).max(0.0))
             .sum();
         Ok(margin - TIE_BREAK * depth)
     }

@@ -23,7 +23,7 @@ fn run_fixed(text: &str) -> (Scenario, NetworkWorkspace) {
     network
         .simulate(&values, 1, &mut ws)
         .expect("a finite path");
-    (scenario, ws)
+    (scenario, ws.into_path())
 }
 
 fn close(a: f64, b: f64) -> bool {
@@ -435,12 +435,11 @@ fn a_single_firm_is_the_same_as_the_only_entity_of_a_network() {
         // Financing capacities are the network's own inputs, zero by default.
         let yearly = breakeven::model::YearlyNumbers::for_path(model, 1000 + k as u64);
         model.simulate(&values, &yearly, &mut ws).unwrap();
-        nws.entities[0]
-            .yearly
+        nws.yearly_mut(0)
             .as_mut_slice()
             .copy_from_slice(yearly.as_slice());
         network.simulate_numbers(&net_values, &mut nws).unwrap();
-        let (a, b) = (&ws.trajectory, nws.entities[0].trajectory());
+        let (a, b) = (&ws.trajectory, nws.path().entities[0].trajectory());
         for m in Metric::ALL {
             assert_eq!(a.series(m), b.series(m), "{} at quantile {q}", m.name());
         }

@@ -39,10 +39,14 @@ fn every_events_margin_is_at_or_above_zero_exactly_when_it_happens() {
     let events = NetworkEvent::all(network);
     let paths = 20_000;
     let mut happened = vec![0u64; events.len()];
-    visit_paths(&s, &RunOptions::new(Plan::whole(5, paths)), |v, ws| {
+    let (mut one, mut key) = (network.workspace(), 0);
+    // The run's inputs, each path alone with yearly numbers of its own key: any path will do.
+    visit_paths(&s, &RunOptions::new(Plan::whole(5, paths)), |v, _| {
+        key += 1;
+        network.simulate(v, key, &mut one).unwrap();
         for (k, e) in events.iter().enumerate() {
-            let margin = e.margin(network, s.start_year, v, ws);
-            let did = e.happened(network, s.start_year, ws);
+            let margin = e.margin(network, s.start_year, v, &one);
+            let did = e.happened(network, s.start_year, one.lane(0));
             assert_eq!(margin >= 0.0, did, "{}: margin {margin}", e.name(network));
             assert!(!margin.is_nan(), "{}", e.name(network));
             happened[k] += u64::from(did);
@@ -152,9 +156,9 @@ fn a_network_that_decides_an_event_reports_it_impossible_or_certain() {
     let s = scenario::parse(TWO_FIRMS, "two.toml", &[]).unwrap();
     let network = s.network.as_ref().unwrap();
     let mut seen = [false; 2];
-    visit_paths(&s, &RunOptions::new(Plan::whole(1, 1)), |_, ws| {
+    visit_paths(&s, &RunOptions::new(Plan::whole(1, 1)), |_, path| {
         for e in NetworkEvent::all(network) {
-            let did = e.happened(network, s.start_year, ws);
+            let did = e.happened(network, s.start_year, path);
             let score = EventScore::new(&s, e);
             assert_eq!(
                 score.certain_outcome().unwrap(),
