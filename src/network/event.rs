@@ -4,7 +4,7 @@
 //! and count them in a [`NetworkSummary`] or test them on one path, and a rare-event method
 //! reads how far a path is from one ([`NetworkEvent::margin`]).
 
-use super::path::{NetworkBlock, NetworkLane, NetworkWorkspace};
+use super::path::{NetworkBlock, NetworkLane};
 use super::summary::NetworkSummary;
 use super::{Network, NetworkTest, NetworkThreshold};
 use crate::model::PathResults;
@@ -128,7 +128,7 @@ impl NetworkEvent {
     /// year's EBIT (cumulative free cash flow) over its scale; a default [`default_margin`].
     pub fn margin(self, network: &Network, start_year: i32, v: &[f64], one: &NetworkBlock) -> f64 {
         debug_assert_eq!(one.width(), 1, "a block of one path");
-        let trajectory = |e: usize| one.path().entities[e].trajectory();
+        let trajectory = |e: usize| one.entities[e].trajectory();
         match self {
             NetworkEvent::Threshold(k) => network.thresholds[k].margin(one, start_year),
             NetworkEvent::EntityThreshold(e, k) => {
@@ -140,7 +140,7 @@ impl NetworkEvent {
             NetworkEvent::Payback(e) => {
                 threshold::within_horizon(PathQuantity::PaybackYear, trajectory(e), start_year)
             }
-            NetworkEvent::Default(e) => default_margin(network, e, v, one.path()),
+            NetworkEvent::Default(e) => default_margin(network, e, v, one),
         }
     }
 }
@@ -149,8 +149,8 @@ impl NetworkEvent {
 /// matter only between paths whose lowest headroom is the same or nearly so.
 const HEADROOM_TIE_BREAK: f64 = 1e-6;
 
-/// The margin of "entity `e` defaults" on the path in `ws` (the state of the path just
-/// evaluated) with drawn inputs `v`, over the entity's financing capacity plus its starting
+/// The margin of "entity `e` defaults" on the path in `one` (a block of one path) with drawn
+/// inputs `v`, over the entity's financing capacity plus its starting
 /// cash (at least 1).
 ///
 /// Short of a default it is minus the lowest headroom of the years: a year's cash at its end
@@ -162,16 +162,16 @@ const HEADROOM_TIE_BREAK: f64 = 1e-6;
 /// what the entity failed to pay that year: both are near zero at the edge, where the year's
 /// resources (cash, cash flow and unused capacity) are just used up, so the margin is nearly
 /// continuous there, and it grows with how deep the default goes.
-pub fn default_margin(network: &Network, e: usize, v: &[f64], ws: &NetworkWorkspace) -> f64 {
+pub fn default_margin(network: &Network, e: usize, v: &[f64], one: &NetworkBlock) -> f64 {
+    debug_assert_eq!(one.width(), 1, "a block of one path");
     let entity = &network.entities[e];
-    let path = &ws.entities[e];
+    let path = &one.entities[e];
     let fin = &entity.financing;
     let capacity = fin.equity_capacity.get(v) + fin.debt_capacity.get(v) + fin.backstop.get(v);
     let starting_cash = entity.model.finance.starting_cash.get(v);
     let scale = (capacity + starting_cash.abs()).max(1.0);
-    let last = path
-        .default_year
-        .unwrap_or(path.cash.len().saturating_sub(1));
+    let default_year = path.default_year[0];
+    let last = default_year.unwrap_or(path.cash.len().saturating_sub(1));
     let (mut drawn, mut lowest, mut total) = (0.0, f64::INFINITY, 0.0);
     for (cash, draw) in path.cash.iter().zip(&path.drawn_in).take(last + 1) {
         drawn += draw;
@@ -180,7 +180,7 @@ pub fn default_margin(network: &Network, e: usize, v: &[f64], ws: &NetworkWorksp
         total += headroom;
     }
     let margin = -lowest / scale;
-    match path.default_year {
+    match default_year {
         // Paths whose lowest headroom is the same (often the first year's, when nothing
         // random has happened yet) are ordered by their mean headroom.
         None => {
@@ -193,7 +193,7 @@ pub fn default_margin(network: &Network, e: usize, v: &[f64], ws: &NetworkWorksp
                 .iter()
                 .enumerate()
                 .filter(|(_, f)| f.from == e)
-                .map(|(f, _)| (ws.due[f][d] - ws.paid[f][d]).max(0.0))
+                .map(|(f, _)| (one.due[f][d] - one.paid[f][d]).max(0.0))
                 .sum();
             margin.max(unpaid / scale)
         }
@@ -233,7 +233,7 @@ impl NetworkThreshold {
     pub fn margin(&self, one: &NetworkBlock, start_year: i32) -> f64 {
         match &self.test {
             NetworkTest::Entity { entity, threshold } => {
-                threshold.margin(one.path().entities[*entity].trajectory(), start_year)
+                threshold.margin(one.entities[*entity].trajectory(), start_year)
             }
             NetworkTest::Aggregate {
                 metric,

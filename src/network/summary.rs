@@ -294,7 +294,7 @@ impl NetworkSummary {
         let (n, years) = (layout.entities, layout.years);
         let metrics = Metric::ALL.len() * years;
         for (e, (entity, own)) in network.entities.iter().zip(&block.entities).enumerate() {
-            let results = &own.workspace.block;
+            let results = block.results(e);
             let values = results.values();
             let first = layout.metric(e, Metric::ALL[0], 0);
             for (k, lanes) in values[..metrics * w].chunks_exact(w).enumerate() {
@@ -328,18 +328,15 @@ impl NetworkSummary {
         }
         for m in NetworkMetric::ALL {
             for y in 0..years {
-                stats.series[layout.network(m, y)].add_batch(row(
-                    &block.network,
-                    m as usize * years + y,
-                    w,
-                ));
+                stats.series[layout.network(m, y)]
+                    .add_batch(block.network_row(m as usize * years + y));
             }
         }
         for f in 0..layout.flows {
-            stats.series[layout.flow_paid(f)].add_batch(row(&block.flow_paid, f, w));
+            stats.series[layout.flow_paid(f)].add_batch(block.flow_paid_row(f));
         }
         for (k, &f) in layout.equity.iter().enumerate() {
-            stats.series[layout.returned(k)].add_batch(row(&block.returned, f, w));
+            stats.series[layout.returned(k)].add_batch(block.returned_row(f));
         }
         for (k, threshold) in network.thresholds.iter().enumerate() {
             let met = (0..w)

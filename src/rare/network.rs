@@ -142,7 +142,7 @@ impl Score for EventScore<'_> {
         // Short of the event, paths on which the entities it depends on have defaulted often
         // share one margin (their flows stopped): order them by how deep the defaults go.
         let depth: f64 = (0..self.network.entities.len())
-            .map(|e| default_margin(self.network, e, v, one.path()).max(0.0))
+            .map(|e| default_margin(self.network, e, v, one).max(0.0))
             .sum();
         Ok(margin - TIE_BREAK * depth)
     }
