@@ -21,6 +21,14 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The JSON of `args`, checked to be the same on one thread and on two.
+fn json_whatever_the_threads(args: &[&str]) -> serde_json::Value {
+    let one = json(&[args, &["--format", "json", "--threads", "1"]].concat());
+    let two = json(&[args, &["--format", "json", "--threads", "2"]].concat());
+    assert_eq!(one, two, "{args:?}");
+    one
+}
+
 #[test]
 fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
     let args = [
@@ -29,9 +37,7 @@ fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
         "--threshold",
         "operating_break_even_by_2030",
     ];
-    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
-    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
-    assert_eq!(one, two);
+    let one = json_whatever_the_threads(&args);
     let t = &one["thresholds"][0];
     assert_eq!(t["name"], "operating_break_even_by_2030");
     let p = t["rare"]["probability"].as_f64().unwrap();
@@ -139,9 +145,7 @@ fn a_network_files_events_are_estimated_by_name() {
         "--samples",
         "500",
     ];
-    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
-    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
-    assert_eq!(one, two);
+    let one = json_whatever_the_threads(&args);
     let t = &one["thresholds"][0];
     assert_eq!(t["name"], "microsoft.default");
     assert_eq!(t["rare"]["status"], "estimated", "{t}");
@@ -149,7 +153,7 @@ fn a_network_files_events_are_estimated_by_name() {
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("two.toml");
-    std::fs::write(&file, super::rare_network::TWO_FIRMS).unwrap();
+    std::fs::write(&file, super::network::TWO_FIRMS).unwrap();
     let out = simulate()
         .arg("rare")
         .arg(&file)

@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use breakeven::engine::Plan;
 use breakeven::rare::scenario::ThresholdScore;
-use breakeven::rare::{self, Estimate, Settings, Status};
+use breakeven::rare::{self, Estimate, Score, Settings, Status};
 use breakeven::scenario::{self, Scenario};
 use breakeven::simulation::{RunOptions, run, visit_paths};
 use statrs::distribution::{ContinuousCDF, LogNormal, Normal};
@@ -15,17 +15,18 @@ fn load(path: &str) -> Scenario {
     scenario::load(std::path::Path::new(path), &[]).unwrap()
 }
 
+/// The estimate of `score` with `settings` and `seed`, without progress or cancellation.
+pub fn estimated<S: Score>(score: &S, settings: &Settings, seed: u64) -> Estimate
+where
+    S::Error: std::fmt::Debug,
+{
+    let never = AtomicBool::new(false);
+    rare::estimate(score, settings, seed, &rare::NoProgress, &never).unwrap()
+}
+
 fn rare_estimate(s: &Scenario, name: &str, settings: &Settings, seed: u64) -> Estimate {
     let t = s.thresholds.iter().find(|t| t.name == name).unwrap();
-    let score = ThresholdScore::new(s, t);
-    rare::estimate(
-        &score,
-        settings,
-        seed,
-        &rare::NoProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap()
+    estimated(&ThresholdScore::new(s, t), settings, seed)
 }
 
 /// Every operator on every kind of test, beside the bundled scenarios' own thresholds.
