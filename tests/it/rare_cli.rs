@@ -21,6 +21,18 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `simulate replay FILE --format json` writes `file` again, byte for byte.
+fn replays_byte_for_byte(file: &std::path::Path) {
+    let again = simulate()
+        .arg("replay")
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), std::fs::read_to_string(file).unwrap());
+}
+
 /// The JSON of `args`, checked to be the same on one thread and on two.
 fn json_whatever_the_threads(args: &[&str]) -> serde_json::Value {
     let one = json(&[args, &["--format", "json", "--threads", "1"]].concat());
@@ -99,14 +111,7 @@ fn a_run_with_rare_adds_its_rare_thresholds_and_replays_byte_for_byte() {
     let names: Vec<&str> = rare.iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, below);
     assert!(rare.iter().all(|t| t["plain"]["probability"].is_number()));
-    let again = simulate()
-        .arg("replay")
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", text(&again.stderr));
-    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+    replays_byte_for_byte(&file);
 }
 
 #[test]
@@ -225,14 +230,7 @@ fn a_network_run_with_rare_adds_its_rare_events_and_replays_byte_for_byte() {
     let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     sorted.sort();
     assert_eq!(sorted, below);
-    let again = simulate()
-        .arg("replay")
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", text(&again.stderr));
-    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+    replays_byte_for_byte(&file);
     for (format, needle) in [
         ("table", "Rare events"),
         ("csv", "rare,,network.big_first_year"),

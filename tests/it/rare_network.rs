@@ -212,24 +212,9 @@ fn intervals_on_network_events_in_100_repetitions() {
         let estimates: Vec<Estimate> = (0..100)
             .map(|seed| rare_estimate(&s, name, &Settings::default(), 1000 + seed))
             .collect();
-        let p: Vec<f64> = estimates.iter().map(|e| e.probability.unwrap()).collect();
-        let n = p.len() as f64;
-        let mean = p.iter().sum::<f64>() / n;
-        let spread = (p.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() / mean;
-        let reported = (estimates
-            .iter()
-            .map(|e| e.cov.unwrap().powi(2))
-            .sum::<f64>()
-            / n)
-            .sqrt();
-        let covered = estimates
-            .iter()
-            .filter(|e| {
-                let [low, high] = e.ci95.unwrap();
-                low <= mean && mean <= high
-            })
-            .count();
-        let evaluations = estimates.iter().map(|e| e.evaluations).sum::<u64>() as f64 / n;
+        let (covered, spread, reported, mean) =
+            super::rare_scenario::coverage_of_the_mean(&estimates);
+        let evaluations = estimates.iter().map(|e| e.evaluations).sum::<u64>() as f64 / 100.0;
         println!(
             "{name}: mean {mean:.3e}, covered {covered} of 100; spread {spread:.3}, reported cov \
              (rms) {reported:.3}; {evaluations:.0} evaluations per estimate"

@@ -276,7 +276,15 @@ fn scenario_coverage(trials: u64) -> (u64, f64, f64) {
             )
         })
         .collect();
-    let n = trials as f64;
+    let (covered, spread, reported, _) = coverage_of_the_mean(&estimates);
+    (covered, spread, reported)
+}
+
+/// Of independent estimates of one probability: in how many the 95% interval holds the mean
+/// of them all (the best value at hand), their actual spread (coefficient of variation), the
+/// RMS of the coefficients of variation they report, and that mean.
+pub fn coverage_of_the_mean(estimates: &[Estimate]) -> (u64, f64, f64, f64) {
+    let n = estimates.len() as f64;
     let p: Vec<f64> = estimates.iter().map(|e| e.probability.unwrap()).collect();
     let mean = p.iter().sum::<f64>() / n;
     let spread = (p.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() / mean;
@@ -293,7 +301,7 @@ fn scenario_coverage(trials: u64) -> (u64, f64, f64) {
             low <= mean && mean <= high
         })
         .count() as u64;
-    (covered, spread, reported)
+    (covered, spread, reported, mean)
 }
 
 /// The CI version of [`intervals_on_a_bundled_scenario_in_100_repetitions`]: 30 estimates,
