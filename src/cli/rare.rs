@@ -41,10 +41,6 @@ In a network file, --threshold names an event (oracle.default,
 stargate.break_even, network.bain_end_customers_2030); without it every event
 is estimated.";
 
-/// Why `--rare` refuses a network run.
-pub const NETWORK_LIMIT: &str = "does not support network scenarios (files with [entities]) \
-     yet; estimate an event of the network with simulate rare FILE --threshold EVENT";
-
 /// How much work each estimate does.
 #[derive(Args)]
 pub struct RareSettingsArgs {

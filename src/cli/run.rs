@@ -65,8 +65,9 @@ pub struct RunArgs {
     /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format", "paths_out"])]
     shard: Option<Shard>,
-    /// Also estimate every threshold whose plain estimate is below 0.1% by subset simulation
-    /// (`simulate rare --help`), with the run's seed and the default settings.
+    /// Also estimate every threshold (in a network file, every event) whose plain estimate is
+    /// below 0.1% by subset simulation (`simulate rare --help`), with the run's seed and the
+    /// default settings.
     #[arg(long, conflicts_with = "shard")]
     rare: bool,
     #[command(flatten)]
@@ -212,9 +213,7 @@ pub fn execute(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     if scenario.network.is_some() {
-        let refused = if rare {
-            Some("--rare")
-        } else if out.paths_out.is_some() {
+        let refused = if out.paths_out.is_some() {
             Some("--paths-out")
         } else if out.waterfall_year.is_some() {
             Some("--waterfall-year")
@@ -222,12 +221,11 @@ pub fn execute(
             None
         };
         if let Some(flag) = refused {
-            let why = if rare {
-                super::rare::NETWORK_LIMIT
-            } else {
-                "does not support network scenarios (files with [entities])"
-            };
-            return Err(InputError(format!("{}: {flag} {why}", scenario.origin)).into());
+            return Err(InputError(format!(
+                "{}: {flag} does not support network scenarios (files with [entities])",
+                scenario.origin
+            ))
+            .into());
         }
     }
     let waterfall_year = out.waterfall_index(scenario)?;
@@ -278,19 +276,14 @@ fn rare_estimates(
     pool: &rayon::ThreadPool,
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<RareThreshold>>> {
-    let ScenarioSummary::Firm(summary) = &outcome.summary else {
-        return Ok(None);
-    };
     if !rare || outcome.cancelled {
         return Ok(None);
     }
-    let chosen: Vec<_> = scenario
-        .thresholds
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t, summary.threshold(i)))
+    let chosen: Vec<_> = RareTarget::all(scenario)
+        .into_iter()
+        .map(|t| (t, outcome.summary.probability(t.event())))
         .filter(|(_, p)| p.probability < RARE_BELOW)
-        .map(|(t, p)| (RareTarget::Threshold(t), Some(p)))
+        .map(|(t, p)| (t, Some(p)))
         .collect();
     let settings = Settings::default();
     let estimates =
@@ -438,8 +431,8 @@ fn write_report(
         .with_waterfall(waterfall);
     // Interrupted during the rare estimates: some are partial or missing.
     let rare_partial = rare.is_some() && interrupt::requested();
-    if let (Some(rare), ScenarioReport::Firm(r)) = (rare, &mut report) {
-        r.rare = rare;
+    if let Some(rare) = rare {
+        report = report.with_rare(rare);
     }
     if rare_partial {
         report.mark_partial();

@@ -145,6 +145,10 @@ impl NetworkEvent {
     }
 }
 
+/// The weight of the mean headroom in [`default_margin`] short of a default, small enough to
+/// matter only between paths whose lowest headroom is the same or nearly so.
+const HEADROOM_TIE_BREAK: f64 = 1e-6;
+
 /// The margin of "entity `e` defaults" on the path in `one` (a block of one path) with drawn
 /// inputs `v`, over the entity's financing capacity plus its starting
 /// cash (at least 1).
@@ -153,7 +157,8 @@ impl NetworkEvent {
 /// plus the financing capacity not yet drawn. Drawing moves money from one to the other, so
 /// the headroom is the cash the year would end with before any draw plus all the capacity
 /// left, and it goes below zero exactly when the cash stays below zero with every capacity
-/// used. After a default it is the larger of that (over the years up to the default) and
+/// used; paths whose lowest headroom is the same are ordered by their mean headroom, with a
+/// weight too small to matter otherwise. After a default it is the larger of that (over the years up to the default) and
 /// what the entity failed to pay that year: both are near zero at the edge, where the year's
 /// resources (cash, cash flow and unused capacity) are just used up, so the margin is nearly
 /// continuous there, and it grows with how deep the default goes.
@@ -167,14 +172,21 @@ pub fn default_margin(network: &Network, e: usize, v: &[f64], one: &NetworkBlock
     let scale = (capacity + starting_cash.abs()).max(1.0);
     let default_year = path.default_year[0];
     let last = default_year.unwrap_or(path.cash.len().saturating_sub(1));
-    let (mut drawn, mut lowest) = (0.0, f64::INFINITY);
+    let (mut drawn, mut lowest, mut total) = (0.0, f64::INFINITY, 0.0);
     for (cash, draw) in path.cash.iter().zip(&path.drawn_in).take(last + 1) {
         drawn += draw;
-        lowest = lowest.min(cash + capacity - drawn);
+        let headroom = cash + capacity - drawn;
+        lowest = lowest.min(headroom);
+        total += headroom;
     }
     let margin = -lowest / scale;
     match default_year {
-        None => margin.min(-f64::MIN_POSITIVE),
+        // Paths whose lowest headroom is the same (often the first year's, when nothing
+        // random has happened yet) are ordered by their mean headroom.
+        None => {
+            let mean = total / (last + 1) as f64;
+            (margin - HEADROOM_TIE_BREAK * mean / scale).min(-f64::MIN_POSITIVE)
+        }
         Some(d) => {
             let unpaid: f64 = network
                 .flows

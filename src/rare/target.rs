@@ -7,39 +7,42 @@ use std::sync::atomic::AtomicBool;
 use crate::model::NumericError;
 use crate::network::event::NetworkEvent;
 use crate::scenario::Scenario;
-use crate::threshold::Threshold;
+use crate::scenario_run::Event;
+use crate::summary;
 
 use super::{Estimate, Progress, Settings};
 
-/// A threshold of a single-firm scenario, or an event of a network scenario.
-#[derive(Debug, Clone, Copy)]
-pub enum Target<'a> {
-    Threshold(&'a Threshold),
+/// A threshold of a single-firm scenario (by index), or an event of a network scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Threshold(usize),
     Event(NetworkEvent),
 }
 
-impl<'a> Target<'a> {
+impl Target {
     /// Every target of `scenario`: its thresholds, or its network's events
     /// ([`NetworkEvent::all`]).
-    pub fn all(scenario: &'a Scenario) -> Vec<Target<'a>> {
+    pub fn all(scenario: &Scenario) -> Vec<Target> {
         match &scenario.network {
             Some(network) => NetworkEvent::all(network)
                 .into_iter()
                 .map(Target::Event)
                 .collect(),
-            None => scenario.thresholds.iter().map(Target::Threshold).collect(),
+            None => (0..scenario.thresholds.len())
+                .map(Target::Threshold)
+                .collect(),
         }
     }
 
     /// The target called `name` (a network's top-level threshold may be named without
     /// `network.`).
-    pub fn named(scenario: &'a Scenario, name: &str) -> Option<Target<'a>> {
+    pub fn named(scenario: &Scenario, name: &str) -> Option<Target> {
         match &scenario.network {
             Some(network) => NetworkEvent::named(name, network).map(Target::Event),
             None => scenario
                 .thresholds
                 .iter()
-                .find(|t| t.name == name)
+                .position(|t| t.name == name)
                 .map(Target::Threshold),
         }
     }
@@ -47,7 +50,7 @@ impl<'a> Target<'a> {
     /// The name: the threshold's key, or the event's (`oracle.default`).
     pub fn name(&self, scenario: &Scenario) -> String {
         match self {
-            Target::Threshold(t) => t.name.clone(),
+            Target::Threshold(k) => scenario.thresholds[*k].name.clone(),
             Target::Event(e) => e.name(network(scenario)),
         }
     }
@@ -55,7 +58,7 @@ impl<'a> Target<'a> {
     /// A readable description.
     pub fn label(&self, scenario: &Scenario) -> String {
         match self {
-            Target::Threshold(t) => t.label.clone(),
+            Target::Threshold(k) => scenario.thresholds[*k].label.clone(),
             Target::Event(e) => e.label(network(scenario), scenario.horizon),
         }
     }
@@ -65,12 +68,20 @@ impl<'a> Target<'a> {
     pub fn source(&self, scenario: &Scenario) -> Option<String> {
         let network = || network(scenario);
         match *self {
-            Target::Threshold(t) => t.source.clone(),
+            Target::Threshold(k) => scenario.thresholds[k].source.clone(),
             Target::Event(NetworkEvent::Threshold(k)) => network().thresholds[k].source.clone(),
             Target::Event(NetworkEvent::EntityThreshold(e, k)) => {
                 network().entities[e].thresholds[k].source.clone()
             }
             Target::Event(_) => None,
+        }
+    }
+
+    /// The event a run's summary counts for the target.
+    pub fn event(self) -> Event {
+        match self {
+            Target::Threshold(k) => Event::Firm(summary::Event::Threshold(k)),
+            Target::Event(e) => Event::Network(e),
         }
     }
 
@@ -85,9 +96,14 @@ impl<'a> Target<'a> {
         cancel: &AtomicBool,
     ) -> Result<Estimate, NumericError> {
         match *self {
-            Target::Threshold(t) => {
-                super::scenario::estimate_threshold(scenario, t, settings, seed, progress, cancel)
-            }
+            Target::Threshold(k) => super::scenario::estimate_threshold(
+                scenario,
+                &scenario.thresholds[k],
+                settings,
+                seed,
+                progress,
+                cancel,
+            ),
             Target::Event(e) => {
                 super::network::estimate_event(scenario, e, settings, seed, progress, cancel)
             }

@@ -16,6 +16,7 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::format::{percent, year};
+use super::rare::RareThreshold;
 use super::sheet::{Cell, Sheet};
 use super::{
     Distribution, EventYears, Exporter, InputInfo, MetricResult, MetricYear, ScenarioInfo,
@@ -140,6 +141,9 @@ pub struct NetworkReport {
     pub quantile_relative_error: f64,
     /// The file's top-level thresholds, on entity and network metrics.
     pub thresholds: Vec<ThresholdResult>,
+    /// Subset-simulation estimates of the rare events (`--rare`); absent without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rare: Vec<RareThreshold>,
     pub entities: IndexMap<String, EntityResult>,
     pub network: NetworkResult,
     pub inputs: Vec<InputInfo>,
@@ -285,6 +289,7 @@ impl NetworkReport {
                     source: t.source.clone(),
                 })
                 .collect(),
+            rare: Vec::new(),
             entities,
             network: NetworkResult {
                 gross_revenue: network_years(NetworkMetric::GrossRevenue),
@@ -392,6 +397,14 @@ fn text(r: &NetworkReport) -> String {
                 ],
             );
         }
+    }
+
+    if !r.rare.is_empty() {
+        heading(
+            &mut out,
+            "Rare events (plain estimate below 0.1%), by subset simulation",
+        );
+        super::rare::table_section(&mut out, &r.rare);
     }
 
     heading(&mut out, "Entities");
@@ -559,6 +572,22 @@ fn csv(r: &NetworkReport) -> String {
             Some(t.estimate.probability),
         );
     }
+    for t in &r.rare {
+        let e = &t.rare;
+        let [low, high] = e.ci95.map_or([None, None], |[l, h]| [Some(l), Some(h)]);
+        row("rare", "", &t.name, None, "probability", e.probability);
+        row("rare", "", &t.name, None, "ci95_low", low);
+        row("rare", "", &t.name, None, "ci95_high", high);
+        row(
+            "rare",
+            "",
+            &t.name,
+            None,
+            "evaluations",
+            Some(e.evaluations as f64),
+        );
+        row("rare", "", &t.name, None, "gain", e.gain);
+    }
     for (name, e) in &r.entities {
         for (event, ev) in [
             ("break_even", &e.break_even),
@@ -721,6 +750,9 @@ fn sheets(r: &NetworkReport) -> Vec<Sheet> {
         thresholds.row(row);
     }
     out.push(thresholds);
+    if !r.rare.is_empty() {
+        out.push(super::rare::sheet(&r.rare));
+    }
     let mut entities = Sheet::new(
         "entities",
         "Entities",

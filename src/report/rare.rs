@@ -3,7 +3,8 @@
 //! when there is one, with the evaluations used and the gain over plain Monte Carlo.
 //!
 //! [`RareReport`] is the result of `simulate rare`; a run with `--rare` carries the same
-//! [`RareThreshold`]s in its own report (see [`super::Report::rare`]).
+//! [`RareThreshold`]s in its own report (see [`super::Report::rare`] and
+//! [`super::network::NetworkReport::rare`]): a firm's thresholds or a network's events.
 
 use std::fmt::Write;
 

@@ -180,18 +180,70 @@ fn a_network_files_events_are_estimated_by_name() {
     );
 }
 
-/// `--rare` on a network run is not supported yet: it says so, exits 2 and writes nothing.
+/// `--rare` on a network run estimates every event whose plain estimate is below 0.1%, and
+/// only those, and a replay of the report is byte-identical.
 #[test]
-fn a_network_run_with_rare_is_refused_with_the_reason() {
+fn a_network_run_with_rare_adds_its_rare_events_and_replays_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("lab.toml");
+    std::fs::write(&scenario, super::rare_network::lognormal_network(2e11)).unwrap();
+    let file = dir.path().join("run.json");
     let out = simulate()
-        .args(["scenarios/network.toml", "--rare", "--paths", "1000"])
+        .arg(&scenario)
+        .args(["--paths", "20000", "--rare", "--format", "json", "--out"])
+        .arg(&file)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let err = text(&out.stderr);
-    assert!(
-        err.contains("scenarios/network.toml") && err.contains("simulate rare FILE --threshold"),
-        "{err}"
-    );
-    assert!(out.stdout.is_empty());
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let names: Vec<&str> = report["rare"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"network.big_first_year"), "{names:?}");
+    let mut below = Vec::new();
+    for t in report["thresholds"].as_array().unwrap() {
+        if t["probability"].as_f64().unwrap() < 1e-3 {
+            below.push(format!("network.{}", t["name"].as_str().unwrap()));
+        }
+    }
+    for (name, e) in report["entities"].as_object().unwrap() {
+        for event in ["break_even", "payback", "default"] {
+            if e[event]["probability"].as_f64().unwrap() < 1e-3 {
+                below.push(format!("{name}.{event}"));
+            }
+        }
+    }
+    below.sort();
+    let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    sorted.sort();
+    assert_eq!(sorted, below);
+    let again = simulate()
+        .arg("replay")
+        .arg(&file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+    for (format, needle) in [
+        ("table", "Rare events"),
+        ("csv", "rare,,network.big_first_year"),
+    ] {
+        let out = simulate()
+            .arg("replay")
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(needle),
+            "{format}:\n{}",
+            text(&out.stdout)
+        );
+    }
 }

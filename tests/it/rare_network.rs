@@ -11,6 +11,7 @@ use breakeven::rare::network::EventScore;
 use breakeven::rare::{self, Estimate, Settings, Status};
 use breakeven::scenario::{self, Scenario};
 use breakeven::simulation::RunOptions;
+use statrs::distribution::{ContinuousCDF, LogNormal, Normal};
 
 fn load(path: &str) -> Scenario {
     scenario::load(std::path::Path::new(path), &[]).unwrap()
@@ -192,4 +193,62 @@ fn a_network_that_decides_an_event_reports_it_impossible_or_certain() {
     let uncertain = scenario::parse(TWO_FIRMS, "u.toml", &set).unwrap();
     let score = EventScore::new(&uncertain, event(&uncertain, "lab.default"));
     assert_eq!(score.certain_outcome().unwrap(), None);
+}
+
+/// Two firms whose one uncertain input is the lab's lognormal(23, 0.8) revenue, with a
+/// network threshold on end-customer revenue (the lab's) in the first year at `value`: its
+/// probability is the lognormal's tail there.
+pub fn lognormal_network(value: f64) -> String {
+    format!(
+        r#"
+[scenario]
+name = "A lab with a lognormal stream and its chip supplier"
+start_year = 2025
+horizon = 2027
+
+[entities.chips]
+finance = {{ starting_cash = 200e9 }}
+costs = {{ cost_of_revenue_share = 0.25 }}
+
+[entities.lab]
+costs = {{ rnd = 5e9 }}
+financing = {{ equity_capacity = 60e9, debt_capacity = 20e9, debt_rate = 0.08 }}
+[entities.lab.streams.api]
+revenue = {{ dist = "lognormal", mu = 23.0, sigma = 0.8 }}
+growth = 0.1
+
+[flows.gpus]
+from = "lab"
+to = "chips"
+kind = "purchase"
+as = "opex"
+total = 90e9
+years = 3
+
+[thresholds.big_first_year]
+metric = "network.end_customer_revenue"
+year = 2025
+op = ">="
+value = {value:e}
+"#
+    )
+}
+
+#[test]
+fn a_network_threshold_tail_against_its_exact_value() {
+    let law = LogNormal::new(23.0, 0.8).unwrap();
+    for p in [1e-4, 1e-8] {
+        let value = (23.0 - 0.8 * Normal::standard().inverse_cdf(p)).exp();
+        let s = scenario::parse(&lognormal_network(value), "lognormal.toml", &[]).unwrap();
+        let exact = law.sf(value);
+        let e = rare_estimate(&s, "network.big_first_year", &Settings::default(), 23);
+        assert_eq!(e.status, Status::Estimated, "{p:e}: {e:?}");
+        let estimate = e.probability.unwrap();
+        let sd = e.cov.unwrap().mul_add(e.cov.unwrap(), 1.0).ln().sqrt();
+        // 3.3 log-scale standard errors: a correct estimator fails about 1 in 1,000.
+        assert!(
+            (estimate / exact).ln().abs() <= 3.3 * sd,
+            "{p:e}: {estimate:e} against {exact:e} (sd {sd:.3})"
+        );
+    }
 }
