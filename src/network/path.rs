@@ -211,6 +211,30 @@ impl NetworkBlock {
     }
 }
 
+/// An entity's financing inputs and starting cash, for a block's paths.
+struct FinancingLanes<'a> {
+    /// Outside equity, debt and backstop, in the order they are drawn.
+    capacities: [&'a [f64]; 3],
+    debt_rate: &'a [f64],
+    starting_cash: &'a [f64],
+}
+
+impl<'a> FinancingLanes<'a> {
+    fn of(entity: &super::Entity, v: &'a [f64], width: usize) -> FinancingLanes<'a> {
+        let fin = &entity.financing;
+        let at = |p: ParamId| p.lanes(v, width);
+        FinancingLanes {
+            capacities: [
+                at(fin.equity_capacity),
+                at(fin.debt_capacity),
+                at(fin.backstop),
+            ],
+            debt_rate: at(fin.debt_rate),
+            starting_cash: at(entity.model.finance.starting_cash),
+        }
+    }
+}
+
 /// Row `i` of a lane-minor array of `width` lanes.
 #[inline(always)]
 pub(super) fn row(array: &[f64], i: usize, width: usize) -> &[f64] {
@@ -567,14 +591,11 @@ impl Network {
                 }
             }
             for (i, (entity, e)) in self.entities.iter().zip(&ws.entities).enumerate() {
-                let fin = &entity.financing;
-                let (equity, debt, backstop) = (
-                    at(fin.equity_capacity),
-                    at(fin.debt_capacity),
-                    at(fin.backstop),
-                );
-                let (debt_rate, starting_cash) =
-                    (at(fin.debt_rate), at(entity.model.finance.starting_cash));
+                let FinancingLanes {
+                    capacities: [equity, debt, backstop],
+                    debt_rate,
+                    starting_cash,
+                } = FinancingLanes::of(entity, v, w);
                 for l in 0..lanes {
                     let capacity = if e.default_year[l].is_some() {
                         0.0
@@ -700,14 +721,11 @@ impl Network {
 
             // 4. Cash, outside funding and defaults.
             for (i, (entity, e)) in self.entities.iter().zip(&mut ws.entities).enumerate() {
-                let fin = &entity.financing;
-                let capacities = [
-                    at(fin.equity_capacity),
-                    at(fin.debt_capacity),
-                    at(fin.backstop),
-                ];
-                let (debt_rate, starting_cash) =
-                    (at(fin.debt_rate), at(entity.model.finance.starting_cash));
+                let FinancingLanes {
+                    capacities,
+                    debt_rate,
+                    starting_cash,
+                } = FinancingLanes::of(entity, v, w);
                 for l in 0..lanes {
                     let yl = y * w + l;
                     let interest = debt_rate[l] * e.outside_debt[l];

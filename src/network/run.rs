@@ -7,13 +7,11 @@
 
 use std::sync::atomic::Ordering;
 
-use rand::Rng;
-
 use crate::engine::{self, BLOCK_PATHS, CHUNK_PATHS, Experiment, Outcome};
 use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw};
 use crate::scenario::Scenario;
-use crate::simulation::{PathError, RunError, RunOptions};
+use crate::simulation::{BlockInputs, PathError, RunError, RunOptions, WorkerBlocks};
 
 use super::Network;
 use super::path::{NetworkBlock, NetworkLane};
@@ -29,26 +27,20 @@ struct NetworkSimulation<'a> {
 
 /// A block of paths: their keys, inputs and results.
 struct BlockPaths {
-    keys: Vec<u64>,
-    /// Every input of every path, input-major and lane-minor.
-    values: Vec<f64>,
+    inputs: BlockInputs,
     results: NetworkBlock,
 }
 
 /// Scratch space of one worker.
 struct Worker {
     draw: DrawScratch,
-    /// Blocks of [`BLOCK_PATHS`] paths.
-    full: BlockPaths,
-    /// The last block of a chunk, when it is narrower.
-    partial: Option<BlockPaths>,
+    blocks: WorkerBlocks<BlockPaths>,
 }
 
 impl NetworkSimulation<'_> {
     fn block_paths(&self, width: usize) -> BlockPaths {
         BlockPaths {
-            keys: vec![0; width],
-            values: self.draw.initial_block(width),
+            inputs: BlockInputs::new(&self.draw, width),
             results: self.network.block(width),
         }
     }
@@ -56,8 +48,7 @@ impl NetworkSimulation<'_> {
     fn worker(&self) -> Worker {
         Worker {
             draw: self.draw.scratch(),
-            full: self.block_paths(BLOCK_PATHS),
-            partial: None,
+            blocks: WorkerBlocks::new(|width| self.block_paths(width)),
         }
     }
 
@@ -73,30 +64,14 @@ impl NetworkSimulation<'_> {
         rng: &mut ChunkRng,
         worker: &'w mut Worker,
     ) -> Result<&'w BlockPaths, PathError> {
-        let block = if width == BLOCK_PATHS {
-            &mut worker.full
-        } else {
-            if worker
-                .partial
-                .as_ref()
-                .is_none_or(|b| b.keys.len() != width)
-            {
-                worker.partial = Some(self.block_paths(width));
-            }
-            worker.partial.as_mut().expect("made above")
-        };
-        for key in &mut block.keys {
-            *key = rng.next_u64();
-        }
-        self.draw.draw_block(
-            in_chunk,
-            global,
-            &block.keys,
-            &mut worker.draw,
-            &mut block.values,
-        );
+        let block = worker
+            .blocks
+            .of_width(width, |width| self.block_paths(width));
+        block
+            .inputs
+            .draw(&self.draw, in_chunk, global, rng, &mut worker.draw);
         self.network
-            .simulate_block(&block.values, &block.keys, &mut block.results)
+            .simulate_block(&block.inputs.values, &block.inputs.keys, &mut block.results)
             .map_err(|(l, error)| PathError {
                 path: global + l as u64,
                 error,
@@ -204,9 +179,7 @@ pub fn visit_paths(
             let first = chunk * CHUNK_PATHS + start as u64;
             let block = simulation.run_block(start, first, width, &mut rng, &mut worker)?;
             for l in 0..width {
-                for (x, lanes) in inputs.iter_mut().zip(block.values.chunks_exact(width)) {
-                    *x = lanes[l];
-                }
+                block.inputs.copy_path(l, &mut inputs);
                 visit(&inputs, block.results.lane(l));
                 visited += 1;
             }

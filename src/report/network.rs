@@ -22,7 +22,6 @@ use super::{
     Distribution, EventYears, Exporter, InputInfo, MetricResult, MetricYear, ScenarioInfo,
     Simulator, ThresholdResult,
 };
-use crate::model::Metric;
 use crate::network::summary::NetworkSummary;
 use crate::network::{FlowKind, NetworkMetric};
 use crate::sampler::Sampler;
@@ -150,15 +149,6 @@ pub struct NetworkReport {
     pub inputs: Vec<InputInfo>,
 }
 
-fn years(scenario: &Scenario, n: usize, stats: impl Fn(usize) -> Distribution) -> Vec<MetricYear> {
-    (0..n)
-        .map(|y| MetricYear {
-            year: scenario.year(y),
-            distribution: stats(y),
-        })
-        .collect()
-}
-
 impl NetworkReport {
     /// The report of `summary`, a run of the network `scenario` with `seed` and `sampler`
     /// that was asked for `paths_requested` paths.
@@ -175,7 +165,6 @@ impl NetworkReport {
         let network = scenario.network.as_ref().expect("a network scenario");
         let n = summary.paths();
         let y = summary.years();
-        let horizon = scenario.horizon;
         let name = |e: usize| network.entities[e].name.clone();
         let entities = network
             .entities
@@ -184,16 +173,8 @@ impl NetworkReport {
             .map(|(e, entity)| {
                 let result = EntityResult {
                     label: entity.label.clone(),
-                    break_even: EventYears::of(
-                        summary.break_even(e),
-                        scenario.start_year,
-                        format!("EBIT >= 0 from this year through {horizon}"),
-                    ),
-                    payback: EventYears::of(
-                        summary.payback(e),
-                        scenario.start_year,
-                        format!("cumulative free cash flow >= 0 from this year through {horizon}"),
-                    ),
+                    break_even: EventYears::break_even(summary.break_even(e), scenario),
+                    payback: EventYears::payback(summary.payback(e), scenario),
                     default: EventYears::of(
                         summary.default(e),
                         scenario.start_year,
@@ -205,11 +186,11 @@ impl NetworkReport {
                     funding_gap: Distribution::of(summary.funding_gap(e)),
                     npv: Distribution::of(summary.npv(e)),
                     revenue_lost: Distribution::of(summary.revenue_lost(e)),
-                    end_customer_revenue: years(scenario, y, |t| {
-                        Distribution::of(summary.end_customer_revenue(e, t))
+                    end_customer_revenue: MetricYear::series(scenario, y, |t| {
+                        summary.end_customer_revenue(e, t)
                     }),
-                    internal_revenue: years(scenario, y, |t| {
-                        Distribution::of(summary.internal_revenue(e, t))
+                    internal_revenue: MetricYear::series(scenario, y, |t| {
+                        summary.internal_revenue(e, t)
                     }),
                     thresholds: entity
                         .thresholds
@@ -222,23 +203,13 @@ impl NetworkReport {
                             source: t.source.clone(),
                         })
                         .collect(),
-                    metrics: Metric::ALL
-                        .iter()
-                        .map(|&m| MetricResult {
-                            name: m.name(),
-                            unit: m.unit(),
-                            description: m.description(),
-                            years: years(scenario, y, |t| {
-                                Distribution::of(summary.metric(e, m, t))
-                            }),
-                        })
-                        .collect(),
+                    metrics: MetricResult::all(scenario, y, |m, t| summary.metric(e, m, t)),
                 };
                 (entity.name.clone(), result)
             })
             .collect();
         let network_years =
-            |m: NetworkMetric| years(scenario, y, |t| Distribution::of(summary.network(m, t)));
+            |m: NetworkMetric| MetricYear::series(scenario, y, |t| summary.network(m, t));
         let flows = network
             .flows
             .iter()
@@ -300,15 +271,7 @@ impl NetworkReport {
         starters.sort_by_key(|s| std::cmp::Reverse(s.paths));
         NetworkReport {
             simulator: Simulator::CURRENT,
-            scenario: ScenarioInfo {
-                name: scenario.name.clone(),
-                file: scenario.origin.clone(),
-                description: scenario.description.clone(),
-                start_year: scenario.start_year,
-                horizon,
-                fingerprint: scenario.fingerprint(),
-                document: scenario.canonical_toml(),
-            },
+            scenario: ScenarioInfo::of(scenario),
             seed,
             paths: n,
             partial: n < paths_requested,
@@ -341,15 +304,7 @@ impl NetworkReport {
                     starters,
                 },
             },
-            inputs: scenario
-                .inputs
-                .iter()
-                .map(|i| InputInfo {
-                    key: i.key.clone(),
-                    distribution: i.dist.to_string(),
-                    source: i.source.clone(),
-                })
-                .collect(),
+            inputs: InputInfo::all(scenario),
         }
     }
 }
