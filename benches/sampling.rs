@@ -9,6 +9,11 @@
 //!   pass) per sampler.
 //! * `engine/openai_1e5/*`: the whole engine on 100,000 paths on a rayon pool of 1 and of 2
 //!   threads.
+//! * `network/*`: the engine on 20,000 paths of `scenarios/network.toml` on one thread
+//!   (`network`), and on the same paths of each of its entities written as a single-firm
+//!   scenario, one after another (`firms`: the entity's tables at the top level, its
+//!   `[financing]` dropped, as `scripts/network-entities.py` writes them). The ratio of the
+//!   two is what a network path costs against its firms' paths alone.
 //! * `rng_floor/openai`: the random numbers one path of `openai.toml` draws, drawn the same
 //!   way and summed: one path key from the chunk's Xoshiro256++, one counter-based uniform per
 //!   uncertain input, and per year after the first one normal (a uniform through the fast
@@ -156,6 +161,59 @@ fn bench_engine(c: &mut Criterion) {
     group.finish();
 }
 
+/// The entities of `scenarios/network.toml`, each as a single-firm scenario.
+fn network_firms(text: &str) -> Vec<Scenario> {
+    let doc: toml::Table = toml::from_str(text).expect("network.toml is TOML");
+    let entities = doc["entities"]
+        .as_table()
+        .expect("network.toml has entities");
+    entities
+        .iter()
+        .map(|(name, tables)| {
+            let mut firm = toml::Table::new();
+            for section in ["scenario", "run"] {
+                if let Some(t) = doc.get(section) {
+                    firm.insert(section.to_string(), t.clone());
+                }
+            }
+            for (key, table) in tables.as_table().expect("an entity is a table") {
+                if key != "financing" && table.is_table() {
+                    firm.insert(key.clone(), table.clone());
+                }
+            }
+            let text = toml::to_string(&firm).expect("a table serialises");
+            scenario::parse(&text, &format!("{name}.toml"), &[])
+                .unwrap_or_else(|e| panic!("{name} as a single firm: {e}"))
+        })
+        .collect()
+}
+
+fn bench_network(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/network.toml");
+    let network = scenario::load(path.as_ref(), &[]).expect("the bundled network compiles");
+    let firms = network_firms(&std::fs::read_to_string(path).expect("network.toml"));
+    let paths = 20_000;
+    let options = RunOptions::new(Plan::whole(SEED, paths));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap();
+    let mut group = c.benchmark_group("network");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(paths));
+    group.bench_function("network", |b| {
+        b.iter(|| pool.install(|| breakeven::scenario_run::run(&network, &options).unwrap()))
+    });
+    group.bench_function("firms", |b| {
+        b.iter(|| {
+            for firm in &firms {
+                black_box(pool.install(|| simulation::run(firm, &options).unwrap()));
+            }
+        })
+    });
+    group.finish();
+}
+
 /// The salts of what one path of a scenario draws.
 struct Draws {
     /// One uniform per uncertain input.
@@ -231,6 +289,7 @@ criterion_group!(
     bench_distributions,
     bench_path,
     bench_engine,
+    bench_network,
     bench_rng_floor
 );
 criterion_main!(benches);

@@ -4,9 +4,9 @@
 //! (sweep, solve, sensitivity), shards and precision runs are written once against it.
 
 use crate::engine::Outcome;
-use crate::model::{Metric, Trajectory};
+use crate::model::{Metric, PathResults, Trajectory};
 use crate::network::event::NetworkEvent;
-use crate::network::path::NetworkWorkspace;
+use crate::network::path::NetworkLane;
 use crate::network::summary::NetworkSummary;
 use crate::network::{self, Network};
 use crate::scenario::Scenario;
@@ -192,7 +192,7 @@ impl MetricKey {
 #[derive(Debug, Clone, Copy)]
 pub enum PathOutcome<'a> {
     Firm(&'a Trajectory),
-    Network(&'a NetworkWorkspace),
+    Network(NetworkLane<'a>),
 }
 
 impl PathOutcome<'_> {
@@ -200,9 +200,7 @@ impl PathOutcome<'_> {
     pub fn metric(self, key: MetricKey, year: usize) -> f64 {
         match (self, key.entity) {
             (PathOutcome::Firm(t), _) => t.get(key.metric, year),
-            (PathOutcome::Network(ws), Some(e)) => {
-                ws.entities[e].trajectory().get(key.metric, year)
-            }
+            (PathOutcome::Network(path), Some(e)) => path.entity(e).get(key.metric, year),
             (PathOutcome::Network(_), None) => panic!("a network metric names its entity"),
         }
     }

@@ -159,7 +159,7 @@ pub fn visit_paths(
                 block.copy_path(l, &mut one);
                 visit(&PathView {
                     index: first + l as u64,
-                    key: block.keys[l],
+                    key: block.inputs.keys[l],
                     inputs: &one.inputs,
                     yearly: &one.yearly,
                     trajectory: &one.workspace.trajectory,
@@ -335,18 +335,83 @@ pub struct Simulation<'a> {
 /// Scratch space of one worker.
 pub struct Worker {
     draw: DrawScratch,
-    /// Blocks of [`BLOCK_PATHS`] paths.
-    full: BlockPaths,
-    /// The last block of a chunk, when it is narrower.
-    partial: Option<BlockPaths>,
+    blocks: WorkerBlocks<BlockPaths>,
+}
+
+/// A worker's blocks of paths, allocated once per width: blocks of [`BLOCK_PATHS`] paths,
+/// and a chunk's last one when it is narrower.
+pub struct WorkerBlocks<B> {
+    full: B,
+    partial: Option<(usize, B)>,
+}
+
+impl<B> WorkerBlocks<B> {
+    /// Blocks made by `make` from a number of paths.
+    pub fn new(make: impl FnOnce(usize) -> B) -> WorkerBlocks<B> {
+        WorkerBlocks {
+            full: make(BLOCK_PATHS),
+            partial: None,
+        }
+    }
+
+    /// The block for `width` paths, made by `make` if it is a narrower one of a new width.
+    pub fn of_width(&mut self, width: usize, make: impl FnOnce(usize) -> B) -> &mut B {
+        if width == BLOCK_PATHS {
+            return &mut self.full;
+        }
+        if self.partial.as_ref().is_none_or(|(w, _)| *w != width) {
+            self.partial = Some((width, make(width)));
+        }
+        &mut self.partial.as_mut().expect("made above").1
+    }
+}
+
+/// The keys and drawn inputs of a block of paths.
+pub struct BlockInputs {
+    /// Each path's key.
+    pub keys: Vec<u64>,
+    /// Every input of every path, input-major and lane-minor (see [`Model::simulate_block`]).
+    pub values: Vec<f64>,
+}
+
+impl BlockInputs {
+    /// Room for `width` paths drawn by `draw`.
+    pub fn new(draw: &InputDraw, width: usize) -> BlockInputs {
+        BlockInputs {
+            keys: vec![0; width],
+            values: draw.initial_block(width),
+        }
+    }
+
+    /// Takes the paths' keys from their chunk's generator `rng` and draws their inputs with
+    /// `draw`: the first path is the `in_chunk`-th of its chunk and the `global`-th of the
+    /// run.
+    pub fn draw(
+        &mut self,
+        draw: &InputDraw,
+        in_chunk: usize,
+        global: u64,
+        rng: &mut ChunkRng,
+        scratch: &mut DrawScratch,
+    ) {
+        for key in &mut self.keys {
+            *key = rng.next_u64();
+        }
+        draw.draw_block(in_chunk, global, &self.keys, scratch, &mut self.values);
+    }
+
+    /// Path `l`'s inputs, into `one`.
+    pub fn copy_path(&self, l: usize, one: &mut [f64]) {
+        let w = self.keys.len();
+        for (x, lanes) in one.iter_mut().zip(self.values.chunks_exact(w)) {
+            *x = lanes[l];
+        }
+    }
 }
 
 /// A block of paths: their keys, inputs, yearly numbers and results.
 pub struct BlockPaths {
-    /// Each path's key.
-    pub keys: Vec<u64>,
-    /// Every input of every path, input-major and lane-minor (see [`Model::simulate_block`]).
-    values: Vec<f64>,
+    pub inputs: BlockInputs,
     yearly: YearlyNumbers,
     workspace: BlockWorkspace,
 }
@@ -354,8 +419,7 @@ pub struct BlockPaths {
 impl BlockPaths {
     fn new(simulation: &Simulation, width: usize) -> BlockPaths {
         BlockPaths {
-            keys: vec![0; width],
-            values: simulation.draw.initial_block(width),
+            inputs: BlockInputs::new(&simulation.draw, width),
             yearly: YearlyNumbers::block(&simulation.scenario.model, width),
             workspace: simulation.scenario.model.block_workspace(width),
         }
@@ -368,15 +432,12 @@ impl BlockPaths {
 
     /// Paths in the block.
     pub fn width(&self) -> usize {
-        self.keys.len()
+        self.inputs.keys.len()
     }
 
     /// Path `l`'s inputs, yearly numbers and trajectory, as one path.
     fn copy_path(&self, l: usize, one: &mut OnePath) {
-        let w = self.width();
-        for (x, lanes) in one.inputs.iter_mut().zip(self.values.chunks_exact(w)) {
-            *x = lanes[l];
-        }
+        self.inputs.copy_path(l, &mut one.inputs);
         self.yearly.copy_path(l, &mut one.yearly);
         one.workspace.trajectory.take_lane(&self.workspace.block, l);
     }
@@ -424,30 +485,19 @@ impl<'a> Simulation<'a> {
         rng: &mut ChunkRng,
         worker: &'w mut Worker,
     ) -> Result<&'w BlockPaths, PathError> {
-        let block = if width == BLOCK_PATHS {
-            &mut worker.full
-        } else {
-            if worker.partial.as_ref().is_none_or(|b| b.width() != width) {
-                worker.partial = Some(BlockPaths::new(self, width));
-            }
-            worker.partial.as_mut().expect("made above")
-        };
-        for key in &mut block.keys {
-            *key = rng.next_u64();
-        }
-        self.draw.draw_block(
-            in_chunk,
-            global,
-            &block.keys,
-            &mut worker.draw,
-            &mut block.values,
-        );
+        let block = worker
+            .blocks
+            .of_width(width, |width| BlockPaths::new(self, width));
+        block
+            .inputs
+            .draw(&self.draw, in_chunk, global, rng, &mut worker.draw);
         let model = &self.scenario.model;
-        block.yearly.fill_block(model, &block.keys);
+        block.yearly.fill_block(model, &block.inputs.keys);
         if let Err((l, error)) =
-            model.simulate_block(&block.values, &block.yearly, &mut block.workspace)
+            model.simulate_block(&block.inputs.values, &block.yearly, &mut block.workspace)
         {
             let values: Vec<f64> = block
+                .inputs
                 .values
                 .iter()
                 .skip(l)
@@ -536,8 +586,7 @@ impl Experiment for Simulation<'_> {
     fn worker(&self) -> Worker {
         Worker {
             draw: self.draw.scratch(),
-            full: BlockPaths::new(self, BLOCK_PATHS),
-            partial: None,
+            blocks: WorkerBlocks::new(|width| BlockPaths::new(self, width)),
         }
     }
 

@@ -159,7 +159,7 @@ fn signed(diff: f64, scale: f64, strict: bool) -> f64 {
 
 /// The margin of `left comparison right`, relative to `|right|` (at least 1).
 #[inline]
-fn compared(comparison: Comparison, left: f64, right: f64) -> f64 {
+pub(crate) fn compared(comparison: Comparison, left: f64, right: f64) -> f64 {
     let scale = right.abs().max(1.0);
     match comparison {
         Comparison::AtLeast => signed(left - right, scale, false),
@@ -167,6 +167,14 @@ fn compared(comparison: Comparison, left: f64, right: f64) -> f64 {
         Comparison::AtMost => signed(right - left, scale, false),
         Comparison::Below => signed(right - left, scale, true),
     }
+}
+
+/// The margin of "the year-valued `quantity` (break-even or payback) falls within the
+/// horizon": at or above zero exactly when `t.break_even` (`t.payback`) is some year.
+pub fn within_horizon(quantity: PathQuantity, t: &Trajectory, start_year: i32) -> f64 {
+    let years = t.series(Metric::Ebit).len();
+    let horizon = f64::from(start_year) + years.saturating_sub(1) as f64;
+    by_year(quantity, t, start_year, horizon)
 }
 
 /// The margin of "the year-valued `quantity` is at most calendar year `year`": the smallest,

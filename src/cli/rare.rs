@@ -11,11 +11,10 @@ use std::time::Instant;
 use anyhow::Result;
 use clap::Args;
 
-use breakeven::rare::{self, Settings, scenario::estimate_threshold};
+use breakeven::rare::{self, Settings, target::Target};
 use breakeven::report::rare::{RareReport, RareThreshold};
 use breakeven::report::{Probability, RunFacts};
 use breakeven::scenario::Scenario;
-use breakeven::threshold::Threshold;
 
 use super::output::{self, Destination};
 use super::run::{DEFAULT_SEED, thread_pool};
@@ -28,6 +27,7 @@ Examples:
   simulate rare scenarios/openai.toml --threshold cash_payback_by_2035 \\
       --format markdown --out rare.md
   simulate scenarios/openai.toml --rare
+  simulate rare scenarios/network.toml --threshold microsoft.default
 
 Subset simulation (Au & Beck 2001) estimates each threshold's probability
 through nested levels of conditional probability 0.1, with Markov chains in
@@ -36,13 +36,10 @@ independent repetitions; its 95% interval comes from their spread (more
 --repetitions give a more reliable one), and the gain is how many more plain
 Monte Carlo paths the same precision would take. Without
 --threshold every threshold of the scenario is estimated. A threshold no path
-can meet under the scenario's inputs is reported as impossible, not as a number.";
-
-/// Why network files are refused, after "simulate rare" or "--rare".
-pub const NETWORK_LIMIT: &str = "does not support network scenarios (files with [entities]) \
-     yet: subset simulation needs a continuous score for each event, and a network's events \
-     (an entity's default, thresholds on entity or network metrics) have none; estimate them \
-     by plain Monte Carlo with more --paths";
+can meet under the scenario's inputs is reported as impossible, not as a number.
+In a network file, --threshold names an event (oracle.default,
+stargate.break_even, network.bain_end_customers_2030); without it every event
+is estimated.";
 
 /// How much work each estimate does.
 #[derive(Args)]
@@ -69,7 +66,8 @@ impl RareSettingsArgs {
 pub struct RareArgs {
     #[command(flatten)]
     scenario: ScenarioArgs,
-    /// A threshold to estimate (repeat for several) [default: every threshold].
+    /// A threshold to estimate, or in a network file an event (repeat for several)
+    /// [default: every threshold or event].
     #[arg(long, value_name = "NAME")]
     threshold: Vec<String>,
     /// Random seed [default: the scenario's run.seed, else 20251123].
@@ -93,38 +91,32 @@ impl rare::Progress for Repetitions<'_> {
     }
 }
 
-/// Estimates each of `thresholds` (with its plain estimate, if any), stopping early once
-/// `cancel` is set; the estimates of thresholds not reached are left out.
+/// Estimates each of `targets` (with its plain estimate, if any), stopping early once
+/// `cancel` is set; the estimates of targets not reached are left out.
 pub fn estimate_all(
     scenario: &Scenario,
-    thresholds: &[(&Threshold, Option<Probability>)],
+    targets: &[(Target, Option<Probability>)],
     settings: &Settings,
     seed: u64,
     cancel: &AtomicBool,
 ) -> Result<Vec<RareThreshold>> {
     let bar = progress::Bar::counting("repetitions");
-    breakeven::engine::Progress::start(&bar, (thresholds.len() * settings.repetitions()) as u64);
-    let mut out = Vec::with_capacity(thresholds.len());
-    for (threshold, plain) in thresholds {
+    breakeven::engine::Progress::start(&bar, (targets.len() * settings.repetitions()) as u64);
+    let mut out = Vec::with_capacity(targets.len());
+    for (target, plain) in targets {
         if cancel.load(Ordering::Relaxed) {
             break;
         }
-        let estimate = estimate_threshold(
-            scenario,
-            threshold,
-            settings,
-            seed,
-            &Repetitions(&bar),
-            cancel,
-        )
-        .map_err(|e| {
-            InputError(format!(
-                "threshold {}: a path explored by subset simulation left the representable \
-                 range: {e}",
-                threshold.name
-            ))
-        })?;
-        out.push(RareThreshold::new(threshold, estimate, *plain));
+        let estimate = target
+            .estimate(scenario, settings, seed, &Repetitions(&bar), cancel)
+            .map_err(|e| {
+                InputError(format!(
+                    "threshold {}: a path explored by subset simulation left the representable \
+                     range: {e}",
+                    target.name(scenario)
+                ))
+            })?;
+        out.push(RareThreshold::new(scenario, target, estimate, *plain));
     }
     breakeven::engine::Progress::finish(&bar);
     Ok(out)
@@ -133,24 +125,16 @@ pub fn estimate_all(
 pub fn run(args: RareArgs) -> Result<ExitCode> {
     args.destination.check()?;
     let scenario = args.scenario.load()?;
-    if scenario.network.is_some() {
-        return Err(InputError(format!(
-            "{}: simulate rare {NETWORK_LIMIT}",
-            scenario.origin
-        ))
-        .into());
-    }
     let settings = args.settings.settings()?;
     let seed = args.seed.or(scenario.defaults.seed).unwrap_or(DEFAULT_SEED);
     let mut chosen = Vec::new();
     for name in &args.threshold {
-        match scenario.thresholds.iter().find(|t| &t.name == name) {
+        match Target::named(&scenario, name) {
             Some(t) => chosen.push((t, None)),
             None => {
-                let names: Vec<&str> = scenario
-                    .thresholds
+                let names: Vec<String> = Target::all(&scenario)
                     .iter()
-                    .map(|t| t.name.as_str())
+                    .map(|t| t.name(&scenario))
                     .collect();
                 return Err(InputError(format!(
                     "--threshold {name}: the scenario has no such threshold; it has: {}",
@@ -165,7 +149,10 @@ pub fn run(args: RareArgs) -> Result<ExitCode> {
         }
     }
     if args.threshold.is_empty() {
-        chosen = scenario.thresholds.iter().map(|t| (t, None)).collect();
+        chosen = Target::all(&scenario)
+            .into_iter()
+            .map(|t| (t, None))
+            .collect();
     }
     if chosen.is_empty() {
         return Err(InputError("the scenario lists no thresholds to estimate".into()).into());

@@ -20,7 +20,7 @@ use breakeven::engine::{CHUNK_PATHS, NoProgress, Outcome, Plan};
 use breakeven::model::Metric;
 use breakeven::plausibility;
 use breakeven::precision::{self, Target};
-use breakeven::rare::Settings;
+use breakeven::rare::{Settings, target::Target as RareTarget};
 use breakeven::report::rare::RareThreshold;
 use breakeven::report::{Format, RunFacts, ScenarioReport, paths};
 use breakeven::sampler::Sampler;
@@ -65,8 +65,9 @@ pub struct RunArgs {
     /// Run only shard I of N (0 <= I < N) and write its part file (JSON) for `simulate merge`.
     #[arg(long, value_name = "I/N", conflicts_with_all = ["precision", "format", "paths_out"])]
     shard: Option<Shard>,
-    /// Also estimate every threshold whose plain estimate is below 0.1% by subset simulation
-    /// (`simulate rare --help`), with the run's seed and the default settings.
+    /// Also estimate every threshold (in a network file, every event) whose plain estimate is
+    /// below 0.1% by subset simulation (`simulate rare --help`), with the run's seed and the
+    /// default settings.
     #[arg(long, conflicts_with = "shard")]
     rare: bool,
     #[command(flatten)]
@@ -215,9 +216,7 @@ pub fn execute(
     out: &OutputArgs,
 ) -> Result<ExitCode> {
     if scenario.network.is_some() {
-        let refused = if rare {
-            Some("--rare")
-        } else if out.paths_out.is_some() {
+        let refused = if out.paths_out.is_some() {
             Some("--paths-out")
         } else if out.waterfall_year.is_some() {
             Some("--waterfall-year")
@@ -225,12 +224,11 @@ pub fn execute(
             None
         };
         if let Some(flag) = refused {
-            let why = if rare {
-                super::rare::NETWORK_LIMIT
-            } else {
-                "does not support network scenarios (files with [entities])"
-            };
-            return Err(InputError(format!("{}: {flag} {why}", scenario.origin)).into());
+            return Err(InputError(format!(
+                "{}: {flag} does not support network scenarios (files with [entities])",
+                scenario.origin
+            ))
+            .into());
         }
     }
     let waterfall_year = out.waterfall_index(scenario)?;
@@ -280,17 +278,12 @@ fn rare_estimates(
     pool: &rayon::ThreadPool,
     cancel: &AtomicBool,
 ) -> Result<Option<Vec<RareThreshold>>> {
-    let ScenarioSummary::Firm(summary) = &outcome.summary else {
-        return Ok(None);
-    };
     if !rare || outcome.cancelled {
         return Ok(None);
     }
-    let chosen: Vec<_> = scenario
-        .thresholds
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (t, summary.threshold(i)))
+    let chosen: Vec<_> = RareTarget::all(scenario)
+        .into_iter()
+        .map(|t| (t, outcome.summary.probability(t.event())))
         .filter(|(_, p)| p.probability < RARE_BELOW)
         .map(|(t, p)| (t, Some(p)))
         .collect();
@@ -439,8 +432,8 @@ fn write_report(
         .with_waterfall(waterfall);
     // Interrupted during the rare estimates: some are partial or missing.
     let rare_partial = rare.is_some() && interrupt::requested();
-    if let (Some(rare), ScenarioReport::Firm(r)) = (rare, &mut report) {
-        r.rare = rare;
+    if let Some(rare) = rare {
+        report = report.with_rare(rare);
     }
     if rare_partial {
         report.mark_partial();

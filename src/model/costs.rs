@@ -62,13 +62,22 @@ impl Costs {
         }
     }
 
-    /// The share of each year's revenue left after cost of revenue and SG&A, for every year.
-    pub fn margins(&self, v: &[f64], out: &mut [f64]) {
-        let sga = self.sga_share.get(v);
-        let mut cor = 0.0;
-        for (y, m) in out.iter_mut().enumerate() {
-            cor = self.cost_of_revenue_share(v, cor, y);
-            *m = 1.0 - cor - sga;
+    /// The share of each year's revenue left after cost of revenue and SG&A, for every year
+    /// of a block of `width` paths with inputs `v` (input-major, lane-minor), into `out`
+    /// (lane-minor: year `y` of path `l` at `y * width + l`).
+    pub fn margins(&self, v: &[f64], width: usize, out: &mut [f64]) {
+        let sga = self.sga_share.lanes(v, width);
+        let (start, long_run, speed) = (
+            self.cost_of_revenue_share.lanes(v, width),
+            self.cost_of_revenue_share_long_run.lanes(v, width),
+            self.cost_of_revenue_speed.lanes(v, width),
+        );
+        for l in 0..width {
+            let mut cor = 0.0;
+            for y in 0..out.len() / width {
+                cor = Costs::cost_of_revenue_share_at(start[l], long_run[l], speed[l], cor, y);
+                out[y * width + l] = 1.0 - cor - sga[l];
+            }
         }
     }
 

@@ -30,7 +30,8 @@ pub struct Finance {
     pub hurdle_rate: ParamId,
 }
 
-/// A network entity's flows with other entities, per year, added to its own accounts.
+/// A network entity's flows with other entities, per year, added to its own accounts: for a
+/// block of paths, lane-minor (year `y` of path `l` at `y * width + l`), as the model's arrays.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Adjustments {
     /// Revenue from other entities.
@@ -49,9 +50,14 @@ pub struct Adjustments {
 }
 
 impl Adjustments {
-    /// Zero adjustments for `years` years.
+    /// Zero adjustments for `years` years of one path.
     pub fn new(years: usize) -> Adjustments {
-        let z = vec![0.0; years];
+        Adjustments::block(years, 1)
+    }
+
+    /// Zero adjustments for `years` years of a block of `width` paths.
+    pub fn block(years: usize, width: usize) -> Adjustments {
+        let z = vec![0.0; years * width];
         Adjustments {
             revenue: z.clone(),
             costs: z.clone(),
@@ -110,6 +116,8 @@ pub struct Ledger {
     npv_out_of_range: Vec<f64>,
     /// This year's fixed commitments, per lane.
     commitments: Vec<f64>,
+    /// A row of zeros: the adjustments of a firm that is not in a network.
+    zeros: Vec<f64>,
 }
 
 /// The lanes of row `i` of a lane-minor array of `width` lanes.
@@ -136,7 +144,8 @@ impl Ledger {
             last_deficit: z.clone(),
             financed: z.clone(),
             npv_out_of_range: z.clone(),
-            commitments: z,
+            commitments: z.clone(),
+            zeros: z,
         }
     }
 
@@ -164,7 +173,7 @@ impl Ledger {
 
     /// Books year index `y` of the block's paths (after years `0..y`) and writes every metric
     /// of the year into the block's values `out` (see [`super::Block`]). `adjustments` (a
-    /// network's flows, for a block of one path) add to the year's lines.
+    /// network entity's flows, of the same block of paths) add to the year's lines.
     #[allow(clippy::too_many_arguments)]
     pub fn year(
         &mut self,
@@ -177,9 +186,10 @@ impl Ledger {
         out: &mut [f64],
     ) {
         let w = self.width;
-        debug_assert!(adjustments.is_none() || w == 1);
-        let adjust =
-            |field: fn(&Adjustments) -> &Vec<f64>| adjustments.map_or(0.0, |a| field(a)[y]);
+        let zeros = &self.zeros[..w];
+        let adjust = |field: fn(&Adjustments) -> &Vec<f64>| {
+            adjustments.map_or(zeros, |a| &row(field(a), y, w)[..w])
+        };
         let (adjust_revenue, adjust_costs) = (adjust(|a| &a.revenue), adjust(|a| &a.costs));
         let (adjust_capex, adjust_depreciation) =
             (adjust(|a| &a.capex), adjust(|a| &a.depreciation));
@@ -226,7 +236,7 @@ impl Ledger {
         let starting_cash = &self.starting_cash[..w];
         let year = y as f64;
         for l in 0..w {
-            let revenue_total = subscription[l] + streams[l] + adjust_revenue;
+            let revenue_total = subscription[l] + streams[l] + adjust_revenue[l];
             cor_share[l] = Costs::cost_of_revenue_share_at(
                 cor_start[l],
                 cor_long_run[l],
@@ -239,14 +249,14 @@ impl Ledger {
                 + operations[l]
                 + rental[l]
                 + commitments[l]
-                + adjust_costs;
+                + adjust_costs[l];
             let ebitda = revenue_total * (1.0 - cor - sga) - fixed;
-            let depreciation = own_depreciation[l] + adjust_depreciation;
+            let depreciation = own_depreciation[l] + adjust_depreciation[l];
             let ebit = ebitda - depreciation;
-            let own_capex = own_spend[l] + adjust_capex;
+            let own_capex = own_spend[l] + adjust_capex[l];
             let fcf = ebitda - own_capex;
-            financed[l] += financing;
-            cash[l] += fcf + financing;
+            financed[l] += financing[l];
+            cash[l] += fcf + financing[l];
             let c = cash[l];
             lowest_cash[l] = lowest_cash[l].min(c);
             npv[l] += fcf * discount_factor[l];
@@ -267,13 +277,13 @@ impl Ledger {
 
             let variable = 1.0 - cor - sga;
             let required = (fixed + depreciation) / variable;
-            let required_for_return = (fixed + capital_charge[l] + adjust_charge) / variable;
+            let required_for_return = (fixed + capital_charge[l] + adjust_charge[l]) / variable;
             let row = [
                 (Metric::Revenue, revenue_total),
                 (Metric::SubscriptionRevenue, subscription[l]),
                 (Metric::Users, users[l]),
                 (Metric::PayingUsers, paying_users[l]),
-                (Metric::Capex, spend[l] + adjust_capex),
+                (Metric::Capex, spend[l] + adjust_capex[l]),
                 (Metric::OwnCapex, own_capex),
                 (Metric::Depreciation, depreciation),
                 (Metric::Rental, rental[l]),

@@ -711,29 +711,29 @@ impl Model {
         );
     }
 
-    /// Redoes the accounts of the path last simulated in `ws` (same inputs `v`) with a network
-    /// entity's adjustments: its build-out and end-customer revenue stay (they do not depend
-    /// on other entities), its flows with them are added.
-    pub fn reaccount(
+    /// Redoes the accounts of the block of paths last simulated in `ws` (same inputs `v`)
+    /// with a network entity's adjustments (of the same width): its build-out and
+    /// end-customer revenue stay (they do not depend on other entities), its flows with them
+    /// are added. A failure names the first path (lane) that left the representable range.
+    pub fn reaccount_block(
         &self,
         v: &[f64],
         adjustments: &Adjustments,
-        ws: &mut Workspace,
-    ) -> Result<(), NumericError> {
-        let lanes = &mut ws.lanes;
-        lanes.ledger.open(self, v);
+        ws: &mut BlockWorkspace,
+    ) -> Result<(), (usize, NumericError)> {
+        ws.ledger.open(self, v);
         for y in 0..self.years {
-            lanes.ledger.year(
+            ws.ledger.year(
                 self,
                 v,
-                &lanes.capex,
-                &lanes.revenue,
+                &ws.capex,
+                &ws.revenue,
                 Some(adjustments),
                 y,
-                &mut lanes.block.values,
+                &mut ws.block.values,
             );
         }
-        self.finish(ws)
+        self.finish_block(ws)
     }
 
     /// [`Model::finish`] for a block of paths: closes its paths after their last year: break-even and payback years, funding

@@ -16,8 +16,9 @@
 //! With `U = L` and `e >= 0` this is exactly Eisenberg and Noe's model.
 //!
 //! [`Clearing::clear`] finds the greatest clearing vector by Eisenberg and Noe's fictitious
-//! default algorithm: start from everyone paying in full; classify each entity as paying in
-//! full, partly, or nothing given the others' current payments; solve the linear equations
+//! default algorithm: start from everyone paying in full (when everyone who owes anything
+//! can, that is the answer, found in one pass); classify each entity as paying in full, partly, or nothing
+//! given the others' current payments; solve the linear equations
 //! of the partly-paying ones exactly (Gaussian elimination with partial pivoting) with the
 //! others' payments fixed; repeat until the classification no longer changes. Payments only
 //! fall from round to round, so an entity that defaults stays defaulted and the loop ends
@@ -114,6 +115,23 @@ impl Clearing {
             self.owed[i] = (0..n).map(|j| obligations[i * n + j]).sum();
             payments[i] = self.owed[i];
             self.class[i] = Class::Full;
+        }
+        // The common case: everyone who owes anything can pay it in full given that everyone
+        // else does. Those payments are then the greatest clearing vector (one who owes
+        // nothing pays nothing, whatever its resources).
+        let mut solvent = true;
+        let mut any_default = false;
+        for i in 0..n {
+            let value = resources[i] + self.inflow(usable, payments, i);
+            any_default |= value < self.owed[i];
+            solvent &= value >= self.owed[i] || self.owed[i] <= 0.0;
+        }
+        if solvent {
+            return Cleared {
+                rounds: 1,
+                iterations: 0,
+                any_default,
+            };
         }
         let mut rounds = 0;
         let mut singular = false;
@@ -259,6 +277,121 @@ impl Clearing {
     }
 }
 
+/// Reusable scratch space for clearing a year of each path of a block of `width` paths of a
+/// network of `n` entities.
+#[derive(Debug, Clone)]
+pub struct BlockClearing {
+    n: usize,
+    width: usize,
+    one: Clearing,
+    /// Each entity's inflow when everyone pays in full, lane-minor.
+    inflow: Vec<f64>,
+    /// Per path: whether everyone who owes anything can pay it in full.
+    solvent: Vec<bool>,
+    /// One path's arrays, for [`Clearing::clear`].
+    obligations: Vec<f64>,
+    usable: Vec<f64>,
+    resources: Vec<f64>,
+    payments: Vec<f64>,
+}
+
+impl BlockClearing {
+    /// Scratch space for blocks of `width` paths of `n` entities.
+    pub fn new(n: usize, width: usize) -> BlockClearing {
+        BlockClearing {
+            n,
+            width,
+            one: Clearing::new(n),
+            inflow: vec![0.0; width],
+            solvent: vec![true; width],
+            obligations: vec![0.0; n * n],
+            usable: vec![0.0; n * n],
+            resources: vec![0.0; n],
+            payments: vec![0.0; n],
+        }
+    }
+
+    /// Clears one year of each of the block's first `lanes` paths, every array lane-minor:
+    /// `obligations[(i * n + j) * width + l]` and `usable` as [`Clearing::clear`] takes them
+    /// for path `l`, `resources[i * width + l]`. Writes what each entity owes in all into
+    /// `owed` and what it pays into `payments` (both `[i * width + l]`), exactly as
+    /// [`Clearing::clear`] gives them path by path: the paths where everyone who owes
+    /// anything can pay in full are found for the block at once (their payments are what is
+    /// owed), the others are cleared one by one.
+    #[allow(clippy::needless_range_loop)]
+    pub fn clear(
+        &mut self,
+        lanes: usize,
+        obligations: &[f64],
+        usable: &[f64],
+        resources: &[f64],
+        owed: &mut [f64],
+        payments: &mut [f64],
+    ) {
+        let (n, w) = (self.n, self.width);
+        for i in 0..n {
+            let owed = &mut owed[i * w..i * w + lanes];
+            // As `Iterator::sum` adds: from -0.0, in order.
+            owed.fill(-0.0);
+            for j in 0..n {
+                for (o, x) in owed.iter_mut().zip(lane(obligations, i * n + j, w, lanes)) {
+                    *o += x;
+                }
+            }
+        }
+        self.solvent[..lanes].fill(true);
+        for i in 0..n {
+            let inflow = &mut self.inflow[..lanes];
+            inflow.fill(0.0);
+            for j in (0..n).filter(|&j| j != i) {
+                let paying = lane(owed, j, w, lanes);
+                for ((sum, &u), &o) in inflow
+                    .iter_mut()
+                    .zip(lane(usable, j * n + i, w, lanes))
+                    .zip(paying)
+                {
+                    // The inflow is never -0.0, so adding 0.0 leaves it as it is.
+                    *sum += if o > 0.0 { u / o * o } else { 0.0 };
+                }
+            }
+            let (own, owes) = (lane(resources, i, w, lanes), lane(owed, i, w, lanes));
+            for l in 0..lanes {
+                let value = own[l] + inflow[l];
+                self.solvent[l] &= value >= owes[l] || owes[l] <= 0.0;
+            }
+        }
+        for l in 0..lanes {
+            if self.solvent[l] {
+                for i in 0..n {
+                    payments[i * w + l] = owed[i * w + l];
+                }
+                continue;
+            }
+            for k in 0..n * n {
+                self.obligations[k] = obligations[k * w + l];
+                self.usable[k] = usable[k * w + l];
+            }
+            for i in 0..n {
+                self.resources[i] = resources[i * w + l];
+            }
+            self.one.clear(
+                &self.obligations,
+                &self.usable,
+                &self.resources,
+                &mut self.payments,
+            );
+            for i in 0..n {
+                payments[i * w + l] = self.payments[i];
+            }
+        }
+    }
+}
+
+/// The first `lanes` values of row `row` of a lane-minor array of `width` lanes.
+fn lane(array: &[f64], row: usize, width: usize, lanes: usize) -> &[f64] {
+    &array[row * width..row * width + lanes]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -370,6 +503,55 @@ mod tests {
             let owed: Vec<f64> = (0..n).map(|i| l[i * n..(i + 1) * n].iter().sum()).collect();
             for i in 0..n {
                 assert!(p[i] <= owed[i] + 1e-9 && p[i] >= 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_block_clears_each_path_as_it_clears_alone() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(11);
+        let (n, w, lanes) = (4, 16, 13);
+        for _ in 0..200 {
+            let mut obligations = vec![0.0; n * n * w];
+            let mut usable = vec![0.0; n * n * w];
+            let mut resources = vec![0.0; n * w];
+            for l in 0..w {
+                for i in 0..n {
+                    resources[i * w + l] = rng.random_range(-50.0..150.0);
+                    for j in (0..n).filter(|&j| j != i) {
+                        if rng.random::<f64>() < 0.5 {
+                            let x = rng.random_range(0.0..100.0);
+                            obligations[(i * n + j) * w + l] = x;
+                            usable[(i * n + j) * w + l] = x * rng.random_range(0.2..1.0);
+                        }
+                    }
+                }
+            }
+            let (mut owed, mut payments) = (vec![0.0; n * w], vec![0.0; n * w]);
+            BlockClearing::new(n, w).clear(
+                lanes,
+                &obligations,
+                &usable,
+                &resources,
+                &mut owed,
+                &mut payments,
+            );
+            let mut one = Clearing::new(n);
+            for l in 0..lanes {
+                let column = |a: &[f64], k: usize| (0..k).map(|r| a[r * w + l]).collect::<Vec<_>>();
+                let (o, u, e) = (
+                    column(&obligations, n * n),
+                    column(&usable, n * n),
+                    column(&resources, n),
+                );
+                let mut p = vec![0.0; n];
+                one.clear(&o, &u, &e, &mut p);
+                for i in 0..n {
+                    assert_eq!(payments[i * w + l].to_bits(), p[i].to_bits());
+                    let total: f64 = o[i * n..(i + 1) * n].iter().sum();
+                    assert_eq!(owed[i * w + l].to_bits(), total.to_bits());
+                }
             }
         }
     }

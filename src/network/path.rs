@@ -1,7 +1,8 @@
-//! One path of a network, year by year.
+//! One block of paths of a network, year by year.
 //!
-//! Each entity's own tables are simulated first, as a single firm ([`Model::simulate`]): its
-//! build-out, end-customer revenue and costs do not depend on the others. Then, for each year:
+//! Each entity's own tables are simulated first, for the whole block, as a single firm's
+//! ([`crate::model::Model::simulate_block`]): its build-out, end-customer revenue and costs
+//! do not depend on the others. Then, for each year and each path of the block:
 //!
 //! 1. every flow's contracted amount is computed in dependency order (see
 //!    [`super::order`]), each share reading its metric with the flows that feed it included;
@@ -21,26 +22,39 @@
 //! The amounts its counterparties would have received from it are counted as revenue lost.
 //!
 //! Drawn outside debt pays `debt_rate` a year from the year after the draw and is not repaid
-//! within the horizon; drawn equity and backstop cost nothing. The entity's trajectory
-//! ([`Model::reaccount`]) holds its accounts with the flows; its cash there excludes outside
-//! draws, so its funding gap is the need before capacities, as for a single firm.
+//! within the horizon; drawn equity and backstop cost nothing. Last, each entity's accounts
+//! are redone with its flows for the whole block
+//! ([`crate::model::Model::reaccount_block`]); its cash there excludes outside draws, so its
+//! funding gap is the need before capacities, as for a single firm.
+//!
+//! A [`NetworkBlock`] holds every array lane-minor, as the model's blocks do (year `y` of
+//! path `l` at `y * width + l`), and each step runs over the block's paths in turn, each
+//! path's arithmetic in the same order as if it were alone: one path is a block of width one,
+//! and gives the same numbers. [`NetworkLane`] reads one path of a block.
 
 use crate::model::hurdle::charge_per_depreciation;
-use crate::model::{Adjustments, Metric, NumericError, Trajectory, Workspace, YearlyNumbers};
+use crate::model::{
+    Adjustments, BlockWorkspace, Lane, Metric, NumericError, ParamId, Trajectory, YearlyNumbers,
+};
 
-use super::clearing::Clearing;
+use super::clearing::BlockClearing;
 use super::schedule::{depreciate, loan_service, released, scheduled};
-use super::{Amount, Booking, FlowBase, FlowKind, Network};
+use super::summary::circularity;
+use super::{Amount, Booking, FlowBase, FlowKind, Network, NetworkMetric};
 
 /// Relative shortfall below which a payment counts as made in full.
 const PAID_IN_FULL: f64 = 1e-9;
 
-/// The state and results of one entity on one path.
+/// One entity on a block of paths. Every yearly array is lane-minor; per-path numbers hold
+/// one value per path.
 #[derive(Debug, Clone)]
-pub struct EntityPath {
-    workspace: Workspace,
-    /// Its yearly random numbers (users, streams, shocks), from its own streams.
-    pub yearly: YearlyNumbers,
+pub struct EntityPaths {
+    /// The block's yearly random numbers (users, streams, shocks), from the entity's streams.
+    yearly: YearlyNumbers,
+    /// Its accounts, own tables first, then with the flows.
+    workspace: BlockWorkspace,
+    /// Its accounts with the flows, after a block of one path.
+    trajectory: Trajectory,
     /// Its flows with the others, as they enter its accounts.
     pub adjustments: Adjustments,
     /// The share of each year's revenue left after cost of revenue and SG&A.
@@ -59,46 +73,58 @@ pub struct EntityPath {
     pub purchases_paid: Vec<f64>,
     /// Outside funding drawn each year.
     pub drawn_in: Vec<f64>,
-    /// Outside funding drawn over the horizon: equity, debt, backstop.
-    pub drawn: [f64; 3],
-    outside_debt: f64,
-    /// The year index in which it defaulted.
-    pub default_year: Option<usize>,
-    /// Whether it would have defaulted that year even if every other entity had paid it in
-    /// full: its default starts a cascade rather than continuing one.
-    pub default_unaided: bool,
-    /// Revenue its counterparties' defaults cost it: purchases contracted but not paid.
-    pub revenue_lost: f64,
+    /// Per path: outside funding drawn over the horizon, of equity, debt and backstop (kind
+    /// `k` of path `l` at `k * width + l`), and in all.
+    pub drawn: Vec<f64>,
+    pub funding_drawn: Vec<f64>,
+    /// Per path: outside debt drawn so far.
+    outside_debt: Vec<f64>,
+    /// Per path: the year index in which it defaulted.
+    pub default_year: Vec<Option<usize>>,
+    /// Per path: whether it would have defaulted that year even if every other entity had
+    /// paid it in full: its default starts a cascade rather than continuing one.
+    pub default_unaided: Vec<bool>,
+    /// Per path: revenue its counterparties' defaults cost it, purchases contracted but not
+    /// paid.
+    pub revenue_lost: Vec<f64>,
 }
 
-impl EntityPath {
-    /// The entity's accounts with its flows (after [`Network::simulate`]).
+impl EntityPaths {
+    /// The entity's accounts with its flows, after [`Network::simulate`] of one path.
     pub fn trajectory(&self) -> &Trajectory {
-        &self.workspace.trajectory
-    }
-
-    /// Outside funding drawn, all kinds.
-    pub fn funding_drawn(&self) -> f64 {
-        self.drawn.iter().sum()
+        &self.trajectory
     }
 }
 
-/// Everything one network path needs, allocated once and reused.
+/// A block of network paths: their state and results, allocated once and reused.
 #[derive(Debug, Clone)]
-pub struct NetworkWorkspace {
+pub struct NetworkBlock {
+    width: usize,
+    years: usize,
     /// Per entity, in network order.
-    pub entities: Vec<EntityPath>,
-    clearing: Clearing,
+    pub entities: Vec<EntityPaths>,
+    clearing: BlockClearing,
+    /// What each entity owes each other this year (row `i * n + j`: `i` owes `j`), and the
+    /// part of it the receiver can use (see [`super::clearing::Clearing::clear`]).
     obligations: Vec<f64>,
     usable: Vec<f64>,
+    /// Per entity: its own resources, and its cleared payments.
     resources: Vec<f64>,
     payments: Vec<f64>,
+    /// Per entity: what it owes this year in all, and the share of it it pays.
+    owed_in_all: Vec<f64>,
+    share_paid: Vec<f64>,
+    /// Per entity: whether its contracts have stopped (it defaulted in an earlier year).
+    stopped: Vec<bool>,
+    /// Per entity: its capex purchases carved from its own capex, as flow indices.
+    carved: Vec<Vec<usize>>,
     /// Per flow: what is due this year (zero once stopped), and what would have been.
     owed: Vec<f64>,
     contracted: Vec<f64>,
-    /// Per flow: a loan's (interest, principal) due this year.
-    service: Vec<(f64, f64)>,
-    /// Per flow: a loan's disbursements by year.
+    /// Per flow: a loan's interest and principal due this year.
+    interest: Vec<f64>,
+    principal: Vec<f64>,
+    /// Per flow and year: a loan's disbursements.
     lent: Vec<Vec<f64>>,
     /// Per flow: a tranche's cumulative metric and what it has released.
     progress: Vec<f64>,
@@ -107,21 +133,124 @@ pub struct NetworkWorkspace {
     /// what was lent).
     pub due: Vec<Vec<f64>>,
     pub paid: Vec<Vec<f64>>,
-    /// Purchases paid by entity `i` to entity `j` over the horizon, at `i * n + j`.
+    /// Purchases paid by entity `i` to entity `j` over the horizon, row `i * n + j`.
     pub purchases: Vec<f64>,
-    /// The year's metric values a flow can read, per entity, in [`FlowBase::ALL`] order.
-    bases: Vec<[f64; 4]>,
+    /// The year's metric values a flow can read: row `4 * entity + k`, `k` in
+    /// [`FlowBase::ALL`] order.
+    bases: Vec<f64>,
+    /// Each network metric in each year: row `m * years + y`.
+    network: Vec<f64>,
+    /// Per flow: what it paid over the horizon (for a loan: what it lent).
+    flow_paid: Vec<f64>,
+    /// Per flow: the payer's revenue from the receiver over the horizon, at most what the
+    /// flow paid (for an equity flow, the part of the investment that came back).
+    returned: Vec<f64>,
 }
 
-impl NetworkWorkspace {
-    /// The end-customer and internal revenue of the whole network in year index `y`.
-    pub fn revenue(&self, y: usize) -> (f64, f64) {
-        self.entities.iter().fold((0.0, 0.0), |(end, internal), e| {
-            (
-                end + e.end_customer_revenue[y],
-                internal + e.adjustments.revenue[y],
-            )
-        })
+/// One path of a [`NetworkBlock`], as events, thresholds and the run summary read it.
+#[derive(Debug, Clone, Copy)]
+pub struct NetworkLane<'a> {
+    block: &'a NetworkBlock,
+    l: usize,
+}
+
+impl<'a> NetworkLane<'a> {
+    /// Entity `e`'s accounts with its flows.
+    pub fn entity(self, e: usize) -> Lane<'a> {
+        self.block.entities[e].workspace.block.lane(self.l)
+    }
+
+    /// The year index in which entity `e` defaulted.
+    pub fn default_year(self, e: usize) -> Option<usize> {
+        self.block.entities[e].default_year[self.l]
+    }
+
+    /// A network metric in year index `y`.
+    pub fn network(self, m: NetworkMetric, y: usize) -> f64 {
+        let b = self.block;
+        b.network[(m as usize * b.years + y) * b.width + self.l]
+    }
+}
+
+impl NetworkBlock {
+    /// Paths in the block.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Path `l` of the block.
+    pub fn lane(&self, l: usize) -> NetworkLane<'_> {
+        NetworkLane { block: self, l }
+    }
+
+    /// Entity `e`'s yearly random numbers, to fill from another source before
+    /// [`Network::simulate_numbers`].
+    pub fn yearly_mut(&mut self, e: usize) -> &mut YearlyNumbers {
+        &mut self.entities[e].yearly
+    }
+
+    /// Entity `e`'s accounts with its flows, every series lane-minor (see
+    /// [`crate::model::Block`]).
+    pub(super) fn results(&self, e: usize) -> &crate::model::Block {
+        &self.entities[e].workspace.block
+    }
+
+    /// Row `i` of the network metrics (see the field).
+    pub(super) fn network_row(&self, i: usize) -> &[f64] {
+        row(&self.network, i, self.width)
+    }
+
+    /// Row `f` of what the flows paid.
+    pub(super) fn flow_paid_row(&self, f: usize) -> &[f64] {
+        row(&self.flow_paid, f, self.width)
+    }
+
+    /// Row `f` of what came back to the flows' payers.
+    pub(super) fn returned_row(&self, f: usize) -> &[f64] {
+        row(&self.returned, f, self.width)
+    }
+}
+
+/// An entity's financing inputs and starting cash, for a block's paths.
+struct FinancingLanes<'a> {
+    /// Outside equity, debt and backstop, in the order they are drawn.
+    capacities: [&'a [f64]; 3],
+    debt_rate: &'a [f64],
+    starting_cash: &'a [f64],
+}
+
+impl<'a> FinancingLanes<'a> {
+    fn of(entity: &super::Entity, v: &'a [f64], width: usize) -> FinancingLanes<'a> {
+        let fin = &entity.financing;
+        let at = |p: ParamId| p.lanes(v, width);
+        FinancingLanes {
+            capacities: [
+                at(fin.equity_capacity),
+                at(fin.debt_capacity),
+                at(fin.backstop),
+            ],
+            debt_rate: at(fin.debt_rate),
+            starting_cash: at(entity.model.finance.starting_cash),
+        }
+    }
+}
+
+/// Row `i` of a lane-minor array of `width` lanes.
+#[inline(always)]
+pub(super) fn row(array: &[f64], i: usize, width: usize) -> &[f64] {
+    &array[i * width..(i + 1) * width]
+}
+
+/// Row `i` of a lane-minor array of `width` lanes, to write.
+#[inline(always)]
+fn row_mut(array: &mut [f64], i: usize, width: usize) -> &mut [f64] {
+    &mut array[i * width..(i + 1) * width]
+}
+
+/// Keeps in `first` the failure of the earliest path (the earlier entity on a tie).
+fn keep_first(first: &mut Option<(usize, NumericError)>, failure: (usize, NumericError)) {
+    if first.as_ref().is_none_or(|(l, _)| failure.0 < *l) {
+        *first = Some(failure);
     }
 }
 
@@ -135,50 +264,81 @@ fn base_index(metric: FlowBase) -> usize {
 }
 
 impl Network {
-    /// A workspace sized for this network.
-    pub fn workspace(&self) -> NetworkWorkspace {
+    /// A workspace for one path (a block of width one).
+    pub fn workspace(&self) -> NetworkBlock {
+        self.block(1)
+    }
+
+    /// A workspace for blocks of `width` paths.
+    pub fn block(&self, width: usize) -> NetworkBlock {
         let n = self.entities.len();
         let years = self.years();
         let flows = self.flows.len();
-        NetworkWorkspace {
+        let yearly = vec![0.0; years * width];
+        let lanes = vec![0.0; width];
+        NetworkBlock {
+            width,
+            years,
             entities: self
                 .entities
                 .iter()
-                .map(|e| EntityPath {
-                    workspace: e.model.workspace(),
-                    yearly: YearlyNumbers::new(&e.model),
-                    adjustments: Adjustments::new(years),
-                    margins: vec![0.0; years],
-                    end_customer_revenue: vec![0.0; years],
-                    capex: vec![0.0; years],
-                    own_capex: vec![0.0; years],
-                    own_free_cash_flow: vec![0.0; years],
-                    outside_interest: vec![0.0; years],
-                    cash: vec![0.0; years],
-                    purchases_paid: vec![0.0; years],
-                    drawn_in: vec![0.0; years],
-                    drawn: [0.0; 3],
-                    outside_debt: 0.0,
-                    default_year: None,
-                    default_unaided: false,
-                    revenue_lost: 0.0,
+                .map(|e| EntityPaths {
+                    yearly: YearlyNumbers::block(&e.model, width),
+                    workspace: e.model.block_workspace(width),
+                    trajectory: e.model.workspace().trajectory,
+                    adjustments: Adjustments::block(years, width),
+                    margins: yearly.clone(),
+                    end_customer_revenue: yearly.clone(),
+                    capex: yearly.clone(),
+                    own_capex: yearly.clone(),
+                    own_free_cash_flow: yearly.clone(),
+                    outside_interest: yearly.clone(),
+                    cash: yearly.clone(),
+                    purchases_paid: yearly.clone(),
+                    drawn_in: yearly.clone(),
+                    drawn: vec![0.0; 3 * width],
+                    funding_drawn: lanes.clone(),
+                    outside_debt: lanes.clone(),
+                    default_year: vec![None; width],
+                    default_unaided: vec![false; width],
+                    revenue_lost: lanes.clone(),
                 })
                 .collect(),
-            clearing: Clearing::new(n),
-            obligations: vec![0.0; n * n],
-            usable: vec![0.0; n * n],
-            resources: vec![0.0; n],
-            payments: vec![0.0; n],
-            owed: vec![0.0; flows],
-            contracted: vec![0.0; flows],
-            service: vec![(0.0, 0.0); flows],
-            lent: vec![vec![0.0; years]; flows],
-            progress: vec![0.0; flows],
-            released: vec![0.0; flows],
-            due: vec![vec![0.0; years]; flows],
-            paid: vec![vec![0.0; years]; flows],
-            purchases: vec![0.0; n * n],
-            bases: vec![[0.0; 4]; n],
+            clearing: BlockClearing::new(n, width),
+            obligations: vec![0.0; n * n * width],
+            usable: vec![0.0; n * n * width],
+            resources: vec![0.0; n * width],
+            payments: vec![0.0; n * width],
+            owed_in_all: vec![0.0; n * width],
+            share_paid: vec![0.0; n * width],
+            stopped: vec![false; n * width],
+            carved: (0..n)
+                .map(|i| {
+                    (0..flows)
+                        .filter(|&g| {
+                            self.flows[g].from == i
+                                && matches!(
+                                    self.flows[g].kind,
+                                    FlowKind::Purchase(Booking::Capex { carved: true, .. })
+                                )
+                        })
+                        .collect()
+                })
+                .collect(),
+            owed: vec![0.0; flows * width],
+            contracted: vec![0.0; flows * width],
+            interest: vec![0.0; flows * width],
+            principal: vec![0.0; flows * width],
+            lent: vec![yearly.clone(); flows],
+            progress: vec![0.0; flows * width],
+            released: vec![0.0; flows * width],
+            due: vec![yearly.clone(); flows],
+            paid: vec![yearly; flows],
+            purchases: vec![0.0; n * n * width],
+            bases: vec![0.0; 4 * n * width],
+            network: vec![0.0; NetworkMetric::ALL.len() * years * width],
+            flow_paid: vec![0.0; flows * width],
+            returned: vec![0.0; flows * width],
         }
     }
 
@@ -194,41 +354,98 @@ impl Network {
         &self,
         v: &[f64],
         path_key: u64,
-        ws: &mut NetworkWorkspace,
+        ws: &mut NetworkBlock,
     ) -> Result<(), NumericError> {
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            e.yearly.fill(&entity.model, path_key);
-        }
-        self.simulate_numbers(v, ws)
+        self.simulate_block(v, &[path_key], ws).map_err(|(_, e)| e)
     }
 
-    /// Simulates one path from its drawn inputs `v` and the yearly numbers already in
-    /// `ws.entities[i].yearly`.
+    /// Simulates a block of paths from their drawn inputs `values` (input-major, lane-minor:
+    /// input `j` of path `l` at `j * width + l`) with each path's yearly random numbers from
+    /// the default source for its key in `keys`: each path exactly as [`Network::simulate`]
+    /// would alone. A failure names the first path (lane) that left the representable range.
+    pub fn simulate_block(
+        &self,
+        values: &[f64],
+        keys: &[u64],
+        ws: &mut NetworkBlock,
+    ) -> Result<(), (usize, NumericError)> {
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            e.yearly.fill_block(&entity.model, keys);
+        }
+        self.simulate_numbers(values, ws)
+    }
+
+    /// Simulates a block of paths from their drawn inputs `values` and the yearly numbers
+    /// already in the block ([`NetworkBlock::yearly_mut`]).
     pub fn simulate_numbers(
         &self,
-        v: &[f64],
-        ws: &mut NetworkWorkspace,
-    ) -> Result<(), NumericError> {
-        let n = self.entities.len();
-        let years = self.years();
+        values: &[f64],
+        ws: &mut NetworkBlock,
+    ) -> Result<(), (usize, NumericError)> {
+        let (w, years) = (ws.width, ws.years);
+        // A path fails at the first entity whose own tables, then at the first whose accounts
+        // with the flows, leave the representable range: the paths before the first failing
+        // one are evaluated in full, so a failure is the one the paths alone would give.
+        let mut failed = None;
         for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            entity.model.simulate(v, &e.yearly, &mut e.workspace)?;
-            let t = &e.workspace.trajectory;
+            if let Err(failure) = entity
+                .model
+                .simulate_block(values, &e.yearly, &mut e.workspace)
+            {
+                keep_first(&mut failed, failure);
+            }
+            let own = e.workspace.block.values();
+            let series = |m: Metric| &own[m as usize * years * w..(m as usize + 1) * years * w];
             e.end_customer_revenue
-                .copy_from_slice(t.series(Metric::Revenue));
-            e.capex.copy_from_slice(t.series(Metric::Capex));
-            e.own_capex.copy_from_slice(t.series(Metric::OwnCapex));
+                .copy_from_slice(series(Metric::Revenue));
+            e.capex.copy_from_slice(series(Metric::Capex));
+            e.own_capex.copy_from_slice(series(Metric::OwnCapex));
             e.own_free_cash_flow
-                .copy_from_slice(t.series(Metric::FreeCashFlow));
-            entity.model.costs.margins(v, &mut e.margins);
+                .copy_from_slice(series(Metric::FreeCashFlow));
+            entity.model.costs.margins(values, w, &mut e.margins);
+        }
+        let evaluated = failed.as_ref().map_or(w, |(l, _)| *l);
+        self.clear_block(values, evaluated, ws);
+        let mut reaccount_failed = None;
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            if let Err(failure) =
+                entity
+                    .model
+                    .reaccount_block(values, &e.adjustments, &mut e.workspace)
+            {
+                if failure.0 < evaluated {
+                    keep_first(&mut reaccount_failed, failure);
+                }
+            }
+        }
+        if let Some(failure) = reaccount_failed.or(failed) {
+            return Err(failure);
+        }
+        if w == 1 {
+            for e in &mut ws.entities {
+                e.trajectory.take_lane(&e.workspace.block, 0);
+            }
+        }
+        Ok(())
+    }
+
+    /// Evaluates the flows, clearing and financing of every year for the block's first
+    /// `lanes` paths, whose entities' own series are in `ws.entities`.
+    // Lane indices run over several arrays at once.
+    #[allow(clippy::needless_range_loop)]
+    fn clear_block(&self, v: &[f64], lanes: usize, ws: &mut NetworkBlock) {
+        let n = self.entities.len();
+        let (w, years) = (ws.width, ws.years);
+        let at = |p: ParamId| p.lanes(v, w);
+        for e in &mut ws.entities {
             e.adjustments.clear();
             e.purchases_paid.fill(0.0);
             e.drawn_in.fill(0.0);
-            e.drawn = [0.0; 3];
-            e.outside_debt = 0.0;
-            e.default_year = None;
-            e.default_unaided = false;
-            e.revenue_lost = 0.0;
+            e.drawn.fill(0.0);
+            e.outside_debt.fill(0.0);
+            e.default_year.fill(None);
+            e.default_unaided.fill(false);
+            e.revenue_lost.fill(0.0);
         }
         for l in &mut ws.lent {
             l.fill(0.0);
@@ -241,61 +458,102 @@ impl Network {
         ws.purchases.fill(0.0);
 
         for y in 0..years {
-            let stopped = |e: &EntityPath| e.default_year.is_some_and(|d| d < y);
-            for (b, e) in ws.bases.iter_mut().zip(&ws.entities) {
-                *b = [
-                    e.end_customer_revenue[y],
-                    e.end_customer_revenue[y],
-                    e.capex[y],
-                    e.own_capex[y],
-                ];
+            for (i, e) in ws.entities.iter().enumerate() {
+                for (k, from) in [
+                    &e.end_customer_revenue,
+                    &e.end_customer_revenue,
+                    &e.capex,
+                    &e.own_capex,
+                ]
+                .into_iter()
+                .enumerate()
+                {
+                    row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
+                }
+                for l in 0..lanes {
+                    ws.stopped[i * w + l] = e.default_year[l].is_some_and(|d| d < y);
+                }
             }
             // 1. What each flow carries this year, in dependency order.
             for &f in &self.order {
                 let flow = &self.flows[f];
-                let active = !stopped(&ws.entities[flow.from]) && !stopped(&ws.entities[flow.to]);
-                let base = |of: super::MetricRef, bases: &[[f64; 4]]| {
-                    bases[of.entity][base_index(of.metric)]
-                };
-                let contracted = match &flow.amount {
+                let contracted = row_mut(&mut ws.contracted, f, w);
+                match &flow.amount {
                     Amount::Schedule {
                         total,
                         start,
                         years,
                         profile,
-                    } => scheduled(total.get(v), *start, years.get(v), profile, y),
-                    Amount::Share { share, of } => share.get(v) * base(*of, &ws.bases),
+                    } => {
+                        let (total, years) = (at(*total), at(*years));
+                        for l in 0..lanes {
+                            contracted[l] = scheduled(total[l], *start, years[l], profile, y);
+                        }
+                    }
+                    Amount::Share { share, of } => {
+                        let share = at(*share);
+                        let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
+                        for l in 0..lanes {
+                            contracted[l] = share[l] * base[l];
+                        }
+                    }
                     Amount::Tranche {
                         per,
                         of,
                         amount,
                         cap,
                     } => {
-                        ws.progress[f] += base(*of, &ws.bases);
-                        let cap = cap.map_or(f64::INFINITY, |c| c.get(v));
-                        let total = released(ws.progress[f], per.get(v), amount.get(v), cap);
-                        let due = (total - ws.released[f]).max(0.0);
-                        ws.released[f] = total.max(ws.released[f]);
-                        due
-                    }
-                };
-                ws.contracted[f] = contracted;
-                let owed = if active { contracted } else { 0.0 };
-                ws.owed[f] = owed;
-                ws.due[f][y] = owed;
-                if let FlowKind::Purchase(booking) = &flow.kind {
-                    ws.bases[flow.to][0] += owed;
-                    if matches!(booking, Booking::Capex { carved: false, .. }) {
-                        ws.bases[flow.from][2] += owed;
-                        ws.bases[flow.from][3] += owed;
+                        let (per, amount) = (at(*per), at(*amount));
+                        let cap = cap.map(at);
+                        let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
+                        let progress = row_mut(&mut ws.progress, f, w);
+                        let done = row_mut(&mut ws.released, f, w);
+                        for l in 0..lanes {
+                            progress[l] += base[l];
+                            let cap = cap.map_or(f64::INFINITY, |c| c[l]);
+                            let total = released(progress[l], per[l], amount[l], cap);
+                            contracted[l] = (total - done[l]).max(0.0);
+                            done[l] = total.max(done[l]);
+                        }
                     }
                 }
-                ws.service[f] = match &flow.kind {
-                    FlowKind::Loan { rate, term } if active => {
-                        loan_service(&ws.lent[f], term.get(v) as usize, rate.get(v), y)
+                let (from, to) = (flow.from * w, flow.to * w);
+                let due = row_mut(&mut ws.due[f], y, w);
+                for l in 0..lanes {
+                    let active = !ws.stopped[from + l] && !ws.stopped[to + l];
+                    let owed = if active { contracted[l] } else { 0.0 };
+                    ws.owed[f * w + l] = owed;
+                    due[l] = owed;
+                }
+                let owed = row(&ws.owed, f, w);
+                if let FlowKind::Purchase(booking) = &flow.kind {
+                    let feeds_capex = matches!(booking, Booking::Capex { carved: false, .. });
+                    for l in 0..lanes {
+                        ws.bases[(4 * flow.to) * w + l] += owed[l];
+                        if feeds_capex {
+                            ws.bases[(4 * flow.from + 2) * w + l] += owed[l];
+                            ws.bases[(4 * flow.from + 3) * w + l] += owed[l];
+                        }
                     }
-                    _ => (0.0, 0.0),
-                };
+                }
+                let (interest, principal) = (
+                    row_mut(&mut ws.interest, f, w),
+                    row_mut(&mut ws.principal, f, w),
+                );
+                if let FlowKind::Loan { rate, term } = &flow.kind {
+                    let (rate, term) = (at(*rate), at(*term));
+                    for l in 0..lanes {
+                        let active = !ws.stopped[from + l] && !ws.stopped[to + l];
+                        (interest[l], principal[l]) = if active {
+                            loan_service(&ws.lent[f], w, l, term[l] as usize, rate[l], y)
+                        } else {
+                            (0.0, 0.0)
+                        };
+                    }
+                } else {
+                    interest.fill(0.0);
+                    principal.fill(0.0);
+                }
             }
 
             // 2. Clear the year's obligations.
@@ -303,162 +561,245 @@ impl Network {
             ws.usable.fill(0.0);
             for (f, flow) in self.flows.iter().enumerate() {
                 let (i, j) = (flow.from, flow.to);
-                ws.obligations[i * n + j] += ws.owed[f];
-                let net = match flow.kind {
-                    FlowKind::Purchase(_) => ws.entities[j].margins[y],
-                    _ => 1.0,
-                };
-                ws.usable[i * n + j] += ws.owed[f] * net;
-                let (interest, principal) = ws.service[f];
-                ws.obligations[j * n + i] += interest + principal;
-                ws.usable[j * n + i] += interest + principal;
+                let owed = &row(&ws.owed, f, w)[..lanes];
+                let obligations = &mut row_mut(&mut ws.obligations, i * n + j, w)[..lanes];
+                for (o, x) in obligations.iter_mut().zip(owed) {
+                    *o += x;
+                }
+                let usable = &mut row_mut(&mut ws.usable, i * n + j, w)[..lanes];
+                match flow.kind {
+                    FlowKind::Purchase(_) => {
+                        let margins = row(&ws.entities[j].margins, y, w);
+                        for ((u, x), m) in usable.iter_mut().zip(owed).zip(margins) {
+                            *u += x * m;
+                        }
+                    }
+                    _ => {
+                        for (u, x) in usable.iter_mut().zip(owed) {
+                            *u += x;
+                        }
+                    }
+                }
+                if let FlowKind::Loan { .. } = flow.kind {
+                    let (interest, principal) = (row(&ws.interest, f, w), row(&ws.principal, f, w));
+                    let back = j * n + i;
+                    for l in 0..lanes {
+                        let service = interest[l] + principal[l];
+                        ws.obligations[back * w + l] += service;
+                        ws.usable[back * w + l] += service;
+                    }
+                }
             }
             for (i, (entity, e)) in self.entities.iter().zip(&ws.entities).enumerate() {
-                let fin = &entity.financing;
-                let capacity = if e.default_year.is_some() {
-                    0.0
-                } else {
-                    fin.equity_capacity.get(v) + fin.debt_capacity.get(v) + fin.backstop.get(v)
-                        - e.funding_drawn()
-                };
-                let carved: f64 = self
-                    .flows
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, g)| {
-                        g.from == i
-                            && matches!(
-                                g.kind,
-                                FlowKind::Purchase(Booking::Capex { carved: true, .. })
-                            )
-                    })
-                    .map(|(g, _)| ws.owed[g])
-                    .sum();
-                let previous = if y == 0 {
-                    entity.model.finance.starting_cash.get(v)
-                } else {
-                    e.cash[y - 1]
-                };
-                ws.resources[i] = previous + e.own_free_cash_flow[y]
-                    - fin.debt_rate.get(v) * e.outside_debt
-                    + carved
-                    + capacity;
+                let FinancingLanes {
+                    capacities: [equity, debt, backstop],
+                    debt_rate,
+                    starting_cash,
+                } = FinancingLanes::of(entity, v, w);
+                for l in 0..lanes {
+                    let capacity = if e.default_year[l].is_some() {
+                        0.0
+                    } else {
+                        let drawn: f64 = (0..3).map(|k| e.drawn[k * w + l]).sum();
+                        equity[l] + debt[l] + backstop[l] - drawn
+                    };
+                    let carved: f64 = ws.carved[i].iter().map(|&g| ws.owed[g * w + l]).sum();
+                    let previous = if y == 0 {
+                        starting_cash[l]
+                    } else {
+                        e.cash[(y - 1) * w + l]
+                    };
+                    ws.resources[i * w + l] = previous + e.own_free_cash_flow[y * w + l]
+                        - debt_rate[l] * e.outside_debt[l]
+                        + carved
+                        + capacity;
+                }
             }
-            ws.clearing
-                .clear(&ws.obligations, &ws.usable, &ws.resources, &mut ws.payments);
+            ws.clearing.clear(
+                lanes,
+                &ws.obligations,
+                &ws.usable,
+                &ws.resources,
+                &mut ws.owed_in_all,
+                &mut ws.payments,
+            );
+            for i in 0..n {
+                for l in 0..lanes {
+                    let owed = ws.owed_in_all[i * w + l];
+                    ws.share_paid[i * w + l] = if owed > 0.0 {
+                        (ws.payments[i * w + l] / owed).min(1.0)
+                    } else {
+                        1.0
+                    };
+                }
+            }
 
             // 3. Pay and book every flow at its payer's share.
-            let share_paid = |i: usize, ws: &NetworkWorkspace| {
-                let owed: f64 = ws.obligations[i * n..(i + 1) * n].iter().sum();
-                if owed > 0.0 {
-                    (ws.payments[i] / owed).min(1.0)
-                } else {
-                    1.0
-                }
-            };
             for (f, flow) in self.flows.iter().enumerate() {
                 let (i, j) = (flow.from, flow.to);
-                let paid = ws.owed[f] * share_paid(i, ws);
-                ws.paid[f][y] = paid;
+                let paid = row_mut(&mut ws.paid[f], y, w);
+                for l in 0..lanes {
+                    paid[l] = ws.owed[f * w + l] * ws.share_paid[i * w + l];
+                }
+                let paid = row(&ws.paid[f], y, w);
+                let owed = row(&ws.owed, f, w);
+                let at_y = y * w;
                 match &flow.kind {
                     FlowKind::Purchase(booking) => {
-                        ws.entities[j].adjustments.revenue[y] += paid;
-                        ws.entities[j].revenue_lost += ws.contracted[f] - paid;
-                        ws.purchases[i * n + j] += paid;
-                        ws.entities[i].purchases_paid[y] += paid;
-                        let payer = &mut ws.entities[i].adjustments;
+                        let payee = &mut ws.entities[j];
+                        let contracted = row(&ws.contracted, f, w);
+                        for l in 0..lanes {
+                            payee.adjustments.revenue[at_y + l] += paid[l];
+                            payee.revenue_lost[l] += contracted[l] - paid[l];
+                            ws.purchases[(i * n + j) * w + l] += paid[l];
+                        }
+                        let payer = &mut ws.entities[i];
+                        for l in 0..lanes {
+                            payer.purchases_paid[at_y + l] += paid[l];
+                        }
+                        let adjustments = &mut payer.adjustments;
                         match booking {
-                            Booking::Opex => payer.costs[y] += paid,
+                            Booking::Opex => {
+                                for l in 0..lanes {
+                                    adjustments.costs[at_y + l] += paid[l];
+                                }
+                            }
                             Booking::Capex { carved: true, .. } => {
                                 // Part of the payer's own capex: what it did not pay, it
                                 // did not spend.
-                                payer.capex[y] -= ws.owed[f] - paid;
+                                for l in 0..lanes {
+                                    adjustments.capex[at_y + l] -= owed[l] - paid[l];
+                                }
                             }
                             Booking::Capex {
                                 life,
                                 carved: false,
                             } => {
-                                let life = life.get(v);
-                                payer.capex[y] += paid;
-                                depreciate(paid, life, y, &mut payer.depreciation);
-                                // The charge is linear in the cost: the depreciation of a
-                                // cost scaled by the charge per unit of depreciation.
-                                let charge = charge_per_depreciation(
-                                    self.entities[i].model.finance.hurdle_rate.get(v),
-                                    life,
-                                );
-                                depreciate(paid * charge, life, y, &mut payer.capital_charge);
+                                let life = at(*life);
+                                let hurdle = at(self.entities[i].model.finance.hurdle_rate);
+                                for l in 0..lanes {
+                                    let (paid, life) = (paid[l], life[l]);
+                                    adjustments.capex[at_y + l] += paid;
+                                    depreciate(paid, life, y, w, l, &mut adjustments.depreciation);
+                                    // The charge is linear in the cost: the depreciation of
+                                    // a cost scaled by the charge per unit of depreciation.
+                                    let charge = charge_per_depreciation(hurdle[l], life);
+                                    depreciate(
+                                        paid * charge,
+                                        life,
+                                        y,
+                                        w,
+                                        l,
+                                        &mut adjustments.capital_charge,
+                                    );
+                                }
                             }
                         }
                     }
                     FlowKind::Equity { .. } => {
-                        ws.entities[i].adjustments.financing[y] -= paid;
-                        ws.entities[j].adjustments.financing[y] += paid;
+                        for l in 0..lanes {
+                            ws.entities[i].adjustments.financing[at_y + l] -= paid[l];
+                            ws.entities[j].adjustments.financing[at_y + l] += paid[l];
+                        }
                     }
                     FlowKind::Loan { .. } => {
-                        ws.entities[i].adjustments.financing[y] -= paid;
-                        ws.entities[j].adjustments.financing[y] += paid;
-                        ws.lent[f][y] = paid;
-                        let (interest, principal) = ws.service[f];
-                        let share = share_paid(j, ws);
-                        let (interest, principal) = (interest * share, principal * share);
-                        ws.entities[j].adjustments.costs[y] += interest;
-                        ws.entities[i].adjustments.costs[y] -= interest;
-                        ws.entities[j].adjustments.financing[y] -= principal;
-                        ws.entities[i].adjustments.financing[y] += principal;
+                        ws.lent[f][at_y..at_y + lanes].copy_from_slice(&paid[..lanes]);
+                        for l in 0..lanes {
+                            ws.entities[i].adjustments.financing[at_y + l] -= paid[l];
+                            ws.entities[j].adjustments.financing[at_y + l] += paid[l];
+                            let share = ws.share_paid[j * w + l];
+                            let interest = ws.interest[f * w + l] * share;
+                            let principal = ws.principal[f * w + l] * share;
+                            ws.entities[j].adjustments.costs[at_y + l] += interest;
+                            ws.entities[i].adjustments.costs[at_y + l] -= interest;
+                            ws.entities[j].adjustments.financing[at_y + l] -= principal;
+                            ws.entities[i].adjustments.financing[at_y + l] += principal;
+                        }
                     }
                 }
             }
 
             // 4. Cash, outside funding and defaults.
             for (i, (entity, e)) in self.entities.iter().zip(&mut ws.entities).enumerate() {
-                let fin = &entity.financing;
-                let interest = fin.debt_rate.get(v) * e.outside_debt;
-                e.outside_interest[y] = interest;
-                e.adjustments.costs[y] += interest;
-                let a = &e.adjustments;
-                let previous = if y == 0 {
-                    entity.model.finance.starting_cash.get(v)
-                } else {
-                    e.cash[y - 1]
-                };
-                let mut cash = previous + e.own_free_cash_flow[y] + e.margins[y] * a.revenue[y]
-                    - a.costs[y]
-                    - a.capex[y]
-                    + a.financing[y];
-                if cash < 0.0 && e.default_year.is_none() {
-                    let capacities = [
-                        fin.equity_capacity.get(v),
-                        fin.debt_capacity.get(v),
-                        fin.backstop.get(v),
-                    ];
-                    for (k, capacity) in capacities.into_iter().enumerate() {
-                        let draw = (capacity - e.drawn[k]).max(0.0).min(-cash);
-                        e.drawn[k] += draw;
-                        e.drawn_in[y] += draw;
-                        cash += draw;
-                        if k == 1 {
-                            e.outside_debt += draw;
+                let FinancingLanes {
+                    capacities,
+                    debt_rate,
+                    starting_cash,
+                } = FinancingLanes::of(entity, v, w);
+                for l in 0..lanes {
+                    let yl = y * w + l;
+                    let interest = debt_rate[l] * e.outside_debt[l];
+                    e.outside_interest[yl] = interest;
+                    e.adjustments.costs[yl] += interest;
+                    let a = &e.adjustments;
+                    let previous = if y == 0 {
+                        starting_cash[l]
+                    } else {
+                        e.cash[yl - w]
+                    };
+                    let mut cash =
+                        previous + e.own_free_cash_flow[yl] + e.margins[yl] * a.revenue[yl]
+                            - a.costs[yl]
+                            - a.capex[yl]
+                            + a.financing[yl];
+                    if cash < 0.0 && e.default_year[l].is_none() {
+                        for (k, capacity) in capacities.iter().enumerate() {
+                            let drawn = &mut e.drawn[k * w + l];
+                            let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
+                            *drawn += draw;
+                            e.drawn_in[yl] += draw;
+                            cash += draw;
+                            if k == 1 {
+                                e.outside_debt[l] += draw;
+                            }
                         }
                     }
-                }
-                e.cash[y] = cash;
-                let owed: f64 = ws.obligations[i * n..(i + 1) * n].iter().sum();
-                let short = ws.payments[i] < owed * (1.0 - PAID_IN_FULL);
-                if e.default_year.is_none() && (short || cash < 0.0) {
-                    e.default_year = Some(y);
-                    let in_full: f64 = (0..n).map(|j| ws.usable[j * n + i]).sum();
-                    e.default_unaided = ws.resources[i] + in_full < owed * (1.0 - PAID_IN_FULL)
-                        || ws.resources[i] + in_full - owed < 0.0;
+                    e.cash[yl] = cash;
+                    let owed = ws.owed_in_all[i * w + l];
+                    let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
+                    if e.default_year[l].is_none() && (short || cash < 0.0) {
+                        e.default_year[l] = Some(y);
+                        let in_full: f64 = (0..n).map(|j| ws.usable[(j * n + i) * w + l]).sum();
+                        let resources = ws.resources[i * w + l];
+                        e.default_unaided[l] = resources + in_full < owed * (1.0 - PAID_IN_FULL)
+                            || resources + in_full - owed < 0.0;
+                    }
                 }
             }
         }
 
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            entity
-                .model
-                .reaccount(v, &e.adjustments, &mut e.workspace)?;
+        // What the run summary reads.
+        for e in &mut ws.entities {
+            for l in 0..lanes {
+                e.funding_drawn[l] = (0..3).map(|k| e.drawn[k * w + l]).sum();
+            }
         }
-        Ok(())
+        for y in 0..years {
+            for l in 0..lanes {
+                let yl = y * w + l;
+                let (end, internal) = ws.entities.iter().fold((0.0, 0.0), |(end, internal), e| {
+                    (
+                        end + e.end_customer_revenue[yl],
+                        internal + e.adjustments.revenue[yl],
+                    )
+                });
+                let gross = end + internal;
+                for (m, x) in [
+                    (NetworkMetric::GrossRevenue, gross),
+                    (NetworkMetric::EndCustomerRevenue, end),
+                    (NetworkMetric::InternalRevenue, internal),
+                    (NetworkMetric::Circularity, circularity(internal, gross)),
+                ] {
+                    ws.network[(m as usize * years + y) * w + l] = x;
+                }
+            }
+        }
+        for (f, flow) in self.flows.iter().enumerate() {
+            for l in 0..lanes {
+                let paid: f64 = (0..years).map(|y| ws.paid[f][y * w + l]).sum();
+                ws.flow_paid[f * w + l] = paid;
+                ws.returned[f * w + l] = ws.purchases[(flow.to * n + flow.from) * w + l].min(paid);
+            }
+        }
     }
 }

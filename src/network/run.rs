@@ -1,23 +1,21 @@
-//! Running a network scenario: the [`Experiment`] the engine runs for it. Each path draws
-//! every entity's inputs at once (so correlations may join inputs of different entities),
-//! evaluates the network ([`Network::simulate`]) and records it ([`NetworkRecorder`]); the
-//! engine's fixed chunks make the summary the same whatever the number of threads.
-//! [`visit_paths`] shows the same paths one by one to analyses that need more than a summary.
+//! Running a network scenario: the [`Experiment`] the engine runs for it. Each block of
+//! paths draws every entity's inputs at once (so correlations may join inputs of different
+//! entities), evaluates the network ([`Network::simulate_block`]) and records it
+//! ([`NetworkSummary::record_block`]); the engine's fixed chunks make the summary the same
+//! whatever the number of threads. [`visit_paths`] shows the same paths one by one to
+//! analyses that need more than a summary.
 
 use std::sync::atomic::Ordering;
 
-use rand::Rng;
-
-use crate::engine::CHUNK_PATHS;
-use crate::engine::{self, Experiment, Outcome};
+use crate::engine::{self, BLOCK_PATHS, CHUNK_PATHS, Experiment, Outcome};
 use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw};
 use crate::scenario::Scenario;
-use crate::simulation::{PathError, RunError, RunOptions};
+use crate::simulation::{BlockInputs, PathError, RunError, RunOptions, WorkerBlocks};
 
 use super::Network;
-use super::path::NetworkWorkspace;
-use super::summary::{NetworkRecorder, NetworkSummary};
+use super::path::{NetworkBlock, NetworkLane};
+use super::summary::NetworkSummary;
 
 /// A network scenario ready to run.
 struct NetworkSimulation<'a> {
@@ -27,12 +25,60 @@ struct NetworkSimulation<'a> {
     options: &'a RunOptions<'a>,
 }
 
+/// A block of paths: their keys, inputs and results.
+struct BlockPaths {
+    inputs: BlockInputs,
+    results: NetworkBlock,
+}
+
 /// Scratch space of one worker.
 struct Worker {
-    values: Vec<f64>,
     draw: DrawScratch,
-    workspace: NetworkWorkspace,
-    recorder: NetworkRecorder,
+    blocks: WorkerBlocks<BlockPaths>,
+}
+
+impl NetworkSimulation<'_> {
+    fn block_paths(&self, width: usize) -> BlockPaths {
+        BlockPaths {
+            inputs: BlockInputs::new(&self.draw, width),
+            results: self.network.block(width),
+        }
+    }
+
+    fn worker(&self) -> Worker {
+        Worker {
+            draw: self.draw.scratch(),
+            blocks: WorkerBlocks::new(|width| self.block_paths(width)),
+        }
+    }
+
+    /// Runs the next `width` paths of a chunk (at most [`BLOCK_PATHS`]), the first of which is
+    /// the `in_chunk`-th of its chunk and the `global`-th of the run, taking their keys from
+    /// the chunk's generator `rng`. Allocates nothing unless the block is a chunk's narrower
+    /// last one of a new width.
+    fn run_block<'w>(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        width: usize,
+        rng: &mut ChunkRng,
+        worker: &'w mut Worker,
+    ) -> Result<&'w BlockPaths, PathError> {
+        let block = worker
+            .blocks
+            .of_width(width, |width| self.block_paths(width));
+        block
+            .inputs
+            .draw(&self.draw, in_chunk, global, rng, &mut worker.draw);
+        self.network
+            .simulate_block(&block.inputs.values, &block.inputs.keys, &mut block.results)
+            .map_err(|(l, error)| PathError {
+                path: global + l as u64,
+                error,
+                suspect: None,
+            })?;
+        Ok(block)
+    }
 }
 
 impl Experiment for NetworkSimulation<'_> {
@@ -41,12 +87,7 @@ impl Experiment for NetworkSimulation<'_> {
     type Error = PathError;
 
     fn worker(&self) -> Worker {
-        Worker {
-            values: self.draw.initial_values(),
-            draw: self.draw.scratch(),
-            workspace: self.network.workspace(),
-            recorder: NetworkRecorder::new(self.network),
-        }
+        NetworkSimulation::worker(self)
     }
 
     fn empty_summary(&self) -> NetworkSummary {
@@ -62,29 +103,14 @@ impl Experiment for NetworkSimulation<'_> {
         summary: &mut NetworkSummary,
     ) -> Result<(), PathError> {
         self.draw.begin_chunk(paths, rng, &mut worker.draw);
-        for i in 0..paths {
+        for start in (0..paths).step_by(BLOCK_PATHS) {
             if self.options.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            let key = rng.next_u64();
-            let global = first_path + i as u64;
-            self.draw
-                .draw(i, global, key, &mut worker.draw, &mut worker.values);
-            self.network
-                .simulate(&worker.values, key, &mut worker.workspace)
-                .map_err(|error| PathError {
-                    path: global,
-                    error,
-                    suspect: None,
-                })?;
-            worker.recorder.record(
-                self.network,
-                self.scenario.start_year,
-                &worker.workspace,
-                summary,
-            );
+            let width = BLOCK_PATHS.min(paths - start);
+            let block = self.run_block(start, first_path + start as u64, width, rng, worker)?;
+            summary.record_block(self.network, self.scenario.start_year, &block.results);
         }
-        worker.recorder.flush(summary);
         Ok(())
     }
 }
@@ -95,16 +121,7 @@ impl Experiment for NetworkSimulation<'_> {
 /// # Panics
 /// If the scenario has no network.
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome<NetworkSummary>, RunError> {
-    let network = scenario
-        .network
-        .as_ref()
-        .expect("a network scenario has a network");
-    let simulation = NetworkSimulation {
-        scenario,
-        network,
-        draw: InputDraw::new(scenario, options.sampler, options.plan.seed)?,
-        options,
-    };
+    let simulation = NetworkSimulation::new(scenario, options)?;
     let plan = &options.plan;
     let mut outcome = engine::run(&simulation, plan, options.progress, options.cancel)?;
     outcome.paths = outcome.summary.paths();
@@ -112,49 +129,60 @@ pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome<NetworkS
     Ok(outcome)
 }
 
-/// Runs the paths of `options.plan` one after another on the calling thread and shows each
-/// to `visit` with its drawn inputs: the paths [`run`] simulates with the same options, with
-/// the same numbers. Returns the number of paths visited (fewer than planned once
-/// `options.cancel` is set); progress is reported per chunk.
+impl<'a> NetworkSimulation<'a> {
+    /// # Panics
+    /// If the scenario has no network.
+    fn new(
+        scenario: &'a Scenario,
+        options: &'a RunOptions<'a>,
+    ) -> Result<NetworkSimulation<'a>, RunError> {
+        Ok(NetworkSimulation {
+            scenario,
+            network: scenario
+                .network
+                .as_ref()
+                .expect("a network scenario has a network"),
+            draw: InputDraw::new(scenario, options.sampler, options.plan.seed)?,
+            options,
+        })
+    }
+}
+
+/// Runs the paths of `options.plan` on the calling thread and shows each to `visit` with its
+/// drawn inputs, in path order: the paths [`run`] simulates with the same options, with the
+/// same numbers, simulated in blocks as [`run`] does. Returns the number of paths visited
+/// (fewer than planned once `options.cancel` is set: it is checked per block); progress is
+/// reported per chunk.
 ///
 /// # Panics
 /// If the scenario has no network.
 pub fn visit_paths(
     scenario: &Scenario,
     options: &RunOptions,
-    mut visit: impl FnMut(&[f64], &NetworkWorkspace),
+    mut visit: impl FnMut(&[f64], NetworkLane),
 ) -> Result<u64, RunError> {
-    let network = scenario
-        .network
-        .as_ref()
-        .expect("a network scenario has a network");
+    let simulation = NetworkSimulation::new(scenario, options)?;
     let plan = &options.plan;
-    let draw = InputDraw::new(scenario, options.sampler, plan.seed)?;
-    let mut values = draw.initial_values();
-    let mut scratch = draw.scratch();
-    let mut workspace = network.workspace();
+    let mut worker = simulation.worker();
+    let mut inputs = simulation.draw.initial_values();
     let mut visited = 0;
     options.progress.start(plan.covered_paths());
     'chunks: for chunk in plan.first_chunk..plan.first_chunk + plan.chunks {
         let mut rng = chunk_rng(plan.seed, chunk);
         let paths = plan.chunk_paths(chunk);
-        draw.begin_chunk(paths, &rng, &mut scratch);
-        for i in 0..paths {
+        simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
+        for start in (0..paths).step_by(BLOCK_PATHS) {
             if options.cancel.load(Ordering::Relaxed) {
                 break 'chunks;
             }
-            let key = rng.next_u64();
-            let index = chunk * CHUNK_PATHS + i as u64;
-            draw.draw(i, index, key, &mut scratch, &mut values);
-            network
-                .simulate(&values, key, &mut workspace)
-                .map_err(|error| PathError {
-                    path: index,
-                    error,
-                    suspect: None,
-                })?;
-            visit(&values, &workspace);
-            visited += 1;
+            let width = BLOCK_PATHS.min(paths - start);
+            let first = chunk * CHUNK_PATHS + start as u64;
+            let block = simulation.run_block(start, first, width, &mut rng, &mut worker)?;
+            for l in 0..width {
+                block.inputs.copy_path(l, &mut inputs);
+                visit(&inputs, block.results.lane(l));
+                visited += 1;
+            }
         }
         options.progress.advance(paths as u64);
     }

@@ -26,30 +26,49 @@ pub fn released(progress: f64, per: f64, amount: f64, cap: f64) -> f64 {
 
 /// A loan's service in year index `y`: interest at `rate` on what was outstanding at the end
 /// of the previous year, and the principal of the disbursement made `term` years before
-/// (each disbursement is repaid in one payment). `disbursed[t]` is what was lent in year `t`,
-/// for the years before `y`. Returns `(interest, principal)`.
-pub fn loan_service(disbursed: &[f64], term: usize, rate: f64, y: usize) -> (f64, f64) {
+/// (each disbursement is repaid in one payment). `disbursed` holds what was lent in each year
+/// before `y`, lane-minor: year `t` of path `l` of a block of `width` at `t * width + l`.
+/// Returns `(interest, principal)`.
+pub fn loan_service(
+    disbursed: &[f64],
+    width: usize,
+    l: usize,
+    term: usize,
+    rate: f64,
+    y: usize,
+) -> (f64, f64) {
     if y == 0 {
         return (0.0, 0.0);
     }
     // Outstanding at the end of year y - 1: disbursements of years t <= y - 1 not yet repaid,
     // i.e. with t + term > y - 1.
     let first = y.saturating_sub(term);
-    let outstanding: f64 = disbursed[first..y].iter().sum();
-    let principal = if y >= term { disbursed[y - term] } else { 0.0 };
+    let outstanding: f64 = (first..y).map(|t| disbursed[t * width + l]).sum();
+    let principal = if y >= term {
+        disbursed[(y - term) * width + l]
+    } else {
+        0.0
+    };
     (rate * outstanding, principal)
 }
 
 /// Adds the straight-line depreciation of `spent` in year index `y`, over `life` years, to
-/// `depreciation`: a full `1 / life` of the cost in each whole year from the year of purchase
-/// (full-year convention), and what is left in a final fractional year, as the capex model
-/// depreciates its own vintages.
-pub fn depreciate(spent: f64, life: f64, y: usize, depreciation: &mut [f64]) {
-    let years = depreciation.len();
+/// path `l` of `depreciation` (lane-minor, of a block of `width` paths): a full `1 / life` of
+/// the cost in each whole year from the year of purchase (full-year convention), and what is
+/// left in a final fractional year, as the capex model depreciates its own vintages.
+pub fn depreciate(
+    spent: f64,
+    life: f64,
+    y: usize,
+    width: usize,
+    l: usize,
+    depreciation: &mut [f64],
+) {
+    let years = depreciation.len() / width;
     let whole = life.floor().min(years as f64) as usize;
     let span = life.ceil().min(years as f64) as usize;
     for k in 0..span.min(years.saturating_sub(y)) {
-        depreciation[y + k] += if k < whole {
+        depreciation[(y + k) * width + l] += if k < whole {
             spent / life
         } else {
             spent * (life - k as f64) / life
@@ -88,7 +107,9 @@ mod tests {
     fn a_loan_pays_interest_on_the_outstanding_and_principal_after_its_term() {
         // 100 lent in year 0 and 50 in year 1, term 2, rate 10%.
         let lent = [100.0, 50.0, 0.0, 0.0, 0.0];
-        let service: Vec<(f64, f64)> = (0..5).map(|y| loan_service(&lent, 2, 0.1, y)).collect();
+        let service: Vec<(f64, f64)> = (0..5)
+            .map(|y| loan_service(&lent, 1, 0, 2, 0.1, y))
+            .collect();
         assert_eq!(
             service,
             vec![
@@ -104,11 +125,11 @@ mod tests {
     #[test]
     fn depreciation_spreads_the_cost_over_a_fractional_life() {
         let mut d = vec![0.0; 5];
-        depreciate(100.0, 2.5, 1, &mut d);
+        depreciate(100.0, 2.5, 1, 1, 0, &mut d);
         assert_eq!(d, vec![0.0, 40.0, 40.0, 20.0, 0.0]);
         // Cut at the horizon.
         let mut d = vec![0.0; 3];
-        depreciate(90.0, 3.0, 2, &mut d);
+        depreciate(90.0, 3.0, 2, 1, 0, &mut d);
         assert_eq!(d, vec![0.0, 0.0, 30.0]);
     }
 }

@@ -10,13 +10,12 @@
 //! where each pair of entities both defaulted, and which entities defaulted first in paths
 //! where more than one did. Where each lives in the mergeable [`Summary`] is private here.
 
-use crate::engine::BLOCK_PATHS as STATS_BATCH;
 use crate::engine::Merge;
-use crate::model::Metric;
+use crate::model::{Metric, PathResults};
 use crate::stats::{MetricStats, Summary, YearCounts};
 use crate::summary::Probability;
 
-use super::path::NetworkWorkspace;
+use super::path::{NetworkBlock, row};
 use super::{FlowKind, Network, NetworkMetric};
 
 /// Where each recorded quantity lives.
@@ -285,126 +284,91 @@ impl NetworkSummary {
     }
 }
 
-/// Records network paths, series by series every [`STATS_BATCH`] paths. One per worker.
-#[derive(Debug, Clone)]
-pub struct NetworkRecorder {
-    buffer: Vec<f64>,
-    filled: usize,
-}
-
-impl NetworkRecorder {
-    /// A recorder for summaries of `network`.
-    pub fn new(network: &Network) -> NetworkRecorder {
-        NetworkRecorder {
-            buffer: vec![0.0; Layout::of(network).series() * STATS_BATCH],
-            filled: 0,
-        }
-    }
-
-    /// Records the path in `ws`.
-    pub fn record(
-        &mut self,
-        network: &Network,
-        start_year: i32,
-        ws: &NetworkWorkspace,
-        summary: &mut NetworkSummary,
-    ) {
-        let layout = &summary.layout;
-        let stats = &mut summary.stats;
-        let at = self.filled;
-        let buffer = &mut self.buffer;
-        let mut put = |series: usize, x: f64| buffer[series * STATS_BATCH + at] = x;
-        let n = layout.entities;
-        for (e, (entity, path)) in network.entities.iter().zip(&ws.entities).enumerate() {
-            let t = path.trajectory();
-            for m in Metric::ALL {
-                for (y, &x) in t.series(m).iter().enumerate() {
-                    put(layout.metric(e, m, y), x);
-                }
+impl NetworkSummary {
+    /// Records the paths of `block`, simulated from `network`: each series' values of the
+    /// block go into its statistics as one batch.
+    pub fn record_block(&mut self, network: &Network, start_year: i32, block: &NetworkBlock) {
+        let layout = &self.layout;
+        let stats = &mut self.stats;
+        let w = block.width();
+        let (n, years) = (layout.entities, layout.years);
+        let metrics = Metric::ALL.len() * years;
+        for (e, (entity, own)) in network.entities.iter().zip(&block.entities).enumerate() {
+            let results = block.results(e);
+            let values = results.values();
+            let first = layout.metric(e, Metric::ALL[0], 0);
+            for (k, lanes) in values[..metrics * w].chunks_exact(w).enumerate() {
+                stats.series[first + k].add_batch(lanes);
             }
-            for y in 0..layout.years {
-                put(layout.end_customer(e, y), path.end_customer_revenue[y]);
-                put(layout.internal(e, y), path.adjustments.revenue[y]);
+            for y in 0..years {
+                stats.series[layout.end_customer(e, y)].add_batch(row(
+                    &own.end_customer_revenue,
+                    y,
+                    w,
+                ));
+                stats.series[layout.internal(e, y)].add_batch(row(&own.adjustments.revenue, y, w));
             }
-            put(layout.single(e, 0), t.funding_gap);
-            put(layout.single(e, 1), t.npv);
-            put(layout.single(e, 2), path.funding_drawn());
-            put(layout.single(e, 3), path.revenue_lost);
+            // The block's funding gap and NPV follow its metrics.
+            stats.series[layout.single(e, 0)].add_batch(row(values, metrics, w));
+            stats.series[layout.single(e, 1)].add_batch(row(values, metrics + 1, w));
+            stats.series[layout.single(e, 2)].add_batch(&own.funding_drawn);
+            stats.series[layout.single(e, 3)].add_batch(&own.revenue_lost);
             for (k, threshold) in entity.thresholds.iter().enumerate() {
-                stats.counters[layout.entity_threshold(e, k)] +=
-                    u64::from(threshold.is_met(t, start_year));
+                let met = (0..w)
+                    .filter(|&l| threshold.is_met(&results.lane(l), start_year))
+                    .count();
+                stats.counters[layout.entity_threshold(e, k)] += met as u64;
             }
-            stats.events[layout.event(e, 0)].record(t.break_even);
-            stats.events[layout.event(e, 1)].record(t.payback);
-            stats.events[layout.event(e, 2)].record(path.default_year);
-        }
-        for y in 0..layout.years {
-            let (end, internal) = ws.revenue(y);
-            let gross = end + internal;
-            for (m, x) in [
-                (NetworkMetric::GrossRevenue, gross),
-                (NetworkMetric::EndCustomerRevenue, end),
-                (NetworkMetric::InternalRevenue, internal),
-                (NetworkMetric::Circularity, circularity(internal, gross)),
-            ] {
-                put(layout.network(m, y), x);
+            for (l, default_year) in own.default_year.iter().enumerate() {
+                let path = results.lane(l);
+                stats.events[layout.event(e, 0)].record(path.break_even());
+                stats.events[layout.event(e, 1)].record(path.payback());
+                stats.events[layout.event(e, 2)].record(*default_year);
             }
         }
-        for (f, paid) in ws.paid.iter().enumerate() {
-            put(layout.flow_paid(f), paid.iter().sum());
+        for m in NetworkMetric::ALL {
+            for y in 0..years {
+                stats.series[layout.network(m, y)]
+                    .add_batch(block.network_row(m as usize * years + y));
+            }
+        }
+        for f in 0..layout.flows {
+            stats.series[layout.flow_paid(f)].add_batch(block.flow_paid_row(f));
         }
         for (k, &f) in layout.equity.iter().enumerate() {
-            let flow = &network.flows[f];
-            let invested: f64 = ws.paid[f].iter().sum();
-            put(
-                layout.returned(k),
-                ws.purchases[flow.to * n + flow.from].min(invested),
-            );
+            stats.series[layout.returned(k)].add_batch(block.returned_row(f));
         }
         for (k, threshold) in network.thresholds.iter().enumerate() {
-            stats.counters[layout.network_threshold(k)] +=
-                u64::from(threshold.is_met(ws, start_year));
+            let met = (0..w)
+                .filter(|&l| threshold.is_met(block.lane(l), start_year))
+                .count();
+            stats.counters[layout.network_threshold(k)] += met as u64;
         }
-        let defaulted = |e: usize| ws.entities[e].default_year;
-        let mut count = 0;
-        let mut first = usize::MAX;
-        for a in 0..n {
-            if let Some(ya) = defaulted(a) {
-                count += 1;
-                first = first.min(ya);
-                for b in 0..n {
-                    if defaulted(b).is_some() {
-                        stats.counters[layout.both_defaulted(a, b)] += 1;
+        for l in 0..w {
+            let defaulted = |e: usize| block.entities[e].default_year[l];
+            let mut count = 0;
+            let mut first = usize::MAX;
+            for a in 0..n {
+                if let Some(ya) = defaulted(a) {
+                    count += 1;
+                    first = first.min(ya);
+                    for b in 0..n {
+                        if defaulted(b).is_some() {
+                            stats.counters[layout.both_defaulted(a, b)] += 1;
+                        }
+                    }
+                }
+            }
+            if count > 1 {
+                stats.counters[layout.cascades()] += 1;
+                for e in 0..n {
+                    if defaulted(e) == Some(first) && block.entities[e].default_unaided[l] {
+                        stats.counters[layout.started(e)] += 1;
                     }
                 }
             }
         }
-        if count > 1 {
-            stats.counters[layout.cascades()] += 1;
-            for e in 0..n {
-                if defaulted(e) == Some(first) && ws.entities[e].default_unaided {
-                    stats.counters[layout.started(e)] += 1;
-                }
-            }
-        }
-        stats.paths += 1;
-        self.filled += 1;
-        if self.filled == STATS_BATCH {
-            self.flush(summary);
-        }
-    }
-
-    /// Adds the buffered paths to the summary's statistics; call at the end of every chunk.
-    pub fn flush(&mut self, summary: &mut NetworkSummary) {
-        let filled = self.filled;
-        if filled == 0 {
-            return;
-        }
-        for (s, stats) in summary.stats.series.iter_mut().enumerate() {
-            let start = s * STATS_BATCH;
-            stats.add_batch(&self.buffer[start..start + filled]);
-        }
-        self.filled = 0;
+        stats.paths += w as u64;
     }
 }
 

@@ -11,10 +11,16 @@
 //! their spread, the evaluations used, and the gain over plain Monte Carlo at the same
 //! relative error. Repetition `r` draws only from generators seeded from `(seed, r, level,
 //! index)`, so the answer is the same for any thread count.
+//!
+//! What is scored: a firm's threshold ([`scenario`]) or a network's event ([`network`]), both
+//! found by name as a [`target::Target`]; [`decide`] answers without sampling when the
+//! scenario's inputs decide the outcome.
 
 pub mod estimate;
+pub mod network;
 pub mod scenario;
 pub mod subset;
+pub mod target;
 
 use std::sync::atomic::AtomicBool;
 
@@ -77,4 +83,35 @@ pub fn estimate<S: Score>(
         progress.repetition(r + 1, settings.repetitions(), evaluations);
     }
     Ok(Estimate::from_runs(&runs, settings, evaluations, false))
+}
+
+/// The outcome every point shares, when it is known without sampling: `Some(false)` when no
+/// point can meet the event (its score at the origin is minus infinity, which a score gives
+/// only for an event impossible by construction, such as a break-even year before the
+/// start), and, when the score has no coordinate (every input fixed, no volatility, no
+/// uncertain shock: a single deterministic path), whether that path meets it; `None` when it
+/// depends on the point.
+pub fn certain_outcome<S: Score>(score: &S) -> Result<Option<bool>, S::Error> {
+    let mut scratch = score.scratch();
+    let z = vec![0.0; score.dimension()];
+    let margin = score.score(&z, &mut scratch)?;
+    if margin == f64::NEG_INFINITY {
+        return Ok(Some(false));
+    }
+    Ok((score.dimension() == 0).then_some(margin >= 0.0))
+}
+
+/// The answer for `score`: known from one evaluation when [`certain_outcome`] gives it
+/// ([`Estimate::known`]), else [`estimate`]d.
+pub fn decide<S: Score>(
+    score: &S,
+    settings: &Settings,
+    seed: u64,
+    progress: &dyn Progress,
+    cancel: &AtomicBool,
+) -> Result<Estimate, S::Error> {
+    if let Some(certain) = certain_outcome(score)? {
+        return Ok(Estimate::known(certain, settings));
+    }
+    estimate(score, settings, seed, progress, cancel)
 }

@@ -24,7 +24,7 @@
 
 use std::sync::atomic::AtomicBool;
 
-use crate::model::{NumericError, YearlyNumbers};
+use crate::model::{Model, NumericError, ParamId, YearlyNumbers};
 use crate::rng::{mix64, stream_salt};
 use crate::scenario::Scenario;
 use crate::simulation::PathEvaluator;
@@ -45,20 +45,68 @@ pub fn estimate_threshold(
     cancel: &AtomicBool,
 ) -> Result<Estimate, NumericError> {
     let score = ThresholdScore::new(scenario, threshold);
-    if let Some(certain) = score.certain_outcome()? {
-        return Ok(Estimate::known(certain, settings));
-    }
     let seed = mix64(seed ^ stream_salt(&threshold.name));
-    super::estimate(&score, settings, seed, progress, cancel)
+    super::decide(&score, settings, seed, progress, cancel)
 }
 
-/// Where the yearly coordinates of a point go.
+/// Where a yearly coordinate of a point goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Slot {
+pub(crate) enum Slot {
     /// A standard normal at this index of the yearly numbers.
     Normal(usize),
     /// A uniform at this index of the yearly numbers.
     Uniform(usize),
+}
+
+/// The yearly numbers of `model` (a scenario's, or an entity's of its network) that can
+/// change its paths, in point order: each volatile process's normals, then each uncertain
+/// shock's uniforms.
+pub(crate) fn yearly_slots(scenario: &Scenario, model: &Model) -> Vec<Slot> {
+    let fixed_at = |id: ParamId, x: f64| {
+        let d = &scenario.inputs[id.0].dist;
+        d.is_fixed() && d.quantile(0.5) == x
+    };
+    let numbers = YearlyNumbers::new(model);
+    let steps = numbers.steps();
+    let users = usize::from(model.subscriptions.is_some());
+    let mut yearly = Vec::new();
+    if let Some(s) = &model.subscriptions
+        && !fixed_at(s.user_volatility, 0.0)
+    {
+        yearly.extend((0..steps).map(Slot::Normal));
+    }
+    for (k, stream) in model.streams.iter().enumerate() {
+        if !fixed_at(stream.volatility, 0.0) {
+            let start = (users + k) * steps;
+            yearly.extend((start..start + steps).map(Slot::Normal));
+        }
+    }
+    let normals = numbers.normals();
+    for (k, shock) in model.shocks.iter().enumerate() {
+        if !fixed_at(shock.probability, 0.0) && !fixed_at(shock.probability, 1.0) {
+            let start = normals + k * steps;
+            yearly.extend((start..start + steps).map(Slot::Uniform));
+        }
+    }
+    yearly
+}
+
+/// Writes the coordinates `z` (one per slot) into yearly `numbers` at their `slots`.
+pub(crate) fn place(slots: &[Slot], z: &[f64], numbers: &mut YearlyNumbers) {
+    let numbers = numbers.as_mut_slice();
+    for (&slot, &z) in slots.iter().zip(z) {
+        match slot {
+            Slot::Normal(i) => numbers[i] = z,
+            Slot::Uniform(i) => numbers[i] = super::uniform(z),
+        }
+    }
+}
+
+/// The uniforms `Phi(z)` of the normal scores `z`, into `uniforms`.
+pub(crate) fn uniforms(z: &[f64], uniforms: &mut [f64]) {
+    for (u, &z) in uniforms.iter_mut().zip(z) {
+        *u = super::uniform(z);
+    }
 }
 
 /// The margin of one threshold of a scenario, as a function of a point.
@@ -81,54 +129,18 @@ pub struct Scratch<'a> {
 impl<'a> ThresholdScore<'a> {
     /// The score of `threshold` (one of `scenario`'s) on the scenario's paths.
     pub fn new(scenario: &'a Scenario, threshold: &'a Threshold) -> ThresholdScore<'a> {
-        let model = &scenario.model;
-        let fixed_at = |id: crate::model::ParamId, x: f64| {
-            let d = &scenario.inputs[id.0].dist;
-            d.is_fixed() && d.quantile(0.5) == x
-        };
-        let numbers = YearlyNumbers::new(model);
-        let steps = numbers.steps();
-        let users = usize::from(model.subscriptions.is_some());
-        let mut yearly = Vec::new();
-        if let Some(s) = &model.subscriptions
-            && !fixed_at(s.user_volatility, 0.0)
-        {
-            yearly.extend((0..steps).map(Slot::Normal));
-        }
-        for (k, stream) in model.streams.iter().enumerate() {
-            if !fixed_at(stream.volatility, 0.0) {
-                let start = (users + k) * steps;
-                yearly.extend((start..start + steps).map(Slot::Normal));
-            }
-        }
-        let normals = numbers.normals();
-        for (k, shock) in model.shocks.iter().enumerate() {
-            if !fixed_at(shock.probability, 0.0) && !fixed_at(shock.probability, 1.0) {
-                let start = normals + k * steps;
-                yearly.extend((start..start + steps).map(Slot::Uniform));
-            }
-        }
-        let inputs = PathEvaluator::new(scenario).uncertain_inputs().len();
         ThresholdScore {
             scenario,
             threshold,
-            inputs,
-            yearly,
+            inputs: PathEvaluator::new(scenario).uncertain_inputs().len(),
+            yearly: yearly_slots(scenario, &scenario.model),
         }
     }
 
-    /// The outcome every path shares, when it is known without sampling: `Some(false)` when
-    /// no path can meet the threshold (its margin is minus infinity by construction, or the
-    /// path is deterministic and misses it), `Some(true)` when a deterministic path meets it,
-    /// `None` when it depends on the point.
+    /// The outcome every path shares, when it is known without sampling (see
+    /// [`super::certain_outcome`]).
     pub fn certain_outcome(&self) -> Result<Option<bool>, NumericError> {
-        let mut scratch = self.scratch();
-        let z = vec![0.0; self.dimension()];
-        let margin = self.score(&z, &mut scratch)?;
-        if margin == f64::NEG_INFINITY {
-            return Ok(Some(false));
-        }
-        Ok((self.dimension() == 0).then_some(margin >= 0.0))
+        super::certain_outcome(self)
     }
 }
 
@@ -151,16 +163,8 @@ impl<'a> Score for ThresholdScore<'a> {
 
     fn score(&self, z: &[f64], scratch: &mut Scratch<'a>) -> Result<f64, NumericError> {
         let (inputs, yearly) = z.split_at(self.inputs);
-        for (u, &z) in scratch.uniforms.iter_mut().zip(inputs) {
-            *u = super::uniform(z);
-        }
-        let numbers = scratch.yearly.as_mut_slice();
-        for (&slot, &z) in self.yearly.iter().zip(yearly) {
-            match slot {
-                Slot::Normal(i) => numbers[i] = z,
-                Slot::Uniform(i) => numbers[i] = super::uniform(z),
-            }
-        }
+        uniforms(inputs, &mut scratch.uniforms);
+        place(&self.yearly, yearly, &mut scratch.yearly);
         let t = scratch
             .evaluator
             .from_uniforms(&scratch.uniforms, &scratch.yearly)?;

@@ -143,6 +143,21 @@ pub struct ScenarioInfo {
     pub document: String,
 }
 
+impl ScenarioInfo {
+    /// What a report says of `scenario`.
+    pub fn of(scenario: &Scenario) -> ScenarioInfo {
+        ScenarioInfo {
+            name: scenario.name.clone(),
+            file: scenario.origin.clone(),
+            description: scenario.description.clone(),
+            start_year: scenario.start_year,
+            horizon: scenario.horizon,
+            fingerprint: scenario.fingerprint(),
+            document: scenario.canonical_toml(),
+        }
+    }
+}
+
 /// One threshold's result.
 #[derive(Debug, Clone, Serialize)]
 pub struct ThresholdResult {
@@ -194,6 +209,23 @@ pub struct MetricYear {
     pub distribution: Distribution,
 }
 
+impl MetricYear {
+    /// The distribution in each of `years` simulated years of `scenario`, from `stats` of a
+    /// year index.
+    pub fn series<'a>(
+        scenario: &Scenario,
+        years: usize,
+        stats: impl Fn(usize) -> &'a MetricStats,
+    ) -> Vec<MetricYear> {
+        (0..years)
+            .map(|y| MetricYear {
+                year: scenario.year(y),
+                distribution: Distribution::of(stats(y)),
+            })
+            .collect()
+    }
+}
+
 /// A metric over the years.
 #[derive(Debug, Clone, Serialize)]
 pub struct MetricResult {
@@ -202,6 +234,26 @@ pub struct MetricResult {
     pub unit: Unit,
     pub description: &'static str,
     pub years: Vec<MetricYear>,
+}
+
+impl MetricResult {
+    /// Every metric over the `years` simulated years of `scenario`, from `stats` of a metric
+    /// and a year index.
+    pub fn all<'a>(
+        scenario: &Scenario,
+        years: usize,
+        stats: impl Fn(Metric, usize) -> &'a MetricStats,
+    ) -> Vec<MetricResult> {
+        Metric::ALL
+            .iter()
+            .map(|&m| MetricResult {
+                name: m.name(),
+                unit: m.unit(),
+                description: m.description(),
+                years: MetricYear::series(scenario, years, |y| stats(m, y)),
+            })
+            .collect()
+    }
 }
 
 /// Paths whose event first (for good) happened in a year.
@@ -230,6 +282,28 @@ pub struct EventYears {
 }
 
 impl EventYears {
+    /// Operating break-even of a run of `scenario` (EBIT at or above zero from a year on).
+    pub fn break_even(counts: &YearCounts, scenario: &Scenario) -> EventYears {
+        EventYears::of(
+            counts,
+            scenario.start_year,
+            format!("EBIT >= 0 from this year through {}", scenario.horizon),
+        )
+    }
+
+    /// Cash payback of a run of `scenario` (cumulative free cash flow at or above zero from a
+    /// year on).
+    pub fn payback(counts: &YearCounts, scenario: &Scenario) -> EventYears {
+        EventYears::of(
+            counts,
+            scenario.start_year,
+            format!(
+                "cumulative free cash flow >= 0 from this year through {}",
+                scenario.horizon
+            ),
+        )
+    }
+
     pub fn of(counts: &YearCounts, start_year: i32, definition: String) -> EventYears {
         let total = counts.total();
         let year = |q| counts.quantile(q).map(|i| start_year + i as i32);
@@ -292,6 +366,21 @@ pub struct InputInfo {
     pub source: Option<String>,
 }
 
+impl InputInfo {
+    /// Every input of `scenario`, in its order.
+    pub fn all(scenario: &Scenario) -> Vec<InputInfo> {
+        scenario
+            .inputs
+            .iter()
+            .map(|i| InputInfo {
+                key: i.key.clone(),
+                distribution: i.dist.to_string(),
+                source: i.source.clone(),
+            })
+            .collect()
+    }
+}
+
 /// Facts about how the run was made that do not change its numbers.
 #[derive(Debug, Clone, Default)]
 pub struct RunFacts {
@@ -341,18 +430,9 @@ impl Report {
         run: RunFacts,
     ) -> Report {
         let n = summary.paths();
-        let horizon = scenario.horizon;
         Report {
             simulator: Simulator::CURRENT,
-            scenario: ScenarioInfo {
-                name: scenario.name.clone(),
-                file: scenario.origin.clone(),
-                description: scenario.description.clone(),
-                start_year: scenario.start_year,
-                horizon,
-                fingerprint: scenario.fingerprint(),
-                document: scenario.canonical_toml(),
-            },
+            scenario: ScenarioInfo::of(scenario),
             seed,
             paths: n,
             partial: n < paths_requested,
@@ -371,16 +451,8 @@ impl Report {
                 })
                 .collect(),
             break_even: BreakEven {
-                operating: EventYears::of(
-                    summary.break_even(),
-                    scenario.start_year,
-                    format!("EBIT >= 0 from this year through {horizon}"),
-                ),
-                cash_payback: EventYears::of(
-                    summary.payback(),
-                    scenario.start_year,
-                    format!("cumulative free cash flow >= 0 from this year through {horizon}"),
-                ),
+                operating: EventYears::break_even(summary.break_even(), scenario),
+                cash_payback: EventYears::payback(summary.payback(), scenario),
                 profitable_by_year: (0..summary.years())
                     .map(|y| YearProbability {
                         year: scenario.year(y),
@@ -390,29 +462,8 @@ impl Report {
                 funding_gap: Distribution::of(summary.funding_gap()),
                 npv: Distribution::of(summary.npv()),
             },
-            metrics: Metric::ALL
-                .iter()
-                .map(|&m| MetricResult {
-                    name: m.name(),
-                    unit: m.unit(),
-                    description: m.description(),
-                    years: (0..summary.years())
-                        .map(|y| MetricYear {
-                            year: scenario.year(y),
-                            distribution: Distribution::of(summary.metric(m, y)),
-                        })
-                        .collect(),
-                })
-                .collect(),
-            inputs: scenario
-                .inputs
-                .iter()
-                .map(|i| InputInfo {
-                    key: i.key.clone(),
-                    distribution: i.dist.to_string(),
-                    source: i.source.clone(),
-                })
-                .collect(),
+            metrics: MetricResult::all(scenario, summary.years(), |m, y| summary.metric(m, y)),
+            inputs: InputInfo::all(scenario),
             rare: Vec::new(),
             waterfall: None,
             run,

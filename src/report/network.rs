@@ -16,12 +16,12 @@ use indexmap::IndexMap;
 use serde::Serialize;
 
 use super::format::{percent, year};
+use super::rare::RareThreshold;
 use super::sheet::{Cell, Sheet};
 use super::{
     Distribution, EventYears, Exporter, InputInfo, MetricResult, MetricYear, ScenarioInfo,
     Simulator, ThresholdResult,
 };
-use crate::model::Metric;
 use crate::network::summary::NetworkSummary;
 use crate::network::{FlowKind, NetworkMetric};
 use crate::sampler::Sampler;
@@ -141,18 +141,12 @@ pub struct NetworkReport {
     pub quantile_relative_error: f64,
     /// The file's top-level thresholds, on entity and network metrics.
     pub thresholds: Vec<ThresholdResult>,
+    /// Subset-simulation estimates of the rare events (`--rare`); absent without it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rare: Vec<RareThreshold>,
     pub entities: IndexMap<String, EntityResult>,
     pub network: NetworkResult,
     pub inputs: Vec<InputInfo>,
-}
-
-fn years(scenario: &Scenario, n: usize, stats: impl Fn(usize) -> Distribution) -> Vec<MetricYear> {
-    (0..n)
-        .map(|y| MetricYear {
-            year: scenario.year(y),
-            distribution: stats(y),
-        })
-        .collect()
 }
 
 impl NetworkReport {
@@ -171,7 +165,6 @@ impl NetworkReport {
         let network = scenario.network.as_ref().expect("a network scenario");
         let n = summary.paths();
         let y = summary.years();
-        let horizon = scenario.horizon;
         let name = |e: usize| network.entities[e].name.clone();
         let entities = network
             .entities
@@ -180,16 +173,8 @@ impl NetworkReport {
             .map(|(e, entity)| {
                 let result = EntityResult {
                     label: entity.label.clone(),
-                    break_even: EventYears::of(
-                        summary.break_even(e),
-                        scenario.start_year,
-                        format!("EBIT >= 0 from this year through {horizon}"),
-                    ),
-                    payback: EventYears::of(
-                        summary.payback(e),
-                        scenario.start_year,
-                        format!("cumulative free cash flow >= 0 from this year through {horizon}"),
-                    ),
+                    break_even: EventYears::break_even(summary.break_even(e), scenario),
+                    payback: EventYears::payback(summary.payback(e), scenario),
                     default: EventYears::of(
                         summary.default(e),
                         scenario.start_year,
@@ -201,11 +186,11 @@ impl NetworkReport {
                     funding_gap: Distribution::of(summary.funding_gap(e)),
                     npv: Distribution::of(summary.npv(e)),
                     revenue_lost: Distribution::of(summary.revenue_lost(e)),
-                    end_customer_revenue: years(scenario, y, |t| {
-                        Distribution::of(summary.end_customer_revenue(e, t))
+                    end_customer_revenue: MetricYear::series(scenario, y, |t| {
+                        summary.end_customer_revenue(e, t)
                     }),
-                    internal_revenue: years(scenario, y, |t| {
-                        Distribution::of(summary.internal_revenue(e, t))
+                    internal_revenue: MetricYear::series(scenario, y, |t| {
+                        summary.internal_revenue(e, t)
                     }),
                     thresholds: entity
                         .thresholds
@@ -218,23 +203,13 @@ impl NetworkReport {
                             source: t.source.clone(),
                         })
                         .collect(),
-                    metrics: Metric::ALL
-                        .iter()
-                        .map(|&m| MetricResult {
-                            name: m.name(),
-                            unit: m.unit(),
-                            description: m.description(),
-                            years: years(scenario, y, |t| {
-                                Distribution::of(summary.metric(e, m, t))
-                            }),
-                        })
-                        .collect(),
+                    metrics: MetricResult::all(scenario, y, |m, t| summary.metric(e, m, t)),
                 };
                 (entity.name.clone(), result)
             })
             .collect();
         let network_years =
-            |m: NetworkMetric| years(scenario, y, |t| Distribution::of(summary.network(m, t)));
+            |m: NetworkMetric| MetricYear::series(scenario, y, |t| summary.network(m, t));
         let flows = network
             .flows
             .iter()
@@ -296,15 +271,7 @@ impl NetworkReport {
         starters.sort_by_key(|s| std::cmp::Reverse(s.paths));
         NetworkReport {
             simulator: Simulator::CURRENT,
-            scenario: ScenarioInfo {
-                name: scenario.name.clone(),
-                file: scenario.origin.clone(),
-                description: scenario.description.clone(),
-                start_year: scenario.start_year,
-                horizon,
-                fingerprint: scenario.fingerprint(),
-                document: scenario.canonical_toml(),
-            },
+            scenario: ScenarioInfo::of(scenario),
             seed,
             paths: n,
             partial: n < paths_requested,
@@ -322,6 +289,7 @@ impl NetworkReport {
                     source: t.source.clone(),
                 })
                 .collect(),
+            rare: Vec::new(),
             entities,
             network: NetworkResult {
                 gross_revenue: network_years(NetworkMetric::GrossRevenue),
@@ -336,15 +304,7 @@ impl NetworkReport {
                     starters,
                 },
             },
-            inputs: scenario
-                .inputs
-                .iter()
-                .map(|i| InputInfo {
-                    key: i.key.clone(),
-                    distribution: i.dist.to_string(),
-                    source: i.source.clone(),
-                })
-                .collect(),
+            inputs: InputInfo::all(scenario),
         }
     }
 }
@@ -437,6 +397,14 @@ fn text(r: &NetworkReport) -> String {
                 ],
             );
         }
+    }
+
+    if !r.rare.is_empty() {
+        heading(
+            &mut out,
+            "Rare events (plain estimate below 0.1%), by subset simulation",
+        );
+        super::rare::table_section(&mut out, &r.rare);
     }
 
     heading(&mut out, "Entities");
@@ -604,6 +572,22 @@ fn csv(r: &NetworkReport) -> String {
             Some(t.estimate.probability),
         );
     }
+    for t in &r.rare {
+        let e = &t.rare;
+        let [low, high] = e.ci95.map_or([None, None], |[l, h]| [Some(l), Some(h)]);
+        row("rare", "", &t.name, None, "probability", e.probability);
+        row("rare", "", &t.name, None, "ci95_low", low);
+        row("rare", "", &t.name, None, "ci95_high", high);
+        row(
+            "rare",
+            "",
+            &t.name,
+            None,
+            "evaluations",
+            Some(e.evaluations as f64),
+        );
+        row("rare", "", &t.name, None, "gain", e.gain);
+    }
     for (name, e) in &r.entities {
         for (event, ev) in [
             ("break_even", &e.break_even),
@@ -766,6 +750,9 @@ fn sheets(r: &NetworkReport) -> Vec<Sheet> {
         thresholds.row(row);
     }
     out.push(thresholds);
+    if !r.rare.is_empty() {
+        out.push(super::rare::sheet(&r.rare));
+    }
     let mut entities = Sheet::new(
         "entities",
         "Entities",

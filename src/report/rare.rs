@@ -3,7 +3,8 @@
 //! when there is one, with the evaluations used and the gain over plain Monte Carlo.
 //!
 //! [`RareReport`] is the result of `simulate rare`; a run with `--rare` carries the same
-//! [`RareThreshold`]s in its own report (see [`super::Report::rare`]).
+//! [`RareThreshold`]s in its own report (see [`super::Report::rare`] and
+//! [`super::network::NetworkReport::rare`]): a firm's thresholds or a network's events.
 
 use std::fmt::Write;
 
@@ -12,9 +13,9 @@ use serde::Serialize;
 use super::format::{percent, thousands};
 use super::sheet::{self, Cell, Sheet};
 use super::{Exporter, Probability, Simulator};
+use crate::rare::target::Target;
 use crate::rare::{Estimate, Settings, Status, subset};
 use crate::scenario::Scenario;
-use crate::threshold::Threshold;
 
 /// How the rare estimates were made.
 #[derive(Debug, Clone, Serialize)]
@@ -58,15 +59,20 @@ pub struct RareThreshold {
 }
 
 impl RareThreshold {
-    /// The result for `threshold`.
-    pub fn new(threshold: &Threshold, rare: Estimate, plain: Option<Probability>) -> RareThreshold {
+    /// The result for `target`, one of `scenario`'s thresholds or events.
+    pub fn new(
+        scenario: &Scenario,
+        target: &Target,
+        rare: Estimate,
+        plain: Option<Probability>,
+    ) -> RareThreshold {
         RareThreshold {
-            name: threshold.name.clone(),
-            label: threshold.label.clone(),
+            name: target.name(scenario),
+            label: target.label(scenario),
             in_words: in_words(&rare),
             rare,
             plain,
-            source: threshold.source.clone(),
+            source: target.source(scenario),
         }
     }
 }

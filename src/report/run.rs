@@ -357,6 +357,17 @@ impl ScenarioReport {
         }
     }
 
+    /// This report with rare-event estimates of some of its thresholds or events.
+    pub fn with_rare(self, rare: Vec<super::rare::RareThreshold>) -> ScenarioReport {
+        match self {
+            ScenarioReport::Firm(r) => ScenarioReport::Firm(Box::new(r.with_rare(rare))),
+            ScenarioReport::Network(mut r) => {
+                r.rare = rare;
+                ScenarioReport::Network(r)
+            }
+        }
+    }
+
     /// Marks the report partial (an interrupted run).
     pub fn mark_partial(&mut self) {
         match self {

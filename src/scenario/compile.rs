@@ -688,32 +688,109 @@ pub(super) struct FirmTables<'a> {
     pub thresholds: &'a IndexMap<String, RawThreshold>,
 }
 
+/// The [`FirmTables`] of a raw table that has them all under their usual names.
+macro_rules! firm_tables {
+    ($raw:expr) => {
+        FirmTables {
+            finance: &$raw.finance,
+            capex: &$raw.capex,
+            commitments: &$raw.commitments,
+            subscriptions: &$raw.subscriptions,
+            streams: &$raw.streams,
+            shocks: &$raw.shocks,
+            costs: &$raw.costs,
+            thresholds: &$raw.thresholds,
+        }
+    };
+}
+
 impl FirmTables<'_> {
     fn of_scenario(raw: &RawScenario) -> FirmTables<'_> {
-        FirmTables {
-            finance: &raw.finance,
-            capex: &raw.capex,
-            commitments: &raw.commitments,
-            subscriptions: &raw.subscriptions,
-            streams: &raw.streams,
-            shocks: &raw.shocks,
-            costs: &raw.costs,
-            thresholds: &raw.thresholds,
-        }
+        firm_tables!(raw)
     }
 
     pub(super) fn of_entity(raw: &RawEntity) -> FirmTables<'_> {
-        FirmTables {
-            finance: &raw.finance,
-            capex: &raw.capex,
-            commitments: &raw.commitments,
-            subscriptions: &raw.subscriptions,
-            streams: &raw.streams,
-            shocks: &raw.shocks,
-            costs: &raw.costs,
-            thresholds: &raw.thresholds,
-        }
+        firm_tables!(raw)
     }
+}
+
+/// Compiles how a total is spread over the years: `profile` (`flat` unless given, `ramp` or
+/// `custom` with `weights`) and the length in whole `years` (a custom profile's is its number
+/// of weights; without either, `default_years`, or an error when there is none). Keys are
+/// `{key}profile`, `{key}weights` and `{key}years`.
+pub(super) fn compile_schedule(
+    key: &str,
+    profile: Option<&str>,
+    weights: Option<&[f64]>,
+    years: Option<&RawParam>,
+    default_years: Option<f64>,
+    inputs: &mut Inputs,
+) -> Result<(Profile, ParamId), Problem> {
+    let k = |field: &str| format!("{key}{field}");
+    let profile = match (profile.unwrap_or("flat"), weights) {
+        ("flat", None) => Profile::Flat,
+        ("ramp", None) => Profile::Ramp,
+        ("custom", Some(w)) => {
+            if w.is_empty() {
+                return Err(problem(
+                    k("weights"),
+                    "a custom profile needs at least one weight",
+                ));
+            }
+            if let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
+                return Err(problem(
+                    k("weights"),
+                    format!("weights must be finite and not negative, got {bad}"),
+                ));
+            }
+            let sum: f64 = w.iter().sum();
+            if !(sum > 0.0 && sum.is_finite()) {
+                return Err(problem(
+                    k("weights"),
+                    "weights must have a positive, finite sum",
+                ));
+            }
+            if years.is_some() {
+                return Err(problem(
+                    k("years"),
+                    "a custom profile takes its length from 'weights'; remove 'years'",
+                ));
+            }
+            Profile::Custom(w.iter().map(|x| x / sum).collect())
+        }
+        ("custom", None) => {
+            return Err(problem(
+                k("weights"),
+                "profile = \"custom\" needs 'weights'",
+            ));
+        }
+        ("flat" | "ramp", Some(_)) => {
+            return Err(problem(
+                k("weights"),
+                "weights are only used with profile = \"custom\"",
+            ));
+        }
+        (other, _) => {
+            return Err(problem(
+                k("profile"),
+                format!("unknown profile '{other}' (expected flat, ramp or custom)"),
+            ));
+        }
+    };
+    let years = match (&profile, years, default_years) {
+        (Profile::Custom(w), _, _) => {
+            inputs.optional(&k("years"), None, w.len() as f64, Domain::WholeYears)?
+        }
+        (_, Some(y), _) => inputs.required(&k("years"), y, Domain::WholeYears)?,
+        (_, None, Some(d)) => inputs.optional(&k("years"), None, d, Domain::WholeYears)?,
+        (_, None, None) => {
+            return Err(problem(
+                k("years"),
+                "missing: the number of years the programme runs",
+            ));
+        }
+    };
+    Ok((profile, years))
 }
 
 /// Compiles one firm's tables into its model and thresholds, adding its inputs. Every key
@@ -751,68 +828,14 @@ pub(super) fn compile_firm(
         None => None,
         Some(c) => {
             let start = span.offset(&k("capex.start_year"), c.start_year.unwrap_or(span.start))?;
-            let profile = match (c.profile.as_deref().unwrap_or("flat"), &c.weights) {
-                ("flat", None) => Profile::Flat,
-                ("ramp", None) => Profile::Ramp,
-                ("custom", Some(w)) => {
-                    if w.is_empty() {
-                        return Err(problem(
-                            k("capex.weights"),
-                            "a custom profile needs at least one weight",
-                        ));
-                    }
-                    if let Some(bad) = w.iter().find(|x| !(x.is_finite() && **x >= 0.0)) {
-                        return Err(problem(
-                            k("capex.weights"),
-                            format!("weights must be finite and not negative, got {bad}"),
-                        ));
-                    }
-                    let sum: f64 = w.iter().sum();
-                    if !(sum > 0.0 && sum.is_finite()) {
-                        return Err(problem(
-                            k("capex.weights"),
-                            "weights must have a positive, finite sum",
-                        ));
-                    }
-                    if c.years.is_some() {
-                        return Err(problem(
-                            k("capex.years"),
-                            "a custom profile takes its length from 'weights'; remove 'years'",
-                        ));
-                    }
-                    Profile::Custom(w.iter().map(|x| x / sum).collect())
-                }
-                ("custom", None) => {
-                    return Err(problem(
-                        k("capex.weights"),
-                        "profile = \"custom\" needs 'weights'",
-                    ));
-                }
-                ("flat" | "ramp", Some(_)) => {
-                    return Err(problem(
-                        k("capex.weights"),
-                        "weights are only used with profile = \"custom\"",
-                    ));
-                }
-                (other, _) => {
-                    return Err(problem(
-                        k("capex.profile"),
-                        format!("unknown profile '{other}' (expected flat, ramp or custom)"),
-                    ));
-                }
-            };
-            let years_param = match (&profile, &c.years) {
-                (Profile::Custom(w), _) => {
-                    inputs.optional(&k("capex.years"), None, w.len() as f64, Domain::WholeYears)?
-                }
-                (_, Some(y)) => inputs.required(&k("capex.years"), y, Domain::WholeYears)?,
-                (_, None) => {
-                    return Err(problem(
-                        k("capex.years"),
-                        "missing: the number of years the programme runs",
-                    ));
-                }
-            };
+            let (profile, years_param) = compile_schedule(
+                &k("capex."),
+                c.profile.as_deref(),
+                c.weights.as_deref(),
+                c.years.as_ref(),
+                None,
+                inputs,
+            )?;
             Some(Capex {
                 total: inputs.required(&k("capex.total"), &c.total, Domain::NonNegative)?,
                 start,

@@ -8,7 +8,7 @@
 
 #[cfg(test)]
 use crate::model::Metric;
-use crate::model::{ParamId, Profile};
+use crate::model::ParamId;
 use crate::network::{
     Amount, Booking, Entity, Financing, Flow, FlowBase, FlowKind, MetricRef, Network,
     NetworkMetric, NetworkTest, NetworkThreshold, order,
@@ -16,7 +16,8 @@ use crate::network::{
 use crate::threshold::{Comparison, Years};
 
 use super::compile::{
-    Domain, FirmTables, Inputs, Problem, Span, compile_firm, compile_threshold, problem,
+    Domain, FirmTables, Inputs, Problem, Span, compile_firm, compile_schedule, compile_threshold,
+    problem,
 };
 use super::overrides::nearest_keys;
 use super::raw::{RawFlow, RawParam, RawScenario, RawThreshold};
@@ -408,54 +409,14 @@ fn compile_amount(
     if let Some(total) = &f.total {
         let total = inputs.required(&k("total"), total, Domain::NonNegative)?;
         let start = span.offset(&k("start_year"), f.start_year.unwrap_or(span.start))?;
-        let profile = match (f.profile.as_deref().unwrap_or("flat"), &f.weights) {
-            ("flat", None) => Profile::Flat,
-            ("ramp", None) => Profile::Ramp,
-            ("custom", Some(w)) => {
-                let sum: f64 = w.iter().sum();
-                if w.is_empty()
-                    || w.iter().any(|x| !(x.is_finite() && *x >= 0.0))
-                    || !(sum > 0.0 && sum.is_finite())
-                {
-                    return Err(problem(
-                        k("weights"),
-                        "weights must be finite, not negative, and have a positive sum",
-                    ));
-                }
-                if f.years.is_some() {
-                    return Err(problem(
-                        k("years"),
-                        "a custom profile takes its length from 'weights'; remove 'years'",
-                    ));
-                }
-                Profile::Custom(w.iter().map(|x| x / sum).collect())
-            }
-            ("custom", None) => {
-                return Err(problem(
-                    k("weights"),
-                    "profile = \"custom\" needs 'weights'",
-                ));
-            }
-            ("flat" | "ramp", Some(_)) => {
-                return Err(problem(
-                    k("weights"),
-                    "weights are only used with profile = \"custom\"",
-                ));
-            }
-            (other, _) => {
-                return Err(problem(
-                    k("profile"),
-                    format!("unknown profile '{other}' (expected flat, ramp or custom)"),
-                ));
-            }
-        };
-        let years = match (&profile, &f.years) {
-            (Profile::Custom(w), _) => {
-                inputs.optional(&k("years"), None, w.len() as f64, Domain::WholeYears)?
-            }
-            (_, Some(y)) => inputs.required(&k("years"), y, Domain::WholeYears)?,
-            (_, None) => inputs.optional(&k("years"), None, 1.0, Domain::WholeYears)?,
-        };
+        let (profile, years) = compile_schedule(
+            &k(""),
+            f.profile.as_deref(),
+            f.weights.as_deref(),
+            f.years.as_ref(),
+            Some(1.0),
+            inputs,
+        )?;
         return Ok(Amount::Schedule {
             total,
             start,

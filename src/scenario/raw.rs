@@ -8,59 +8,74 @@ use indexmap::IndexMap;
 use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
-/// A whole scenario file.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawScenario {
-    pub scenario: RawMeta,
-    #[serde(default)]
-    pub run: RawRun,
-    #[serde(default)]
-    pub finance: RawFinance,
-    pub capex: Option<RawCapex>,
-    #[serde(default)]
-    pub commitments: IndexMap<String, RawCommitment>,
-    pub subscriptions: Option<RawSubscriptions>,
-    #[serde(default)]
-    pub streams: IndexMap<String, RawStream>,
-    #[serde(default)]
-    pub shocks: IndexMap<String, RawShock>,
-    #[serde(default)]
-    pub costs: RawCosts,
-    #[serde(default)]
-    pub thresholds: IndexMap<String, RawThreshold>,
-    #[serde(default)]
-    pub correlations: RawCorrelations,
-    /// `[entities.NAME]`: the firms of a network file. A file without them is one firm.
-    #[serde(default)]
-    pub entities: IndexMap<String, RawEntity>,
-    /// `[flows.NAME]`: money moving between entities.
-    #[serde(default)]
-    pub flows: IndexMap<String, RawFlow>,
+/// Declares a raw table that holds the tables describing one firm (finance, capex,
+/// commitments, subscriptions, streams, shocks, costs, thresholds: the top level of a
+/// single-firm file, or one `[entities.NAME]`), between fields of its own. Keys keep the order
+/// written here, which is the order error messages list them in.
+macro_rules! with_firm_tables {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident { $($before:tt)* }
+        firm tables,
+        { $($after:tt)* }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($before)*
+            #[serde(default)]
+            pub finance: RawFinance,
+            pub capex: Option<RawCapex>,
+            #[serde(default)]
+            pub commitments: IndexMap<String, RawCommitment>,
+            pub subscriptions: Option<RawSubscriptions>,
+            #[serde(default)]
+            pub streams: IndexMap<String, RawStream>,
+            #[serde(default)]
+            pub shocks: IndexMap<String, RawShock>,
+            #[serde(default)]
+            pub costs: RawCosts,
+            #[serde(default)]
+            pub thresholds: IndexMap<String, RawThreshold>,
+            $($after)*
+        }
+    };
 }
 
-/// `[entities.NAME]`: one firm of a network, with the tables a single-firm file has at its
-/// top level, and its financing limits.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RawEntity {
-    /// A readable name for reports (e.g. `OpenAI`); the key is used otherwise.
-    pub label: Option<String>,
-    #[serde(default)]
-    pub finance: RawFinance,
-    pub capex: Option<RawCapex>,
-    #[serde(default)]
-    pub commitments: IndexMap<String, RawCommitment>,
-    pub subscriptions: Option<RawSubscriptions>,
-    #[serde(default)]
-    pub streams: IndexMap<String, RawStream>,
-    #[serde(default)]
-    pub shocks: IndexMap<String, RawShock>,
-    #[serde(default)]
-    pub costs: RawCosts,
-    #[serde(default)]
-    pub thresholds: IndexMap<String, RawThreshold>,
-    pub financing: Option<RawFinancing>,
+with_firm_tables! {
+    /// A whole scenario file.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RawScenario {
+        pub scenario: RawMeta,
+        #[serde(default)]
+        pub run: RawRun,
+    }
+    firm tables,
+    {
+        #[serde(default)]
+        pub correlations: RawCorrelations,
+        /// `[entities.NAME]`: the firms of a network file. A file without them is one firm.
+        #[serde(default)]
+        pub entities: IndexMap<String, RawEntity>,
+        /// `[flows.NAME]`: money moving between entities.
+        #[serde(default)]
+        pub flows: IndexMap<String, RawFlow>,
+    }
+}
+
+with_firm_tables! {
+    /// `[entities.NAME]`: one firm of a network, with the tables a single-firm file has at its
+    /// top level, and its financing limits.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RawEntity {
+        /// A readable name for reports (e.g. `OpenAI`); the key is used otherwise.
+        pub label: Option<String>,
+    }
+    firm tables,
+    {
+        pub financing: Option<RawFinancing>,
+    }
 }
 
 /// `[entities.NAME.financing]`: how much outside money the entity can raise over the horizon.

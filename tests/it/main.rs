@@ -23,6 +23,7 @@ mod plausibility;
 mod published;
 mod rare;
 mod rare_cli;
+mod rare_network;
 mod rare_scenario;
 mod sampling;
 mod serve;

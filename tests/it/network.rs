@@ -2,13 +2,13 @@
 //! cascade, and conservation of money on generated networks (proptest).
 
 use breakeven::model::Metric;
-use breakeven::network::path::NetworkWorkspace;
-use breakeven::network::{Booking, FlowKind, Network};
+use breakeven::network::path::NetworkBlock;
+use breakeven::network::{Booking, FlowKind, Network, NetworkMetric};
 use breakeven::scenario::{self, Scenario};
 use proptest::prelude::*;
 
 /// Parses a network scenario whose inputs are all fixed, and evaluates its one path.
-fn run_fixed(text: &str) -> (Scenario, NetworkWorkspace) {
+fn run_fixed(text: &str) -> (Scenario, NetworkBlock) {
     let scenario = scenario::parse(text, "test.toml", &[]).unwrap_or_else(|e| panic!("{e}"));
     let values: Vec<f64> = scenario
         .inputs
@@ -37,7 +37,7 @@ fn assert_series(actual: &[f64], expected: &[f64], what: &str) {
     }
 }
 
-const TWO_FIRMS: &str = r#"
+pub const TWO_FIRMS: &str = r#"
 [scenario]
 name = "Two firms"
 start_year = 2025
@@ -97,7 +97,7 @@ fn two_firms_round_trip_by_hand() {
     let l = &ws.entities[lab];
     assert_series(l.trajectory().series(Metric::Ebit), &[-25e9; 3], "lab EBIT");
     assert_series(&l.cash, &[75e9, 50e9, 25e9], "lab cash");
-    assert_eq!(l.default_year, None);
+    assert_eq!(l.default_year[0], None);
     // Equity is cash, not revenue; payback counts free cash flow only, which never turns.
     assert_eq!(l.trajectory().payback, None);
     assert_eq!(c.trajectory().payback, Some(0));
@@ -107,7 +107,11 @@ fn two_firms_round_trip_by_hand() {
     assert!(close(ws.purchases[lab * 2 + chips], 90e9));
     // Circularity: 30 of 40 each year.
     for y in 0..3 {
-        let (end, internal) = ws.revenue(y);
+        let path = ws.lane(0);
+        let (end, internal) = (
+            path.network(NetworkMetric::EndCustomerRevenue, y),
+            path.network(NetworkMetric::InternalRevenue, y),
+        );
         assert!(close(end, 10e9) && close(internal, 30e9));
     }
 }
@@ -159,15 +163,15 @@ fn a_three_firm_cascade_clears_by_hand() {
         &[42.0, 0.0, 0.0],
         "the cloud pays the chip maker",
     );
-    assert_eq!(ws.entities[lab].default_year, Some(0));
-    assert_eq!(ws.entities[cloud].default_year, Some(0));
-    assert_eq!(ws.entities[chips].default_year, None);
+    assert_eq!(ws.entities[lab].default_year[0], Some(0));
+    assert_eq!(ws.entities[cloud].default_year[0], Some(0));
+    assert_eq!(ws.entities[chips].default_year[0], None);
     // The lab starts the cascade: the cloud would have paid in full had the lab paid it.
-    assert!(ws.entities[lab].default_unaided && !ws.entities[cloud].default_unaided);
+    assert!(ws.entities[lab].default_unaided[0] && !ws.entities[cloud].default_unaided[0]);
     assert!(close(ws.entities[cloud].cash[0], 0.0));
     // Revenue lost: the cloud 60 + 100 + 100, the chip maker 38 + 80 + 80.
-    assert!(close(ws.entities[cloud].revenue_lost, 260.0));
-    assert!(close(ws.entities[chips].revenue_lost, 198.0));
+    assert!(close(ws.entities[cloud].revenue_lost[0], 260.0));
+    assert!(close(ws.entities[chips].revenue_lost[0], 198.0));
     // The cloud books what it paid as capex, depreciated over 4 years.
     let t = ws.entities[cloud].trajectory();
     assert_series(t.series(Metric::OwnCapex), &[42.0, 0.0, 0.0], "cloud capex");
@@ -435,8 +439,7 @@ fn a_single_firm_is_the_same_as_the_only_entity_of_a_network() {
         // Financing capacities are the network's own inputs, zero by default.
         let yearly = breakeven::model::YearlyNumbers::for_path(model, 1000 + k as u64);
         model.simulate(&values, &yearly, &mut ws).unwrap();
-        nws.entities[0]
-            .yearly
+        nws.yearly_mut(0)
             .as_mut_slice()
             .copy_from_slice(yearly.as_slice());
         network.simulate_numbers(&net_values, &mut nws).unwrap();

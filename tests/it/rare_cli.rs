@@ -21,6 +21,26 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `simulate replay FILE --format json` writes `file` again, byte for byte.
+fn replays_byte_for_byte(file: &std::path::Path) {
+    let again = simulate()
+        .arg("replay")
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), std::fs::read_to_string(file).unwrap());
+}
+
+/// The JSON of `args`, checked to be the same on one thread and on two.
+fn json_whatever_the_threads(args: &[&str]) -> serde_json::Value {
+    let one = json(&[args, &["--format", "json", "--threads", "1"]].concat());
+    let two = json(&[args, &["--format", "json", "--threads", "2"]].concat());
+    assert_eq!(one, two, "{args:?}");
+    one
+}
+
 #[test]
 fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
     let args = [
@@ -29,9 +49,7 @@ fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
         "--threshold",
         "operating_break_even_by_2030",
     ];
-    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
-    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
-    assert_eq!(one, two);
+    let one = json_whatever_the_threads(&args);
     let t = &one["thresholds"][0];
     assert_eq!(t["name"], "operating_break_even_by_2030");
     let p = t["rare"]["probability"].as_f64().unwrap();
@@ -93,14 +111,7 @@ fn a_run_with_rare_adds_its_rare_thresholds_and_replays_byte_for_byte() {
     let names: Vec<&str> = rare.iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, below);
     assert!(rare.iter().all(|t| t["plain"]["probability"].is_number()));
-    let again = simulate()
-        .arg("replay")
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", text(&again.stderr));
-    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+    replays_byte_for_byte(&file);
 }
 
 #[test]
@@ -127,24 +138,114 @@ fn an_unknown_threshold_or_bad_settings_are_usage_errors() {
     );
 }
 
-/// Network files have no score for their events yet: both entry points say so, exit 2, and
-/// write nothing.
+/// A network file's events by name: the JSON is the same for any thread count, an event the
+/// network decides is reported as impossible, and an unknown name lists the events.
 #[test]
-fn a_network_file_is_refused_with_the_reason() {
-    for args in [
-        &["rare", "scenarios/network.toml"][..],
-        &["scenarios/network.toml", "--rare", "--paths", "1000"][..],
+fn a_network_files_events_are_estimated_by_name() {
+    let args = [
+        "rare",
+        "scenarios/network.toml",
+        "--threshold",
+        "microsoft.default",
+        "--samples",
+        "500",
+    ];
+    let one = json_whatever_the_threads(&args);
+    let t = &one["thresholds"][0];
+    assert_eq!(t["name"], "microsoft.default");
+    assert_eq!(t["rare"]["status"], "estimated", "{t}");
+    assert!(t["label"].as_str().unwrap().contains("defaults"), "{t}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.toml");
+    std::fs::write(&file, super::network::TWO_FIRMS).unwrap();
+    let out = simulate()
+        .arg("rare")
+        .arg(&file)
+        .args(["--threshold", "chips.default"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("impossible under the scenario's inputs"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let out = simulate()
+        .args([
+            "rare",
+            "scenarios/network.toml",
+            "--threshold",
+            "openai.bankrupt",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("openai.bankrupt") && err.contains("openai.default"),
+        "{err}"
+    );
+}
+
+/// `--rare` on a network run estimates every event whose plain estimate is below 0.1%, and
+/// only those, and a replay of the report is byte-identical.
+#[test]
+fn a_network_run_with_rare_adds_its_rare_events_and_replays_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("lab.toml");
+    std::fs::write(&scenario, super::rare_network::lognormal_network(2e11)).unwrap();
+    let file = dir.path().join("run.json");
+    let out = simulate()
+        .arg(&scenario)
+        .args(["--paths", "20000", "--rare", "--format", "json", "--out"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let names: Vec<&str> = report["rare"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"network.big_first_year"), "{names:?}");
+    let mut below = Vec::new();
+    for t in report["thresholds"].as_array().unwrap() {
+        if t["probability"].as_f64().unwrap() < 1e-3 {
+            below.push(format!("network.{}", t["name"].as_str().unwrap()));
+        }
+    }
+    for (name, e) in report["entities"].as_object().unwrap() {
+        for event in ["break_even", "payback", "default"] {
+            if e[event]["probability"].as_f64().unwrap() < 1e-3 {
+                below.push(format!("{name}.{event}"));
+            }
+        }
+    }
+    below.sort();
+    let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+    sorted.sort();
+    assert_eq!(sorted, below);
+    replays_byte_for_byte(&file);
+    for (format, needle) in [
+        ("table", "Rare events"),
+        ("csv", "rare,,network.big_first_year"),
     ] {
-        let out = simulate().args(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        let err = text(&out.stderr);
+        let out = simulate()
+            .arg("replay")
+            .arg(&file)
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", text(&out.stderr));
         assert!(
-            err.contains("scenarios/network.toml")
-                && err.contains("network scenarios")
-                && err.contains("continuous score")
-                && err.contains("plain Monte Carlo"),
-            "{args:?}: {err}"
+            text(&out.stdout).contains(needle),
+            "{format}:\n{}",
+            text(&out.stdout)
         );
-        assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
