@@ -37,7 +37,7 @@ fn assert_series(actual: &[f64], expected: &[f64], what: &str) {
     }
 }
 
-const TWO_FIRMS: &str = r#"
+pub const TWO_FIRMS: &str = r#"
 [scenario]
 name = "Two firms"
 start_year = 2025

@@ -21,6 +21,26 @@ fn json(args: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// `simulate replay FILE --format json` writes `file` again, byte for byte.
+fn replays_byte_for_byte(file: &std::path::Path) {
+    let again = simulate()
+        .arg("replay")
+        .arg(file)
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", text(&again.stderr));
+    assert_eq!(text(&again.stdout), std::fs::read_to_string(file).unwrap());
+}
+
+/// The JSON of `args`, checked to be the same on one thread and on two.
+fn json_whatever_the_threads(args: &[&str]) -> serde_json::Value {
+    let one = json(&[args, &["--format", "json", "--threads", "1"]].concat());
+    let two = json(&[args, &["--format", "json", "--threads", "2"]].concat());
+    assert_eq!(one, two, "{args:?}");
+    one
+}
+
 #[test]
 fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
     let args = [
@@ -29,9 +49,7 @@ fn every_format_carries_the_estimate_and_the_json_ignores_threads() {
         "--threshold",
         "operating_break_even_by_2030",
     ];
-    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
-    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
-    assert_eq!(one, two);
+    let one = json_whatever_the_threads(&args);
     let t = &one["thresholds"][0];
     assert_eq!(t["name"], "operating_break_even_by_2030");
     let p = t["rare"]["probability"].as_f64().unwrap();
@@ -93,14 +111,7 @@ fn a_run_with_rare_adds_its_rare_thresholds_and_replays_byte_for_byte() {
     let names: Vec<&str> = rare.iter().map(|t| t["name"].as_str().unwrap()).collect();
     assert_eq!(names, below);
     assert!(rare.iter().all(|t| t["plain"]["probability"].is_number()));
-    let again = simulate()
-        .arg("replay")
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", text(&again.stderr));
-    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+    replays_byte_for_byte(&file);
 }
 
 #[test]
@@ -139,9 +150,7 @@ fn a_network_files_events_are_estimated_by_name() {
         "--samples",
         "500",
     ];
-    let one = json(&[&args[..], &["--format", "json", "--threads", "1"]].concat());
-    let two = json(&[&args[..], &["--format", "json", "--threads", "2"]].concat());
-    assert_eq!(one, two);
+    let one = json_whatever_the_threads(&args);
     let t = &one["thresholds"][0];
     assert_eq!(t["name"], "microsoft.default");
     assert_eq!(t["rare"]["status"], "estimated", "{t}");
@@ -149,7 +158,7 @@ fn a_network_files_events_are_estimated_by_name() {
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("two.toml");
-    std::fs::write(&file, super::rare_network::TWO_FIRMS).unwrap();
+    std::fs::write(&file, super::network::TWO_FIRMS).unwrap();
     let out = simulate()
         .arg("rare")
         .arg(&file)
@@ -221,14 +230,7 @@ fn a_network_run_with_rare_adds_its_rare_events_and_replays_byte_for_byte() {
     let mut sorted: Vec<String> = names.iter().map(|n| n.to_string()).collect();
     sorted.sort();
     assert_eq!(sorted, below);
-    let again = simulate()
-        .arg("replay")
-        .arg(&file)
-        .args(["--format", "json"])
-        .output()
-        .unwrap();
-    assert!(again.status.success(), "{}", text(&again.stderr));
-    assert_eq!(text(&again.stdout), std::fs::read_to_string(&file).unwrap());
+    replays_byte_for_byte(&file);
     for (format, needle) in [
         ("table", "Rare events"),
         ("csv", "rare,,network.big_first_year"),

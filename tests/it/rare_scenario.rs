@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 
 use breakeven::engine::Plan;
 use breakeven::rare::scenario::ThresholdScore;
-use breakeven::rare::{self, Estimate, Settings, Status};
+use breakeven::rare::{self, Estimate, Score, Settings, Status};
 use breakeven::scenario::{self, Scenario};
 use breakeven::simulation::{RunOptions, run, visit_paths};
 use statrs::distribution::{ContinuousCDF, LogNormal, Normal};
@@ -15,17 +15,18 @@ fn load(path: &str) -> Scenario {
     scenario::load(std::path::Path::new(path), &[]).unwrap()
 }
 
+/// The estimate of `score` with `settings` and `seed`, without progress or cancellation.
+pub fn estimated<S: Score>(score: &S, settings: &Settings, seed: u64) -> Estimate
+where
+    S::Error: std::fmt::Debug,
+{
+    let never = AtomicBool::new(false);
+    rare::estimate(score, settings, seed, &rare::NoProgress, &never).unwrap()
+}
+
 fn rare_estimate(s: &Scenario, name: &str, settings: &Settings, seed: u64) -> Estimate {
     let t = s.thresholds.iter().find(|t| t.name == name).unwrap();
-    let score = ThresholdScore::new(s, t);
-    rare::estimate(
-        &score,
-        settings,
-        seed,
-        &rare::NoProgress,
-        &AtomicBool::new(false),
-    )
-    .unwrap()
+    estimated(&ThresholdScore::new(s, t), settings, seed)
 }
 
 /// Every operator on every kind of test, beside the bundled scenarios' own thresholds.
@@ -275,7 +276,15 @@ fn scenario_coverage(trials: u64) -> (u64, f64, f64) {
             )
         })
         .collect();
-    let n = trials as f64;
+    let (covered, spread, reported, _) = coverage_of_the_mean(&estimates);
+    (covered, spread, reported)
+}
+
+/// Of independent estimates of one probability: in how many the 95% interval holds the mean
+/// of them all (the best value at hand), their actual spread (coefficient of variation), the
+/// RMS of the coefficients of variation they report, and that mean.
+pub fn coverage_of_the_mean(estimates: &[Estimate]) -> (u64, f64, f64, f64) {
+    let n = estimates.len() as f64;
     let p: Vec<f64> = estimates.iter().map(|e| e.probability.unwrap()).collect();
     let mean = p.iter().sum::<f64>() / n;
     let spread = (p.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt() / mean;
@@ -292,7 +301,7 @@ fn scenario_coverage(trials: u64) -> (u64, f64, f64) {
             low <= mean && mean <= high
         })
         .count() as u64;
-    (covered, spread, reported)
+    (covered, spread, reported, mean)
 }
 
 /// The CI version of [`intervals_on_a_bundled_scenario_in_100_repetitions`]: 30 estimates,
