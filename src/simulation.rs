@@ -136,12 +136,10 @@ pub fn visit_paths(
         let mut rng = chunk_rng(plan.seed, chunk);
         let paths = plan.chunk_paths(chunk);
         simulation.begin_chunk(paths, &rng, &mut worker);
-        for start in (0..paths).step_by(BLOCK_PATHS) {
+        for (start, first, width) in chunk_blocks(chunk * CHUNK_PATHS, paths) {
             if options.cancel.load(Ordering::Relaxed) {
                 break 'chunks;
             }
-            let width = BLOCK_PATHS.min(paths - start);
-            let first = chunk * CHUNK_PATHS + start as u64;
             let block = simulation.run_block(start, first, width, &mut rng, &mut worker)?;
             for l in 0..width {
                 block.copy_path(l, &mut one);
@@ -322,6 +320,19 @@ pub struct Simulation<'a> {
 pub struct Worker {
     draw: DrawScratch,
     blocks: WorkerBlocks<BlockPaths>,
+}
+
+/// The blocks of a chunk of `paths` paths whose first is the `first_path`-th of the run: for
+/// each, its first path's place in the chunk and in the run, and its width (a chunk's blocks
+/// start at its first path; the last may be narrower).
+pub fn chunk_blocks(first_path: u64, paths: usize) -> impl Iterator<Item = (usize, u64, usize)> {
+    (0..paths).step_by(BLOCK_PATHS).map(move |start| {
+        (
+            start,
+            first_path + start as u64,
+            BLOCK_PATHS.min(paths - start),
+        )
+    })
 }
 
 /// A worker's blocks of paths, allocated once per width: blocks of [`BLOCK_PATHS`] paths,
@@ -583,12 +594,11 @@ impl Experiment for Simulation<'_> {
         summary: &mut RunSummary,
     ) -> Result<(), PathError> {
         self.begin_chunk(paths, rng, worker);
-        for start in (0..paths).step_by(BLOCK_PATHS) {
+        for (start, first, width) in chunk_blocks(first_path, paths) {
             if self.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            let width = BLOCK_PATHS.min(paths - start);
-            let block = self.run_block(start, first_path + start as u64, width, rng, worker)?;
+            let block = self.run_block(start, first, width, rng, worker)?;
             summary.record_block(self.scenario, block.results());
         }
         Ok(())

@@ -10,8 +10,9 @@
 //! This module holds the compiled network and the pure pieces of its evaluation: the order
 //! in which flows that are shares of other entities' metrics can be computed ([`order`]), the
 //! flow amounts of a year ([`schedule`]), and the Eisenberg–Noe clearing of the year's
-//! payments when an entity cannot pay in full ([`clearing`]). The engine knows none of it: a
-//! network path is still one vector of drawn inputs and one model call.
+//! payments when an entity cannot pay in full ([`clearing`]); [`path`] evaluates blocks of
+//! paths with them, [`run`] runs a scenario and [`summary`] records it. The engine knows none
+//! of it: a block of network paths is still one array of drawn inputs and one evaluation.
 
 pub mod clearing;
 pub mod event;

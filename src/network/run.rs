@@ -7,11 +7,11 @@
 
 use std::sync::atomic::Ordering;
 
-use crate::engine::{self, BLOCK_PATHS, CHUNK_PATHS, Experiment, Outcome};
+use crate::engine::{self, CHUNK_PATHS, Experiment, Outcome};
 use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw};
 use crate::scenario::Scenario;
-use crate::simulation::{BlockInputs, PathError, RunError, RunOptions, WorkerBlocks};
+use crate::simulation::{BlockInputs, PathError, RunError, RunOptions, WorkerBlocks, chunk_blocks};
 
 use super::Network;
 use super::path::{NetworkBlock, NetworkLane};
@@ -52,9 +52,9 @@ impl NetworkSimulation<'_> {
         }
     }
 
-    /// Runs the next `width` paths of a chunk (at most [`BLOCK_PATHS`]), the first of which is
-    /// the `in_chunk`-th of its chunk and the `global`-th of the run, taking their keys from
-    /// the chunk's generator `rng`. Allocates nothing unless the block is a chunk's narrower
+    /// Runs the next `width` paths of a chunk (at most [`crate::engine::BLOCK_PATHS`]), the
+    /// first of which is the `in_chunk`-th of its chunk and the `global`-th of the run, taking
+    /// their keys from the chunk's generator `rng`. Allocates nothing unless the block is a chunk's narrower
     /// last one of a new width.
     fn run_block<'w>(
         &self,
@@ -103,12 +103,11 @@ impl Experiment for NetworkSimulation<'_> {
         summary: &mut NetworkSummary,
     ) -> Result<(), PathError> {
         self.draw.begin_chunk(paths, rng, &mut worker.draw);
-        for start in (0..paths).step_by(BLOCK_PATHS) {
+        for (start, first, width) in chunk_blocks(first_path, paths) {
             if self.options.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            let width = BLOCK_PATHS.min(paths - start);
-            let block = self.run_block(start, first_path + start as u64, width, rng, worker)?;
+            let block = self.run_block(start, first, width, rng, worker)?;
             summary.record_block(self.network, self.scenario.start_year, &block.results);
         }
         Ok(())
@@ -171,12 +170,10 @@ pub fn visit_paths(
         let mut rng = chunk_rng(plan.seed, chunk);
         let paths = plan.chunk_paths(chunk);
         simulation.draw.begin_chunk(paths, &rng, &mut worker.draw);
-        for start in (0..paths).step_by(BLOCK_PATHS) {
+        for (start, first, width) in chunk_blocks(chunk * CHUNK_PATHS, paths) {
             if options.cancel.load(Ordering::Relaxed) {
                 break 'chunks;
             }
-            let width = BLOCK_PATHS.min(paths - start);
-            let first = chunk * CHUNK_PATHS + start as u64;
             let block = simulation.run_block(start, first, width, &mut rng, &mut worker)?;
             for l in 0..width {
                 block.inputs.copy_path(l, &mut inputs);

@@ -1,7 +1,7 @@
 //! Networks of firms: hand-computed two- and three-firm networks, the clearing vector of a
 //! cascade, and conservation of money on generated networks (proptest).
 
-use breakeven::model::Metric;
+use breakeven::model::{Metric, PathResults};
 use breakeven::network::path::NetworkBlock;
 use breakeven::network::{Booking, FlowKind, Network, NetworkMetric};
 use breakeven::scenario::{self, Scenario};
@@ -501,4 +501,52 @@ fn required_revenue_for_a_return_charges_capex_bought_from_others() {
         &required,
         "required revenue",
     );
+}
+
+#[test]
+fn a_block_of_network_paths_gives_each_path_what_it_gives_alone() {
+    // The run evaluates blocks of paths together; every number of every path must be the
+    // one the path gives alone (a block of one), to the bit. A narrow odd-width block of
+    // network.toml, where most paths see defaults and cascades.
+    use rand::Rng;
+    let scenario = scenario::load(bundled("network.toml").as_ref(), &[]).unwrap();
+    let network = scenario.network.as_ref().unwrap();
+    let draw =
+        breakeven::sampler::InputDraw::new(&scenario, breakeven::sampler::Sampler::Mc, 7).unwrap();
+    let width = 13;
+    let mut rng = breakeven::rng::chunk_rng(7, 3);
+    let mut scratch = draw.scratch();
+    draw.begin_chunk(width, &rng, &mut scratch);
+    let keys: Vec<u64> = (0..width).map(|_| rng.next_u64()).collect();
+    let mut values = draw.initial_block(width);
+    draw.draw_block(0, 3 * 1024, &keys, &mut scratch, &mut values);
+    let mut block = network.block(width);
+    network.simulate_block(&values, &keys, &mut block).unwrap();
+    let mut one = network.workspace();
+    let mut defaults = 0;
+    for (l, &key) in keys.iter().enumerate() {
+        let path: Vec<f64> = values.iter().skip(l).step_by(width).copied().collect();
+        network.simulate(&path, key, &mut one).unwrap();
+        let (a, b) = (block.lane(l), one.lane(0));
+        for e in 0..network.entities.len() {
+            assert_eq!(a.default_year(e), b.default_year(e), "path {l} entity {e}");
+            defaults += usize::from(a.default_year(e).is_some());
+            for m in Metric::ALL {
+                for y in 0..network.years() {
+                    assert_eq!(
+                        a.entity(e).get(m, y).to_bits(),
+                        b.entity(e).get(m, y).to_bits(),
+                        "path {l} entity {e} {} year {y}",
+                        m.name()
+                    );
+                }
+            }
+        }
+        for m in NetworkMetric::ALL {
+            for y in 0..network.years() {
+                assert_eq!(a.network(m, y).to_bits(), b.network(m, y).to_bits());
+            }
+        }
+    }
+    assert!(defaults > 0, "the block exercises defaults");
 }
