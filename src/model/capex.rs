@@ -179,7 +179,10 @@ impl Capex {
                         &mut out.own_capital_charge[i],
                         (1.0 - partner_share) * s.depreciation[y] * charge,
                     );
-                    add(&mut out.own_operations[i], (1.0 - partner_share) * operations);
+                    add(
+                        &mut out.own_operations[i],
+                        (1.0 - partner_share) * operations,
+                    );
                     add(
                         &mut out.rental[i],
                         partner_share * (s.depreciation[y] + operations) * (1.0 + margin),
