@@ -9,6 +9,10 @@
 //! its bars add up to its EBIT (medians of each line would not). Every line but EBIT is
 //! computed again from the path's inputs with the model's own cost rules, so that the sum of
 //! the lines equals the path's EBIT up to rounding (the tests check it does).
+//!
+//! A run asked to keep its first paths' EBIT ([`ranking`]) is ranked from what it kept; a
+//! sharded run's merge, which has no paths, simulates its first paths again
+//! ([`median_path`]); either way only the median's own chunk is simulated for its lines.
 
 use std::sync::atomic::Ordering;
 
@@ -27,7 +31,7 @@ use crate::summary::{KeepFirst, RunSummary};
 pub const DEFAULT_YEAR: i32 = 2030;
 
 /// The median path is that of the run's first this many paths (a random sample of a larger
-/// run: every path is an independent draw), which bounds the ranking pass's time and memory.
+/// run: every path is an independent draw), which bounds the ranking's time and memory.
 pub const MAX_RANKED: u64 = 100_000;
 
 /// Chunks per parallel task of the ranking pass.
