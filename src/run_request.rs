@@ -139,12 +139,14 @@ impl RunRequest {
     ) -> Result<Report, RunRequestError> {
         single_firm(scenario)?;
         let (paths, seed) = self.paths_and_seed(scenario);
-        let options = RunOptions {
-            plan: Plan::whole(seed, paths),
-            sampler: self.sampler,
-            progress,
-            cancel,
-        };
+        // The median path's waterfall in the default year, as `simulate FILE` gives it.
+        let year = waterfall::default_year(scenario);
+        let y = waterfall::year_index(scenario, year).expect("the default year is covered");
+        let options = RunOptions::new(Plan::whole(seed, paths))
+            .sampler(self.sampler)
+            .progress(progress)
+            .cancel(cancel)
+            .keep(waterfall::ranking(y));
         let started = Instant::now();
         let error = |e| match e {
             RunError::Sampler(error) => RunRequestError::Sampler {
@@ -154,17 +156,14 @@ impl RunRequest {
             RunError::Path(e) => RunRequestError::Path(e),
         };
         let outcome = simulation::run(scenario, &options).map_err(error)?;
-        // The median path's waterfall in the default year, as `simulate FILE` gives it.
         let waterfall = if outcome.cancelled {
             None
         } else {
-            let year = waterfall::default_year(scenario);
-            let y = waterfall::year_index(scenario, year).expect("the default year is covered");
             let quiet = RunOptions {
                 progress: &NoProgress,
                 ..options
             };
-            waterfall::median_path(scenario, &quiet, y).map_err(error)?
+            waterfall::median_path_of_run(scenario, &quiet, &outcome.summary, y).map_err(error)?
         };
         let facts = RunFacts {
             threads: rayon::current_num_threads(),

@@ -26,7 +26,7 @@ use crate::model::{Block, BlockWorkspace, NumericError, Trajectory, Workspace, Y
 use crate::rng::{ChunkRng, chunk_rng};
 use crate::sampler::{DrawScratch, InputDraw, Sampler, SamplerError};
 use crate::scenario::Scenario;
-use crate::summary::RunSummary;
+use crate::summary::{KeepFirst, RunSummary};
 
 /// How to run a scenario: which paths, drawn how, watched by whom, stopped by what.
 #[derive(Clone, Copy)]
@@ -36,6 +36,8 @@ pub struct RunOptions<'a> {
     pub progress: &'a dyn Progress,
     /// Once set, the run stops at the next block of paths and keeps the paths done so far.
     pub cancel: &'a AtomicBool,
+    /// What the summary keeps of the run's first paths, if anything.
+    pub keep: Option<KeepFirst>,
 }
 
 /// A flag nobody sets.
@@ -49,6 +51,15 @@ impl<'a> RunOptions<'a> {
             sampler: Sampler::Mc,
             progress: &NoProgress,
             cancel: &NEVER,
+            keep: None,
+        }
+    }
+
+    /// These options keeping `keep` of the run's first paths in its summary.
+    pub fn keep(self, keep: KeepFirst) -> RunOptions<'a> {
+        RunOptions {
+            keep: Some(keep),
+            ..self
         }
     }
 
@@ -78,7 +89,8 @@ impl<'a> RunOptions<'a> {
 /// for bit, whatever the number of threads. A cancelled run keeps the paths it finished
 /// (`outcome.cancelled` says so).
 pub fn run(scenario: &Scenario, options: &RunOptions) -> Result<Outcome<RunSummary>, RunError> {
-    let simulation = Simulation::new(scenario, options.sampler, options.plan.seed, options.cancel)?;
+    let simulation = Simulation::new(scenario, options.sampler, options.plan.seed, options.cancel)?
+        .keeping(options.keep);
     let plan = &options.plan;
     let mut outcome = engine::run(&simulation, plan, options.progress, options.cancel)?;
     // A cancelled chunk keeps the paths it finished: count what the summary holds.
@@ -314,6 +326,8 @@ pub struct Simulation<'a> {
     /// chunks, and a chunk of a long scenario can take seconds (1,500 streams over 200 years:
     /// about 6 s); a path takes milliseconds.
     cancel: &'a AtomicBool,
+    /// What summaries keep of the run's first paths.
+    keep: Option<KeepFirst>,
 }
 
 /// Scratch space of one worker.
@@ -453,7 +467,13 @@ impl<'a> Simulation<'a> {
             scenario,
             draw: InputDraw::new(scenario, sampler, seed)?,
             cancel,
+            keep: None,
         })
+    }
+
+    /// This simulation with summaries that keep `keep` of the run's first paths.
+    pub fn keeping(self, keep: Option<KeepFirst>) -> Simulation<'a> {
+        Simulation { keep, ..self }
     }
 
     /// Prepares `worker` for a chunk of `paths` paths drawn from `rng` (the Latin hypercube's
@@ -582,7 +602,7 @@ impl Experiment for Simulation<'_> {
     }
 
     fn empty_summary(&self) -> RunSummary {
-        RunSummary::empty(self.scenario)
+        RunSummary::empty(self.scenario).keeping(self.keep)
     }
 
     fn run_chunk(
@@ -599,7 +619,7 @@ impl Experiment for Simulation<'_> {
                 break;
             }
             let block = self.run_block(start, first, width, rng, worker)?;
-            summary.record_block(self.scenario, block.results());
+            summary.record_block(self.scenario, block.results(), first);
         }
         Ok(())
     }

@@ -65,11 +65,66 @@ impl Layout {
     }
 }
 
+/// A request that a run keep one metric's value in one year on each of its first paths, for
+/// an analysis that ranks paths (the waterfall's median path) without simulating them again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeepFirst {
+    pub metric: Metric,
+    /// The year index.
+    pub year: usize,
+    /// Paths with a global index below this are kept.
+    pub paths: u64,
+}
+
+/// What a run kept for a [`KeepFirst`]: the values of consecutive paths from `start`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstPaths {
+    pub request: KeepFirst,
+    /// The global index of the first kept path.
+    pub start: u64,
+    /// The value of paths `start`, `start + 1`, ... in order.
+    pub values: Vec<f64>,
+    /// Whether the kept paths are consecutive (pieces recorded out of order are not, and then
+    /// nothing kept can be used).
+    pub consecutive: bool,
+}
+
+impl FirstPaths {
+    /// Appends the values of paths `first..` (those below the requested count).
+    fn push(&mut self, first: u64, values: &[f64]) {
+        let wanted = self
+            .request
+            .paths
+            .saturating_sub(first)
+            .min(values.len() as u64) as usize;
+        if wanted == 0 {
+            return;
+        }
+        if self.values.is_empty() {
+            self.start = first;
+        } else if self.start + self.values.len() as u64 != first {
+            self.consecutive = false;
+        }
+        self.values.extend_from_slice(&values[..wanted]);
+    }
+
+    /// Each kept path's value and global index, if they are consecutive.
+    pub fn indexed(&self) -> Option<Vec<(f64, u64)>> {
+        self.consecutive.then(|| {
+            (self.start..)
+                .zip(&self.values)
+                .map(|(i, &x)| (x, i))
+                .collect()
+        })
+    }
+}
+
 /// Everything a run of a scenario remembers about its paths.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunSummary {
     layout: Layout,
     stats: Summary,
+    first: Option<FirstPaths>,
 }
 
 impl RunSummary {
@@ -79,17 +134,34 @@ impl RunSummary {
         RunSummary {
             layout,
             stats: layout.empty_summary(),
+            first: None,
         }
+    }
+
+    /// This summary, keeping what `keep` asks of the paths recorded from now on.
+    pub fn keeping(self, keep: Option<KeepFirst>) -> RunSummary {
+        let first = keep.map(|request| FirstPaths {
+            request,
+            start: 0,
+            values: Vec::new(),
+            consecutive: true,
+        });
+        RunSummary { first, ..self }
+    }
+
+    /// What the run kept of its first paths, if it was asked to (see [`KeepFirst`]).
+    pub fn first_paths(&self) -> Option<&FirstPaths> {
+        self.first.as_ref()
     }
 
     /// The summary of `scenario` held by `stats` (read back from a part file, say), or `None`
     /// when its accumulators do not fit the scenario.
     pub fn from_stats(scenario: &Scenario, stats: Summary) -> Option<RunSummary> {
         let empty = RunSummary::empty(scenario);
-        empty.stats.same_layout(&stats).then_some(RunSummary {
-            layout: empty.layout,
-            stats,
-        })
+        empty
+            .stats
+            .same_layout(&stats)
+            .then_some(RunSummary { stats, ..empty })
     }
 
     /// The mergeable accumulators, as part files store them.
@@ -166,12 +238,18 @@ impl RunSummary {
         &self.stats.series[self.layout.npv()]
     }
 
-    /// Records the paths of `block`, simulated from `scenario`: each series' values of the
-    /// block go into its statistics as one batch.
-    pub fn record_block(&mut self, scenario: &Scenario, block: &Block) {
+    /// Records the paths of `block`, simulated from `scenario`, whose first path has global
+    /// index `first_path`: each series' values of the block go into its statistics as one
+    /// batch.
+    pub fn record_block(&mut self, scenario: &Scenario, block: &Block, first_path: u64) {
         let layout = self.layout;
-        let stats = &mut self.stats;
+        let values = block.values();
         let w = block.width();
+        if let Some(kept) = &mut self.first {
+            let series = layout.metric(kept.request.metric, kept.request.year);
+            kept.push(first_path, &values[series * w..(series + 1) * w]);
+        }
+        let stats = &mut self.stats;
         for (k, threshold) in scenario.thresholds.iter().enumerate() {
             let met = (0..w)
                 .filter(|&l| threshold.is_met(&block.lane(l), scenario.start_year))
@@ -179,7 +257,6 @@ impl RunSummary {
             stats.counters[layout.threshold(k)] += met as u64;
         }
         let ebit = layout.metric(Metric::Ebit, 0);
-        let values = block.values();
         for y in 0..layout.years {
             let lanes = &values[(ebit + y) * w..(ebit + y + 1) * w];
             let profitable = lanes.iter().filter(|&&x| x >= 0.0).count();
@@ -200,6 +277,11 @@ impl RunSummary {
     pub fn merge(&mut self, other: &RunSummary) {
         debug_assert_eq!(self.layout, other.layout);
         self.stats.merge(&other.stats);
+        if let (Some(a), Some(b)) = (&mut self.first, &other.first) {
+            // Pieces of a run merge in path order, so their kept paths follow each other.
+            a.consecutive &= b.consecutive;
+            a.push(b.start, &b.values);
+        }
     }
 }
 

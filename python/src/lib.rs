@@ -249,12 +249,10 @@ fn run_network(
     let (paths, seed) = request.paths_and_seed(scenario);
     let sampler = request.sampler;
     let outcome = interruptible(py, threads, |cancel| {
-        let options = RunOptions {
-            plan: Plan::whole(seed, paths),
-            sampler,
-            progress: &NoProgress,
-            cancel,
-        };
+        let options = RunOptions::new(Plan::whole(seed, paths))
+            .sampler(sampler)
+            .progress(&NoProgress)
+            .cancel(cancel);
         breakeven::scenario_run::run(scenario, &options)
     })?
     .map_err(|e| match e {
@@ -297,12 +295,10 @@ fn run_shard(
         .map_err(|e| PyValueError::new_err(format!("shard {shard}: {e}")))?;
     let sampler = request.sampler;
     let outcome = interruptible(py, threads, |cancel| {
-        let options = RunOptions {
-            plan,
-            sampler,
-            progress: &NoProgress,
-            cancel,
-        };
+        let options = RunOptions::new(plan)
+            .sampler(sampler)
+            .progress(&NoProgress)
+            .cancel(cancel);
         breakeven::scenario_run::run(&scenario, &options)
     })?
     .map_err(|e| match e {
@@ -553,12 +549,10 @@ fn path_values<'py>(
     let names = columns.names(&scenario);
     let (visited, data) = interruptible(py, Some(1), |cancel| {
         let mut data = Vec::with_capacity(paths as usize * names.len());
-        let options = RunOptions {
-            plan: Plan::whole(seed, paths),
-            sampler,
-            progress: &NoProgress,
-            cancel,
-        };
+        let options = RunOptions::new(Plan::whole(seed, paths))
+            .sampler(sampler)
+            .progress(&NoProgress)
+            .cancel(cancel);
         simulation::visit_paths(&scenario, &options, |path| {
             columns.values(&scenario, path, &mut data);
         })

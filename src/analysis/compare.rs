@@ -297,8 +297,8 @@ impl Experiment for PairedRun<'_> {
                 .b
                 .run_block(start, index, width, &mut rng_b, &mut w.b)?;
             let (ra, rb) = (block_a.results(), block_b.results());
-            summary.a.record_block(self.scenario_a, ra);
-            summary.b.record_block(self.scenario_b, rb);
+            summary.a.record_block(self.scenario_a, ra, index);
+            summary.b.record_block(self.scenario_b, rb, index);
             for l in 0..width {
                 let (ta, tb) = (ra.lane(l), rb.lane(l));
                 for ((ea, eb), cell) in self.events.iter().zip(summary.cells.iter_mut()) {

@@ -21,6 +21,7 @@ use crate::model::{Metric, Model};
 use crate::sampler::Sampler;
 use crate::scenario::Scenario;
 use crate::simulation::{self, PathView, RunError, RunOptions};
+use crate::summary::{KeepFirst, RunSummary};
 
 /// The year a waterfall shows unless the user says: 2030, Bain's year.
 pub const DEFAULT_YEAR: i32 = 2030;
@@ -79,6 +80,38 @@ pub fn default_year(scenario: &Scenario) -> i32 {
     DEFAULT_YEAR.clamp(scenario.start_year, scenario.horizon)
 }
 
+/// What a run keeps so that [`median_path_of_run`] need not simulate its first paths again:
+/// EBIT in year index `y` of its first [`MAX_RANKED`] paths.
+pub fn ranking(y: usize) -> KeepFirst {
+    KeepFirst {
+        metric: Metric::Ebit,
+        year: y,
+        paths: MAX_RANKED,
+    }
+}
+
+/// The waterfall of the median path (by EBIT in year index `y`) of the run `options.plan`
+/// describes (a whole run, from chunk 0) that produced `summary`. The ranking uses what the
+/// summary kept of the run's first paths when it was run with [`ranking`]`(y)`, and simulates
+/// them again otherwise (see [`median_path`]); the path found is the same.
+pub fn median_path_of_run(
+    scenario: &Scenario,
+    options: &RunOptions,
+    summary: &RunSummary,
+    y: usize,
+) -> Result<Option<Waterfall>, RunError> {
+    let ranked_paths = options.plan.paths.min(MAX_RANKED);
+    let kept = summary
+        .first_paths()
+        .filter(|kept| kept.request == ranking(y) && kept.start == 0)
+        .and_then(|kept| kept.indexed())
+        .filter(|ranked| ranked.len() as u64 == ranked_paths);
+    match kept {
+        Some(ranked) if options.plan.first_chunk == 0 => median_of(scenario, options, ranked, y),
+        _ => median_path(scenario, options, y),
+    }
+}
+
 /// The waterfall of the median path (by EBIT in year index `y`) among the first
 /// [`MAX_RANKED`] paths (all of them in a smaller run) of the run `options.plan` describes (a
 /// whole run, from chunk 0), drawn as [`simulation::run`] draws them. The ranking pass
@@ -120,7 +153,17 @@ pub fn median_path(
     if options.cancel.load(Ordering::Relaxed) {
         return Ok(None);
     }
-    let mut ranked: Vec<(f64, u64)> = ranked.into_iter().flatten().collect();
+    median_of(scenario, options, ranked.into_iter().flatten().collect(), y)
+}
+
+/// The waterfall of the median of `ranked` (each path's EBIT in year index `y` and its
+/// index), simulating that one path's chunk of the run `options` describes again.
+fn median_of(
+    scenario: &Scenario,
+    options: &RunOptions,
+    mut ranked: Vec<(f64, u64)>,
+    y: usize,
+) -> Result<Option<Waterfall>, RunError> {
     if ranked.is_empty() {
         return Ok(None);
     }
@@ -131,9 +174,10 @@ pub fn median_path(
         plan: Plan {
             first_chunk: path / CHUNK_PATHS,
             chunks: 1,
-            ..plan
+            ..options.plan
         },
         progress: &crate::engine::NoProgress,
+        keep: None,
         ..*options
     };
     let mut lines = None;

@@ -14,11 +14,11 @@ use breakeven::analysis::sensitivity::{self, Output, Sensitivity};
 use breakeven::analysis::sweep::{self, Axis, AxisSpec, Range};
 use breakeven::analysis::waterfall;
 use breakeven::analysis::{Base, Parameter};
-use breakeven::engine::Plan;
+use breakeven::engine::{NoProgress, Plan};
 use breakeven::report::html::{self, Analyses, Document, NetworkDocument};
 use breakeven::report::{RunFacts, ScenarioReport};
 use breakeven::sampler::Sampler;
-use breakeven::scenario_run;
+use breakeven::scenario_run::{self, ScenarioSummary};
 use breakeven::simulation::RunOptions;
 
 use super::sampling::SamplingArgs;
@@ -146,9 +146,18 @@ pub fn run(args: ReportArgs) -> Result<ExitCode> {
     let bar = progress::Bar::new();
     let started = Instant::now();
     let (report, sensitivity, curve, grid) = pool.install(|| -> Result<_> {
-        let outcome = scenario_run::run(scenario, &RunOptions::new(plan).progress(&bar))?;
-        let waterfall =
-            waterfall::of_run(scenario, plan.seed, plan.paths, Sampler::Mc, waterfall_year)?;
+        let options = RunOptions::new(plan).progress(&bar);
+        let outcome =
+            scenario_run::run(scenario, &options.keep(waterfall::ranking(waterfall_year)))?;
+        let waterfall = match &outcome.summary {
+            ScenarioSummary::Firm(summary) => waterfall::median_path_of_run(
+                scenario,
+                &options.progress(&NoProgress),
+                summary,
+                waterfall_year,
+            )?,
+            ScenarioSummary::Network(_) => None,
+        };
         let mut report = ScenarioReport::new(
             scenario,
             &outcome.summary,

@@ -129,14 +129,17 @@ pub(super) fn waterfall_index(scenario: &Scenario, year: Option<i32>) -> Result<
 
 /// The waterfall of the median path of the first `paths` paths of the run `options`
 /// describes, in year index `y`; `None` for an interrupted run or a network scenario.
-fn median_waterfall<S>(
+fn median_waterfall(
     scenario: &Scenario,
     options: &RunOptions,
-    outcome: &Outcome<S>,
+    outcome: &Outcome<ScenarioSummary>,
     y: usize,
     pool: &rayon::ThreadPool,
 ) -> Result<Option<Waterfall>> {
-    if outcome.cancelled || scenario.network.is_some() {
+    let ScenarioSummary::Firm(summary) = &outcome.summary else {
+        return Ok(None);
+    };
+    if outcome.cancelled {
         return Ok(None);
     }
     let options = RunOptions {
@@ -144,7 +147,7 @@ fn median_waterfall<S>(
         progress: &NoProgress,
         ..*options
     };
-    pool.install(|| waterfall::median_path(scenario, &options, y))
+    pool.install(|| waterfall::median_path_of_run(scenario, &options, summary, y))
         .map_err(|e| run_error(options.sampler, e))
 }
 
@@ -232,12 +235,11 @@ pub fn execute(
     let cancel = interrupt::install()?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
-    let options = RunOptions {
-        plan: Plan::whole(seed, paths),
-        sampler,
-        progress: &progress,
-        cancel,
-    };
+    let options = RunOptions::new(Plan::whole(seed, paths))
+        .sampler(sampler)
+        .progress(&progress)
+        .cancel(cancel)
+        .keep(waterfall::ranking(waterfall_year));
     let started = Instant::now();
     let outcome = pool
         .install(|| scenario_run::run(scenario, &options))
@@ -363,12 +365,11 @@ fn run_to_precision(
     let cancel = interrupt::install()?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
-    let options = RunOptions {
-        plan: Plan::whole(seed, target.max_paths),
-        sampler,
-        progress: &progress,
-        cancel,
-    };
+    let options = RunOptions::new(Plan::whole(seed, target.max_paths))
+        .sampler(sampler)
+        .progress(&progress)
+        .cancel(cancel)
+        .keep(waterfall::ranking(waterfall_year));
     let started = Instant::now();
     let run = pool
         .install(|| precision::run(scenario, &options, target))
@@ -480,12 +481,10 @@ fn run_shard(
         .map_err(|e| InputError(format!("--shard {shard}: {e}")))?;
     let pool = thread_pool(out.threads)?;
     let progress = progress::Bar::new();
-    let options = RunOptions {
-        plan,
-        sampler,
-        progress: &progress,
-        cancel,
-    };
+    let options = RunOptions::new(plan)
+        .sampler(sampler)
+        .progress(&progress)
+        .cancel(cancel);
     let outcome = pool
         .install(|| scenario_run::run(scenario, &options))
         .map_err(|e| run_error(sampler, e))?;

@@ -74,6 +74,8 @@ pub struct CapexYears {
     pub own_operations: Vec<f64>,
     /// Rent charged back for partner-built capacity.
     pub rental: Vec<f64>,
+    /// Each lane's capital charge per unit of depreciation of GPUs, then of facilities.
+    charges: [Vec<f64>; 2],
     scratch: AssetScratch,
 }
 
@@ -99,6 +101,7 @@ impl CapexYears {
             own_capital_charge: z.clone(),
             own_operations: z.clone(),
             rental: z,
+            charges: [vec![0.0; width], vec![0.0; width]],
             scratch: AssetScratch {
                 programme: one.clone(),
                 spend: one.clone(),
@@ -148,6 +151,13 @@ impl Capex {
             lanes(self.facility_life_years),
             lanes(self.gpu_cost_decline),
         );
+        // The charges first, lane by lane in a loop of their own: independent lanes overlap
+        // their long chains of arithmetic.
+        let [gpu_charge, facility_charge] = &mut out.charges;
+        for (l, (gpu, facility)) in gpu_charge.iter_mut().zip(facility_charge).enumerate() {
+            *gpu = super::hurdle::charge_per_depreciation(hurdle_rate[l], gpu_life[l]);
+            *facility = super::hurdle::charge_per_depreciation(hurdle_rate[l], facility_life[l]);
+        }
         for l in 0..w {
             self.fill_programme(total[l], years[l], &mut out.scratch.programme);
             let classes = [
@@ -163,9 +173,9 @@ impl Capex {
                 },
             ];
             let (partner_share, margin, ops_share) = (partner_share[l], margin[l], ops_share[l]);
-            for class in &classes {
+            for (class, charges) in classes.iter().zip(&out.charges) {
                 run_asset_class(class, self.refresh, &mut out.scratch);
-                let charge = super::hurdle::charge_per_depreciation(hurdle_rate[l], class.life);
+                let charge = charges[l];
                 let s = &out.scratch;
                 for y in 0..s.spend.len() {
                     let i = y * w + l;

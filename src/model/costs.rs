@@ -90,7 +90,7 @@ impl Costs {
     /// R&D and staff cost in year index `y` from a level `rnd` growing at `growth`.
     #[inline(always)]
     pub fn rnd_at(rnd: f64, growth: f64, y: usize) -> f64 {
-        rnd * (1.0 + growth).powi(y as i32)
+        rnd * crate::math::powi(1.0 + growth, y as u32)
     }
 }
 

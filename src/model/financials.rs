@@ -83,28 +83,39 @@ impl Adjustments {
     }
 }
 
-/// The running accounts of one path between years.
-#[derive(Debug, Clone, Copy, Default)]
-struct Accounts {
-    sga_share: f64,
-    discount: f64,
-    starting_cash: f64,
-    cash: f64,
-    lowest_cash: f64,
-    npv: f64,
-    discount_factor: f64,
-    cor_share: f64,
-    last_loss: Option<usize>,
-    last_deficit: Option<usize>,
-    /// Cash from equity and loan principal so far, which payback does not count.
-    financed: f64,
-    npv_out_of_range: Option<usize>,
+/// A year index kept in a lane array, as `f64` so that a select on a float comparison
+/// vectorises: `NONE` is no year yet.
+const NONE: f64 = -1.0;
+
+/// The year in a lane array of years, if any.
+#[inline]
+fn year_of(y: f64) -> Option<usize> {
+    (y >= 0.0).then_some(y as usize)
 }
 
-/// The running accounts of a block of paths between years, one per lane.
+/// The running accounts of a block of paths between years, each a lane array (one value
+/// per path), so that the year's loop over the lanes vectorises.
 #[derive(Debug, Clone)]
 pub struct Ledger {
-    lanes: Vec<Accounts>,
+    width: usize,
+    sga_share: Vec<f64>,
+    discount: Vec<f64>,
+    starting_cash: Vec<f64>,
+    cash: Vec<f64>,
+    lowest_cash: Vec<f64>,
+    npv: Vec<f64>,
+    discount_factor: Vec<f64>,
+    cor_share: Vec<f64>,
+    /// The last year with EBIT < 0, or `NONE`.
+    last_loss: Vec<f64>,
+    /// The last year with cumulative free cash flow < 0, or `NONE`.
+    last_deficit: Vec<f64>,
+    /// Cash from equity and loan principal so far, which payback does not count.
+    financed: Vec<f64>,
+    /// The first year the NPV was NaN or beyond [`MAGNITUDE_LIMIT`], or `NONE`.
+    npv_out_of_range: Vec<f64>,
+    /// This year's fixed commitments, per lane.
+    commitments: Vec<f64>,
     /// A row of zeros: the adjustments of a firm that is not in a network.
     zeros: Vec<f64>,
 }
@@ -118,39 +129,51 @@ fn row(array: &[f64], i: usize, width: usize) -> &[f64] {
 impl Ledger {
     /// A ledger for blocks of `width` paths.
     pub fn new(width: usize) -> Ledger {
+        let z = vec![0.0; width];
         Ledger {
-            lanes: vec![Accounts::default(); width],
-            zeros: vec![0.0; width],
+            width,
+            sga_share: z.clone(),
+            discount: z.clone(),
+            starting_cash: z.clone(),
+            cash: z.clone(),
+            lowest_cash: z.clone(),
+            npv: z.clone(),
+            discount_factor: z.clone(),
+            cor_share: z.clone(),
+            last_loss: z.clone(),
+            last_deficit: z.clone(),
+            financed: z.clone(),
+            npv_out_of_range: z.clone(),
+            commitments: z.clone(),
+            zeros: z,
         }
     }
 
     /// Opens the accounts of the block's paths whose inputs are `v`.
     pub fn open(&mut self, model: &Model, v: &[f64]) {
-        let w = self.lanes.len();
+        let w = self.width;
         let cash = model.finance.starting_cash.lanes(v, w);
-        let sga = model.costs.sga_share.lanes(v, w);
+        self.sga_share
+            .copy_from_slice(model.costs.sga_share.lanes(v, w));
         let rate = model.finance.discount_rate.lanes(v, w);
-        for (l, a) in self.lanes.iter_mut().enumerate() {
-            *a = Accounts {
-                sga_share: sga[l],
-                discount: 1.0 / (1.0 + rate[l]),
-                starting_cash: cash[l],
-                cash: cash[l],
-                lowest_cash: cash[l],
-                npv: 0.0,
-                discount_factor: 1.0,
-                cor_share: 0.0,
-                last_loss: None,
-                last_deficit: None,
-                financed: 0.0,
-                npv_out_of_range: None,
-            };
+        for (d, &r) in self.discount.iter_mut().zip(rate) {
+            *d = 1.0 / (1.0 + r);
         }
+        self.starting_cash.copy_from_slice(cash);
+        self.cash.copy_from_slice(cash);
+        self.lowest_cash.copy_from_slice(cash);
+        self.npv.fill(0.0);
+        self.discount_factor.fill(1.0);
+        self.cor_share.fill(0.0);
+        self.last_loss.fill(NONE);
+        self.last_deficit.fill(NONE);
+        self.financed.fill(0.0);
+        self.npv_out_of_range.fill(NONE);
     }
 
-    /// Books year index `y` (after years `0..y`) from its capex and revenue, and a network
-    /// entity's adjustments if any (of the same block of paths), into `out`: the block's
-    /// series, series-major and lane-minor (see [`super::Block`]).
+    /// Books year index `y` of the block's paths (after years `0..y`) and writes every metric
+    /// of the year into the block's values `out` (see [`super::Block`]). `adjustments` (a
+    /// network entity's flows, of the same block of paths) add to the year's lines.
     #[allow(clippy::too_many_arguments)]
     pub fn year(
         &mut self,
@@ -162,10 +185,10 @@ impl Ledger {
         y: usize,
         out: &mut [f64],
     ) {
-        let w = self.lanes.len();
-        let zeros = &self.zeros[..];
+        let w = self.width;
+        let zeros = &self.zeros[..w];
         let adjust = |field: fn(&Adjustments) -> &Vec<f64>| {
-            adjustments.map_or(zeros, |a| row(field(a), y, w))
+            adjustments.map_or(zeros, |a| &row(field(a), y, w)[..w])
         };
         let (adjust_revenue, adjust_costs) = (adjust(|a| &a.revenue), adjust(|a| &a.costs));
         let (adjust_capex, adjust_depreciation) =
@@ -173,7 +196,7 @@ impl Ledger {
         let financing = adjust(|a| &a.financing);
         let adjust_charge = adjust(|a| &a.capital_charge);
         let costs = &model.costs;
-        let lanes = |p: ParamId| p.lanes(v, w);
+        let lanes = |p: ParamId| &p.lanes(v, w)[..w];
         let (cor_start, cor_long_run, cor_speed) = (
             lanes(costs.cost_of_revenue_share),
             lanes(costs.cost_of_revenue_share_long_run),
@@ -194,54 +217,65 @@ impl Ledger {
             row(&capex.spend, y, w),
             row(&capex.own_capital_charge, y, w),
         );
-        // This year's row of each metric: series `m * years + y`, `w` lanes long.
+        let commitments = &mut self.commitments[..w];
+        commitments.fill(-0.0);
+        for c in &model.commitments {
+            for (sum, &total) in commitments.iter_mut().zip(lanes(c.total)) {
+                *sum += c.payment_at(total, y);
+            }
+        }
         let mut series = out.chunks_exact_mut(w).skip(y).step_by(model.years);
         let rows: [&mut [f64]; Metric::ALL.len()] =
-            std::array::from_fn(|_| series.next().expect("a row per metric"));
-        for (l, a) in self.lanes.iter_mut().enumerate() {
-            let sga_share = a.sga_share;
+            std::array::from_fn(|_| &mut series.next().expect("a row per metric")[..w]);
+        let (sga_share, cor_share) = (&self.sga_share[..w], &mut self.cor_share[..w]);
+        let (cash, lowest_cash) = (&mut self.cash[..w], &mut self.lowest_cash[..w]);
+        let (npv, discount_factor) = (&mut self.npv[..w], &mut self.discount_factor[..w]);
+        let (discount, financed) = (&self.discount[..w], &mut self.financed[..w]);
+        let (last_loss, last_deficit) = (&mut self.last_loss[..w], &mut self.last_deficit[..w]);
+        let out_of_range = &mut self.npv_out_of_range[..w];
+        let starting_cash = &self.starting_cash[..w];
+        let year = y as f64;
+        for l in 0..w {
             let revenue_total = subscription[l] + streams[l] + adjust_revenue[l];
-            a.cor_share = Costs::cost_of_revenue_share_at(
+            cor_share[l] = Costs::cost_of_revenue_share_at(
                 cor_start[l],
                 cor_long_run[l],
                 cor_speed[l],
-                a.cor_share,
+                cor_share[l],
                 y,
             );
-            let cor_share = a.cor_share;
-            // -0.0, as `Iterator::sum` starts from.
-            let mut commitments = -0.0;
-            for c in &model.commitments {
-                commitments += c.payment_at(c.total.lanes(v, w)[l], y);
-            }
+            let (cor, sga) = (cor_share[l], sga_share[l]);
             let fixed = Costs::rnd_at(rnd[l], rnd_growth[l], y)
                 + operations[l]
                 + rental[l]
-                + commitments
+                + commitments[l]
                 + adjust_costs[l];
-            let ebitda = revenue_total * (1.0 - cor_share - sga_share) - fixed;
+            let ebitda = revenue_total * (1.0 - cor - sga) - fixed;
             let depreciation = own_depreciation[l] + adjust_depreciation[l];
             let ebit = ebitda - depreciation;
             let own_capex = own_spend[l] + adjust_capex[l];
             let fcf = ebitda - own_capex;
-            a.financed += financing[l];
-            a.cash += fcf + financing[l];
-            let cash = a.cash;
-            a.lowest_cash = a.lowest_cash.min(cash);
-            a.npv += fcf * a.discount_factor;
-            a.discount_factor *= a.discount;
-            let npv = a.npv;
-            if a.npv_out_of_range.is_none() && (npv.is_nan() || npv.abs() > MAGNITUDE_LIMIT) {
-                a.npv_out_of_range = Some(y);
-            }
-            if ebit < 0.0 {
-                a.last_loss = Some(y);
-            }
-            if cash - a.financed - a.starting_cash < 0.0 {
-                a.last_deficit = Some(y);
-            }
+            financed[l] += financing[l];
+            cash[l] += fcf + financing[l];
+            let c = cash[l];
+            lowest_cash[l] = lowest_cash[l].min(c);
+            npv[l] += fcf * discount_factor[l];
+            discount_factor[l] *= discount[l];
+            let n = npv[l];
+            let bad = n.is_nan() || n.abs() > MAGNITUDE_LIMIT;
+            out_of_range[l] = if out_of_range[l] == NONE && bad {
+                year
+            } else {
+                out_of_range[l]
+            };
+            last_loss[l] = if ebit < 0.0 { year } else { last_loss[l] };
+            last_deficit[l] = if c - financed[l] - starting_cash[l] < 0.0 {
+                year
+            } else {
+                last_deficit[l]
+            };
 
-            let variable = 1.0 - cor_share - sga_share;
+            let variable = 1.0 - cor - sga;
             let required = (fixed + depreciation) / variable;
             let required_for_return = (fixed + capital_charge[l] + adjust_charge[l]) / variable;
             let row = [
@@ -257,7 +291,7 @@ impl Ledger {
                 (Metric::Ebitda, ebitda),
                 (Metric::Ebit, ebit),
                 (Metric::FreeCashFlow, fcf),
-                (Metric::Cash, cash),
+                (Metric::Cash, c),
                 (Metric::RequiredRevenue, required),
                 (Metric::RevenueGap, required - revenue_total),
                 (Metric::RequiredRevenueForReturn, required_for_return),
@@ -271,20 +305,20 @@ impl Ledger {
     /// Closes the accounts after the horizon: break-even and payback years, funding gap, NPV,
     /// written into `block`.
     pub fn close(&self, model: &Model, block: &mut super::Block) {
-        let after = |last: Option<usize>| match last {
+        let after = |last: f64| match year_of(last) {
             None => Some(0),
             Some(y) if y + 1 < model.years => Some(y + 1),
             Some(_) => None,
         };
-        for (l, a) in self.lanes.iter().enumerate() {
+        for l in 0..self.width {
             block.close(
                 l,
                 super::Closing {
-                    break_even: after(a.last_loss),
-                    payback: after(a.last_deficit),
-                    funding_gap: (-a.lowest_cash).max(0.0),
-                    npv: a.npv,
-                    npv_out_of_range: a.npv_out_of_range,
+                    break_even: after(self.last_loss[l]),
+                    payback: after(self.last_deficit[l]),
+                    funding_gap: (-self.lowest_cash[l]).max(0.0),
+                    npv: self.npv[l],
+                    npv_out_of_range: year_of(self.npv_out_of_range[l]),
                 },
             );
         }

@@ -19,7 +19,7 @@ pub fn annuity_factor(rate: f64, life: f64) -> f64 {
         return 1.0 / life;
     }
     // 1 - (1 + r)^-L without cancellation for small r.
-    rate / -(-life * rate.ln_1p()).exp_m1()
+    rate / -crate::math::exp_m1(-life * crate::math::ln_1p(rate))
 }
 
 /// The capital charge per unit of straight-line depreciation of an asset of life `life` at the

@@ -20,7 +20,7 @@ pub mod financials;
 pub mod hurdle;
 pub mod revenue;
 
-use crate::math::normal_quantile;
+use crate::math::normal_quantiles;
 use crate::rng::{salted, uniform_salted};
 
 pub use capex::{Capex, Profile};
@@ -467,12 +467,23 @@ impl YearlyNumbers {
     pub fn fill_block(&mut self, model: &Model, keys: &[u64]) {
         let (steps, w) = (self.steps, self.width);
         assert_eq!(keys.len(), w, "one key per path of the block");
+        // Each step's uniforms go through a buffer of at most this many, from which the
+        // normals are computed together (see `math::normal_quantiles`).
+        const PIECE: usize = 128;
         let fill = |numbers: &mut [f64], salt: u64, normal: bool| {
             let salt = salted(salt);
+            let mut buffer = [0.0; PIECE];
             for (i, step) in numbers.chunks_exact_mut(w).enumerate() {
-                for (x, &key) in step.iter_mut().zip(keys) {
-                    let u = uniform_salted(key, salt, i as u64 + 1);
-                    *x = if normal { normal_quantile(u) } else { u };
+                for (piece, keys) in step.chunks_mut(PIECE).zip(keys.chunks(PIECE)) {
+                    let uniforms = &mut buffer[..piece.len()];
+                    for (u, &key) in uniforms.iter_mut().zip(keys) {
+                        *u = uniform_salted(key, salt, i as u64 + 1);
+                    }
+                    if normal {
+                        normal_quantiles(uniforms, piece);
+                    } else {
+                        piece.copy_from_slice(uniforms);
+                    }
                 }
             }
         };

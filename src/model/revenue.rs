@@ -82,7 +82,11 @@ pub struct RevenueYears {
     stream_growth: Vec<f64>,
     /// This year's price factor of each shock, one per lane (1 where it did not happen).
     shock_factor: Vec<f64>,
-    subscription_path: Vec<SubscriptionPath>,
+    /// Each lane's `exp(-user_growth)`: the logistic step's decay over one year.
+    decay: Vec<f64>,
+    /// Each lane's `(1 + price_growth) ^ -price_elasticity`: paying users' response to a
+    /// year's price change.
+    response: Vec<f64>,
 }
 
 impl RevenueYears {
@@ -99,13 +103,8 @@ impl RevenueYears {
             stream_base: vec![0.0; streams * width],
             stream_growth: vec![0.0; streams * width],
             shock_factor: vec![1.0; width],
-            subscription_path: vec![
-                SubscriptionPath {
-                    decay: 1.0,
-                    response: 1.0,
-                };
-                width
-            ],
+            decay: vec![1.0; width],
+            response: vec![1.0; width],
         }
     }
 
@@ -148,8 +147,9 @@ pub fn begin(subscriptions: Option<&Subscriptions>, v: &[f64], out: &mut Revenue
         let growth = s.user_growth.lanes(v, w);
         let elasticity = s.price_elasticity.lanes(v, w);
         let price_growth = s.price_growth.lanes(v, w);
-        for (l, path) in out.subscription_path.iter_mut().enumerate() {
-            *path = SubscriptionPath::new(growth[l], elasticity[l], price_growth[l]);
+        for (l, (decay, response)) in out.decay.iter_mut().zip(&mut out.response).enumerate() {
+            *decay = math::exp(-growth[l]);
+            *response = math::exp(-elasticity[l] * math::ln(1.0 + price_growth[l]));
         }
     }
 }
@@ -170,7 +170,7 @@ pub fn year(
             if y < shock.start {
                 continue;
             }
-            let u = yearly.shock_lanes(k, y - 1);
+            let u = &yearly.shock_lanes(k, y - 1)[..w];
             let probability = shock.probability.lanes(v, w);
             let exposure = shock.exposure.lanes(v, w);
             let price_factor = shock.price_factor.lanes(v, w);
@@ -217,7 +217,7 @@ pub fn year(
             growth.copy_from_slice(stream.growth.lanes(v, w));
         } else {
             // The stream's yearly shock exists from its second year on (`y > start >= 0`).
-            let z = yearly.stream_lanes(k, y - 1);
+            let z = &yearly.stream_lanes(k, y - 1)[..w];
             let volatility = stream.volatility.lanes(v, w);
             let terminal = stream.terminal_growth.lanes(v, w);
             let fade = stream.growth_fade.lanes(v, w);
@@ -230,24 +230,6 @@ pub fn year(
         let level = RevenueYears::row(w, &out.price_level, k + 1);
         for l in 0..w {
             total[l] += base[l] * level[l];
-        }
-    }
-}
-
-/// What a path's subscriptions compute once rather than every year.
-#[derive(Debug, Clone, Copy)]
-struct SubscriptionPath {
-    /// `exp(-user_growth)`: the logistic step's decay over one year.
-    decay: f64,
-    /// `(1 + price_growth) ^ -price_elasticity`: paying users' response to a year's price change.
-    response: f64,
-}
-
-impl SubscriptionPath {
-    fn new(user_growth: f64, price_elasticity: f64, price_growth: f64) -> SubscriptionPath {
-        SubscriptionPath {
-            decay: math::exp(-user_growth),
-            response: math::exp(-price_elasticity * math::ln(1.0 + price_growth)),
         }
     }
 }
@@ -270,23 +252,23 @@ fn subscription_year(
             out.paying_users[l] = paying_share[l] * users[l];
         }
     } else {
-        let normals = yearly.users_lanes(y - 1);
+        let normals = &yearly.users_lanes(y - 1)[..w];
         let volatility = s.user_volatility.lanes(v, w);
         let ceiling = s.user_ceiling.lanes(v, w);
         let churn = s.churn.lanes(v, w);
         let conversion = s.conversion.lanes(v, w);
         let (before, now) = out.users.split_at_mut(y * w);
-        let (previous_users, users_now) = (&before[(y - 1) * w..], &mut now[..w]);
+        let (previous_users, users_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
         let (before, now) = out.paying_users.split_at_mut(y * w);
-        let (previous_paying, paying_now) = (&before[(y - 1) * w..], &mut now[..w]);
-        let paths = &out.subscription_path[..w];
+        let (previous_paying, paying_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
+        let (decay, response) = (&out.decay[..w], &out.response[..w]);
         for l in 0..w {
             let shock = lognormal_shock(normals[l], volatility[l]);
             let (ceiling, previous) = (ceiling[l], previous_users[l]);
             // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
             // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
             let logistic = if previous > 0.0 {
-                ceiling * previous / (previous + (ceiling - previous) * paths[l].decay)
+                ceiling * previous / (previous + (ceiling - previous) * decay[l])
             } else {
                 0.0
             };
@@ -294,13 +276,15 @@ fn subscription_year(
             let retained = previous_paying[l] * (1.0 - churn[l]);
             let converted = conversion[l] * (users - retained).max(0.0);
             users_now[l] = users;
-            paying_now[l] = ((retained + converted) * paths[l].response).min(users);
+            paying_now[l] = ((retained + converted) * response[l]).min(users);
         }
     }
     let level = RevenueYears::row(w, &out.price_level, 0);
+    let paying = &out.paying_users[y * w..(y + 1) * w];
+    let revenue = &mut out.subscription_revenue[y * w..(y + 1) * w];
     for l in 0..w {
-        let p = price[l] * (1.0 + price_growth[l]).powi(y as i32);
-        out.subscription_revenue[y * w + l] = out.paying_users[y * w + l] * p * level[l];
+        let p = price[l] * math::powi(1.0 + price_growth[l], y as u32);
+        revenue[l] = paying[l] * p * level[l];
     }
 }
 

@@ -17,6 +17,9 @@
 //! can decide gives a margin that is flat where the paths are, and the estimate then stalls
 //! and says so ([`super::Status::Stalled`]) rather than invent levels.
 //!
+//! The layout of a model's yearly coordinates ([`yearly_slots`]) serves a network's entities
+//! too ([`super::network`]).
+//!
 //! When no coordinate is left (every input fixed, no volatility, no uncertain shock) the path
 //! is deterministic: [`ThresholdScore::certain_outcome`] evaluates it once, and a threshold it
 //! misses is impossible under the scenario's inputs. A threshold whose margin is minus

@@ -285,3 +285,28 @@ fn a_larger_run_ranks_its_first_hundred_thousand_paths() {
     // The first 100,000 paths of a larger run are those of a run of 100,000 paths.
     assert_eq!(large, run(waterfall::MAX_RANKED));
 }
+
+#[test]
+fn a_run_that_keeps_its_first_paths_finds_the_same_median_path() {
+    let openai = concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/openai.toml");
+    let s = scenario::load(openai.as_ref(), &[]).unwrap();
+    let y = waterfall::year_index(&s, waterfall::DEFAULT_YEAR).unwrap();
+    for (paths, threads) in [(1, 1), (3_000, 1), (3_000, 2), (120_000, 2)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let options = RunOptions::new(Plan::whole(11, paths)).keep(waterfall::ranking(y));
+        let outcome = pool.install(|| breakeven::simulation::run(&s, &options).unwrap());
+        let kept = outcome.summary.first_paths().unwrap();
+        assert_eq!(kept.values.len() as u64, paths.min(waterfall::MAX_RANKED));
+        assert!(kept.consecutive && kept.start == 0);
+        let from_run = pool.install(|| {
+            waterfall::median_path_of_run(&s, &options, &outcome.summary, y)
+                .unwrap()
+                .unwrap()
+        });
+        let again = pool.install(|| waterfall::median_path(&s, &options, y).unwrap().unwrap());
+        assert_eq!(from_run, again, "{paths} paths, {threads} threads");
+    }
+}
