@@ -110,19 +110,6 @@ impl CapexYears {
             },
         }
     }
-
-    fn clear(&mut self) {
-        for v in [
-            &mut self.spend,
-            &mut self.own_spend,
-            &mut self.own_depreciation,
-            &mut self.own_capital_charge,
-            &mut self.own_operations,
-            &mut self.rental,
-        ] {
-            v.fill(0.0);
-        }
-    }
 }
 
 /// One class of assets (GPUs or facilities) bought on the programme schedule.
@@ -136,7 +123,6 @@ impl Capex {
     /// Fills `out` for the block's paths whose inputs are `v` (input-major, lane-minor);
     /// `hurdle_rate` (one per lane) prices the capital charge.
     pub fn simulate(&self, v: &[f64], hurdle_rate: &[f64], out: &mut CapexYears) {
-        out.clear();
         let w = out.width;
         let lanes = |p: ParamId| p.lanes(v, w);
         let (total, years, gpu_share) =
@@ -173,20 +159,34 @@ impl Capex {
                 },
             ];
             let (partner_share, margin, ops_share) = (partner_share[l], margin[l], ops_share[l]);
-            for (class, charges) in classes.iter().zip(&out.charges) {
+            for (k, (class, charges)) in classes.iter().zip(&out.charges).enumerate() {
                 run_asset_class(class, self.refresh, &mut out.scratch);
                 let charge = charges[l];
                 let s = &out.scratch;
+                // The first class overwrites what the arrays held (the block before's
+                // values): `0 + x`, the sum the classes' total starts from.
+                let add = |total: &mut f64, x: f64| *total = if k == 0 { 0.0 } else { *total } + x;
                 for y in 0..s.spend.len() {
                     let i = y * w + l;
                     let operations = ops_share * s.capacity[y];
-                    out.spend[i] += s.spend[y];
-                    out.own_spend[i] += (1.0 - partner_share) * s.spend[y];
-                    out.own_depreciation[i] += (1.0 - partner_share) * s.depreciation[y];
-                    out.own_capital_charge[i] += (1.0 - partner_share) * s.depreciation[y] * charge;
-                    out.own_operations[i] += (1.0 - partner_share) * operations;
-                    out.rental[i] +=
-                        partner_share * (s.depreciation[y] + operations) * (1.0 + margin);
+                    add(&mut out.spend[i], s.spend[y]);
+                    add(&mut out.own_spend[i], (1.0 - partner_share) * s.spend[y]);
+                    add(
+                        &mut out.own_depreciation[i],
+                        (1.0 - partner_share) * s.depreciation[y],
+                    );
+                    add(
+                        &mut out.own_capital_charge[i],
+                        (1.0 - partner_share) * s.depreciation[y] * charge,
+                    );
+                    add(
+                        &mut out.own_operations[i],
+                        (1.0 - partner_share) * operations,
+                    );
+                    add(
+                        &mut out.rental[i],
+                        partner_share * (s.depreciation[y] + operations) * (1.0 + margin),
+                    );
                 }
             }
         }
