@@ -247,6 +247,20 @@ fn row_mut(array: &mut [f64], i: usize, width: usize) -> &mut [f64] {
     &mut array[i * width..(i + 1) * width]
 }
 
+/// The `lanes` values of a lane-minor array from `start`.
+#[inline(always)]
+fn lanes_mut(array: &mut [f64], start: usize, lanes: usize) -> &mut [f64] {
+    &mut array[start..start + lanes]
+}
+
+/// Adds `from` to `to`, lane by lane.
+#[inline(always)]
+fn add_lanes(to: &mut [f64], from: &[f64]) {
+    for (t, x) in to.iter_mut().zip(from) {
+        *t += x;
+    }
+}
+
 /// Keeps in `first` the failure of the earliest path (the earlier entity on a tie).
 fn keep_first(first: &mut Option<(usize, NumericError)>, failure: (usize, NumericError)) {
     if first.as_ref().is_none_or(|(l, _)| failure.0 < *l) {
@@ -518,21 +532,27 @@ impl Network {
                     }
                 }
                 let (from, to) = (flow.from * w, flow.to * w);
-                let due = row_mut(&mut ws.due[f], y, w);
-                for l in 0..lanes {
-                    let active = !ws.stopped[from + l] && !ws.stopped[to + l];
-                    let owed = if active { contracted[l] } else { 0.0 };
-                    ws.owed[f * w + l] = owed;
-                    due[l] = owed;
+                let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
+                let stopped = ws.stopped[from..from + lanes]
+                    .iter()
+                    .zip(&ws.stopped[to..to + lanes]);
+                let owed = &mut ws.owed[f * w..f * w + lanes];
+                for (((o, d), c), (&payer, &payee)) in owed
+                    .iter_mut()
+                    .zip(due)
+                    .zip(&contracted[..lanes])
+                    .zip(stopped)
+                {
+                    *o = if !payer && !payee { *c } else { 0.0 };
+                    *d = *o;
                 }
-                let owed = row(&ws.owed, f, w);
+                let owed = &row(&ws.owed, f, w)[..lanes];
                 if let FlowKind::Purchase(booking) = &flow.kind {
-                    let feeds_capex = matches!(booking, Booking::Capex { carved: false, .. });
-                    for l in 0..lanes {
-                        ws.bases[(4 * flow.to) * w + l] += owed[l];
-                        if feeds_capex {
-                            ws.bases[(4 * flow.from + 2) * w + l] += owed[l];
-                            ws.bases[(4 * flow.from + 3) * w + l] += owed[l];
+                    add_lanes(&mut row_mut(&mut ws.bases, 4 * flow.to, w)[..lanes], owed);
+                    if matches!(booking, Booking::Capex { carved: false, .. }) {
+                        for k in [2, 3] {
+                            let base = row_mut(&mut ws.bases, 4 * flow.from + k, w);
+                            add_lanes(&mut base[..lanes], owed);
                         }
                     }
                 }
@@ -637,38 +657,41 @@ impl Network {
             // 3. Pay and book every flow at its payer's share.
             for (f, flow) in self.flows.iter().enumerate() {
                 let (i, j) = (flow.from, flow.to);
-                let paid = row_mut(&mut ws.paid[f], y, w);
-                for l in 0..lanes {
-                    paid[l] = ws.owed[f * w + l] * ws.share_paid[i * w + l];
+                let owed = &row(&ws.owed, f, w)[..lanes];
+                let paid = &mut row_mut(&mut ws.paid[f], y, w)[..lanes];
+                for ((p, o), s) in paid
+                    .iter_mut()
+                    .zip(owed)
+                    .zip(&row(&ws.share_paid, i, w)[..lanes])
+                {
+                    *p = o * s;
                 }
-                let paid = row(&ws.paid[f], y, w);
-                let owed = row(&ws.owed, f, w);
+                let paid = &row(&ws.paid[f], y, w)[..lanes];
                 let at_y = y * w;
                 match &flow.kind {
                     FlowKind::Purchase(booking) => {
                         let payee = &mut ws.entities[j];
-                        let contracted = row(&ws.contracted, f, w);
-                        for l in 0..lanes {
-                            payee.adjustments.revenue[at_y + l] += paid[l];
-                            payee.revenue_lost[l] += contracted[l] - paid[l];
-                            ws.purchases[(i * n + j) * w + l] += paid[l];
+                        add_lanes(lanes_mut(&mut payee.adjustments.revenue, at_y, lanes), paid);
+                        let contracted = &row(&ws.contracted, f, w)[..lanes];
+                        for ((lost, c), p) in
+                            payee.revenue_lost.iter_mut().zip(contracted).zip(paid)
+                        {
+                            *lost += c - p;
                         }
+                        add_lanes(&mut row_mut(&mut ws.purchases, i * n + j, w)[..lanes], paid);
                         let payer = &mut ws.entities[i];
-                        for l in 0..lanes {
-                            payer.purchases_paid[at_y + l] += paid[l];
-                        }
+                        add_lanes(lanes_mut(&mut payer.purchases_paid, at_y, lanes), paid);
                         let adjustments = &mut payer.adjustments;
                         match booking {
                             Booking::Opex => {
-                                for l in 0..lanes {
-                                    adjustments.costs[at_y + l] += paid[l];
-                                }
+                                add_lanes(lanes_mut(&mut adjustments.costs, at_y, lanes), paid)
                             }
                             Booking::Capex { carved: true, .. } => {
                                 // Part of the payer's own capex: what it did not pay, it
                                 // did not spend.
-                                for l in 0..lanes {
-                                    adjustments.capex[at_y + l] -= owed[l] - paid[l];
+                                let capex = lanes_mut(&mut adjustments.capex, at_y, lanes);
+                                for ((x, o), p) in capex.iter_mut().zip(owed).zip(paid) {
+                                    *x -= o - p;
                                 }
                             }
                             Booking::Capex {
@@ -697,10 +720,15 @@ impl Network {
                         }
                     }
                     FlowKind::Equity { .. } => {
-                        for l in 0..lanes {
-                            ws.entities[i].adjustments.financing[at_y + l] -= paid[l];
-                            ws.entities[j].adjustments.financing[at_y + l] += paid[l];
+                        let investor =
+                            lanes_mut(&mut ws.entities[i].adjustments.financing, at_y, lanes);
+                        for (x, p) in investor.iter_mut().zip(paid) {
+                            *x -= p;
                         }
+                        add_lanes(
+                            lanes_mut(&mut ws.entities[j].adjustments.financing, at_y, lanes),
+                            paid,
+                        );
                     }
                     FlowKind::Loan { .. } => {
                         ws.lent[f][at_y..at_y + lanes].copy_from_slice(&paid[..lanes]);
@@ -726,42 +754,66 @@ impl Network {
                     debt_rate,
                     starting_cash,
                 } = FinancingLanes::of(entity, v, w);
+                let EntityPaths {
+                    adjustments: a,
+                    margins,
+                    own_free_cash_flow,
+                    outside_interest,
+                    cash: cash_at,
+                    drawn_in,
+                    drawn,
+                    outside_debt,
+                    default_year,
+                    default_unaided,
+                    ..
+                } = e;
+                let at_y = y * w;
+                let (before, from_y) = cash_at.split_at_mut(at_y);
+                let previous = if y == 0 {
+                    starting_cash
+                } else {
+                    &before[at_y - w..]
+                };
+                let year = at_y..at_y + lanes;
+                let (own, margins, revenue) = (
+                    &own_free_cash_flow[year.clone()],
+                    &margins[year.clone()],
+                    &a.revenue[year.clone()],
+                );
+                let (costs, capex, financing) = (
+                    &mut a.costs[year.clone()],
+                    &a.capex[year.clone()],
+                    &a.financing[year.clone()],
+                );
+                let (interest_paid, drawn_now) =
+                    (&mut outside_interest[year.clone()], &mut drawn_in[year]);
                 for l in 0..lanes {
-                    let yl = y * w + l;
-                    let interest = debt_rate[l] * e.outside_debt[l];
-                    e.outside_interest[yl] = interest;
-                    e.adjustments.costs[yl] += interest;
-                    let a = &e.adjustments;
-                    let previous = if y == 0 {
-                        starting_cash[l]
-                    } else {
-                        e.cash[yl - w]
-                    };
+                    let interest = debt_rate[l] * outside_debt[l];
+                    interest_paid[l] = interest;
+                    costs[l] += interest;
                     let mut cash =
-                        previous + e.own_free_cash_flow[yl] + e.margins[yl] * a.revenue[yl]
-                            - a.costs[yl]
-                            - a.capex[yl]
-                            + a.financing[yl];
-                    if cash < 0.0 && e.default_year[l].is_none() {
+                        previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
+                            + financing[l];
+                    if cash < 0.0 && default_year[l].is_none() {
                         for (k, capacity) in capacities.iter().enumerate() {
-                            let drawn = &mut e.drawn[k * w + l];
+                            let drawn = &mut drawn[k * w + l];
                             let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
                             *drawn += draw;
-                            e.drawn_in[yl] += draw;
+                            drawn_now[l] += draw;
                             cash += draw;
                             if k == 1 {
-                                e.outside_debt[l] += draw;
+                                outside_debt[l] += draw;
                             }
                         }
                     }
-                    e.cash[yl] = cash;
+                    from_y[l] = cash;
                     let owed = ws.owed_in_all[i * w + l];
                     let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
-                    if e.default_year[l].is_none() && (short || cash < 0.0) {
-                        e.default_year[l] = Some(y);
+                    if default_year[l].is_none() && (short || cash < 0.0) {
+                        default_year[l] = Some(y);
                         let in_full: f64 = (0..n).map(|j| ws.usable[(j * n + i) * w + l]).sum();
                         let resources = ws.resources[i * w + l];
-                        e.default_unaided[l] = resources + in_full < owed * (1.0 - PAID_IN_FULL)
+                        default_unaided[l] = resources + in_full < owed * (1.0 - PAID_IN_FULL)
                             || resources + in_full - owed < 0.0;
                     }
                 }
