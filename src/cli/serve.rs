@@ -85,8 +85,9 @@ pub fn run(args: ServeArgs) -> Result<ExitCode> {
     );
     let server = Server::bind(config).map_err(input_error)?;
     let address = server.local_addr()?;
-    eprintln!("serving http://{address}/ (Ctrl-C stops)");
-    server.run(serve::ctrl_c())?;
+    server.run(serve::ctrl_c(), || {
+        eprintln!("serving http://{address}/ (Ctrl-C stops)")
+    })?;
     eprintln!("stopped");
     Ok(ExitCode::SUCCESS)
 }

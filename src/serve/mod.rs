@@ -171,10 +171,14 @@ impl Server {
     }
 
     /// Serves until `shutdown` completes (Ctrl-C, say), then cancels the runs in flight and
-    /// waits briefly for their requests.
+    /// waits briefly for their requests. `ready` is called once the server listens and
+    /// `shutdown` has been polled once, so that a signal handler it installs is in place: a
+    /// Ctrl-C sent as soon as `ready` announces the server is not lost (a background process
+    /// of a script starts with SIGINT ignored until the handler replaces that).
     pub fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
+        ready: impl FnOnce(),
     ) -> Result<(), ServeError> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -191,7 +195,15 @@ impl Server {
                     })
                     .into_future(),
             );
-            shutdown.await;
+            let mut shutdown = std::pin::pin!(shutdown);
+            let early = std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(shutdown.as_mut().poll(cx).is_ready())
+            })
+            .await;
+            ready();
+            if !early {
+                shutdown.await;
+            }
             app.runs.close();
             let _ = stop.send(());
             match tokio::time::timeout(SHUTDOWN_WAIT, server).await {
