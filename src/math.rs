@@ -53,11 +53,38 @@ const EXP_LO: f64 = -745.133_219_101_941_1;
 #[inline]
 pub fn exp(x: f64) -> f64 {
     let clamped = x.clamp(EXP_LO, EXP_HI);
-    // t = k + 1.5 * 2^52 exactly: its low bits hold the integer k.
-    let t = clamped * LOG2_E + ROUND;
-    let kf = t - ROUND;
-    let r = (clamped - kf * LN2_HI) - kf * LN2_LO;
+    let (k, r) = reduce(clamped);
     // e^r by Horner's rule on 1 + r + r^2/2! + ... + r^13/13!.
+    let p = (taylor_from_half(r) * r + 1.0) * r + 1.0;
+    // k is in -1075..=1024; a = floor(k / 2) and k - a are both within the normal exponents.
+    let a = ((k + 2048) as u64 >> 1) as i64 - 1024;
+    let scaled = p * pow2(a) * pow2(k - a);
+    if x.is_nan() {
+        x
+    } else if x > EXP_HI {
+        f64::INFINITY
+    } else if x < EXP_LO {
+        0.0
+    } else {
+        scaled
+    }
+}
+
+/// Cody and Waite's reduction of `x` (at most [`EXP_HI`] in magnitude): the integer `k` and
+/// `r = x - k ln 2`, `|r| <= ln 2 / 2`, for [`exp`] and [`exp_m1`].
+#[inline(always)]
+fn reduce(x: f64) -> (i64, f64) {
+    // t = k + 1.5 * 2^52 exactly: its low bits hold the integer k.
+    let t = x * LOG2_E + ROUND;
+    let kf = t - ROUND;
+    let r = (x - kf * LN2_HI) - kf * LN2_LO;
+    (t.to_bits().wrapping_sub(ROUND.to_bits()) as i64, r)
+}
+
+/// `1/2! + r/3! + ... + r^11/13!` by Horner's rule: the Taylor polynomial of `e^r` from its
+/// quadratic term on, divided by `r^2`, which [`exp`] and [`exp_m1`] finish differently.
+#[inline(always)]
+fn taylor_from_half(r: f64) -> f64 {
     let mut p = 1.0 / 6_227_020_800.0;
     p = p * r + 1.0 / 479_001_600.0;
     p = p * r + 1.0 / 39_916_800.0;
@@ -70,21 +97,7 @@ pub fn exp(x: f64) -> f64 {
     p = p * r + 1.0 / 24.0;
     p = p * r + 1.0 / 6.0;
     p = p * r + 0.5;
-    p = p * r + 1.0;
-    p = p * r + 1.0;
-    // k is in -1075..=1024; a = floor(k / 2) and k - a are both within the normal exponents.
-    let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
-    let a = ((k + 2048) as u64 >> 1) as i64 - 1024;
-    let scaled = p * pow2(a) * pow2(k - a);
-    if x.is_nan() {
-        x
-    } else if x > EXP_HI {
-        f64::INFINITY
-    } else if x < EXP_LO {
-        0.0
-    } else {
-        scaled
-    }
+    p
 }
 
 /// `ln(1 + x)`, accurate near zero: `ln(u) * x / (u - 1)` with `u = 1 + x` rounded, which
@@ -113,24 +126,9 @@ pub fn exp_m1(x: f64) -> f64 {
     if x < -40.0 {
         return -1.0;
     }
-    let t = x * LOG2_E + ROUND;
-    let kf = t - ROUND;
-    let r = (x - kf * LN2_HI) - kf * LN2_LO;
+    let (k, r) = reduce(x);
     // e^r - 1 = r (1 + r/2! + r^2/3! + ... + r^12/13!).
-    let mut p = 1.0 / 6_227_020_800.0;
-    p = p * r + 1.0 / 479_001_600.0;
-    p = p * r + 1.0 / 39_916_800.0;
-    p = p * r + 1.0 / 3_628_800.0;
-    p = p * r + 1.0 / 362_880.0;
-    p = p * r + 1.0 / 40_320.0;
-    p = p * r + 1.0 / 5_040.0;
-    p = p * r + 1.0 / 720.0;
-    p = p * r + 1.0 / 120.0;
-    p = p * r + 1.0 / 24.0;
-    p = p * r + 1.0 / 6.0;
-    p = p * r + 0.5;
-    let q = (p * r) * r + r;
-    let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i64;
+    let q = (taylor_from_half(r) * r) * r + r;
     if k == 0 {
         q
     } else if k > 1023 {
