@@ -37,8 +37,8 @@ use crate::model::{
     Adjustments, BlockWorkspace, Lane, Metric, NumericError, ParamId, Trajectory, YearlyNumbers,
 };
 
-use super::clearing::BlockClearing;
-use super::schedule::{depreciate, loan_service, released, scheduled};
+use super::clearing::{BlockClearing, Pairs};
+use super::schedule::{depreciate, loan_service, released, schedule_weight, scheduled};
 use super::summary::circularity;
 use super::{Amount, Booking, FlowBase, FlowKind, Network, NetworkMetric};
 
@@ -104,10 +104,21 @@ pub struct NetworkBlock {
     /// Per entity, in network order.
     pub entities: Vec<EntityPaths>,
     clearing: BlockClearing,
-    /// What each entity owes each other this year (row `i * n + j`: `i` owes `j`), and the
-    /// part of it the receiver can use (see [`super::clearing::Clearing::clear`]).
+    /// The pairs of entities that owe each other (see [`Pairs`]); what the payer of pair `p`
+    /// owes its payee this year (row `p`), and the part of it the payee can use (see
+    /// [`super::clearing::Clearing::clear`]).
+    pairs: Pairs,
     obligations: Vec<f64>,
     usable: Vec<f64>,
+    /// Per flow: its pair, whether it is the first flow of its pair (in flow order), and a
+    /// loan's pair of service (the borrower owes the lender), with the same.
+    flow_pair: Vec<(usize, bool)>,
+    service_pair: Vec<Option<(usize, bool)>>,
+    /// Per entity: whether it pays capex purchases not carved from its own capex, which it
+    /// depreciates.
+    depreciates: Vec<bool>,
+    /// Per row of `bases`: whether a flow reads it.
+    base_read: Vec<bool>,
     /// Per entity: its own resources, and its cleared payments.
     resources: Vec<f64>,
     payments: Vec<f64>,
@@ -268,6 +279,33 @@ fn keep_first(first: &mut Option<(usize, NumericError)>, failure: (usize, Numeri
     }
 }
 
+/// Sets `to` to `0.0 + x` (the first addition to a sum from zero) when `first`, else adds
+/// `x`, lane by lane.
+#[inline(always)]
+fn accumulate(to: &mut [f64], first: bool, x: &[f64]) {
+    if first {
+        for (t, x) in to.iter_mut().zip(x) {
+            *t = 0.0 + x;
+        }
+    } else {
+        add_lanes(to, x);
+    }
+}
+
+/// [`accumulate`] of `x * m`, lane by lane.
+#[inline(always)]
+fn accumulate_product(to: &mut [f64], first: bool, x: &[f64], m: &[f64]) {
+    if first {
+        for ((t, x), m) in to.iter_mut().zip(x).zip(m) {
+            *t = 0.0 + x * m;
+        }
+    } else {
+        for ((t, x), m) in to.iter_mut().zip(x).zip(m) {
+            *t += x * m;
+        }
+    }
+}
+
 fn base_index(metric: FlowBase) -> usize {
     match metric {
         FlowBase::Revenue => 0,
@@ -290,6 +328,26 @@ impl Network {
         let flows = self.flows.len();
         let yearly = vec![0.0; years * width];
         let lanes = vec![0.0; width];
+        let service =
+            |f: &super::Flow| matches!(f.kind, FlowKind::Loan { .. }).then_some((f.to, f.from));
+        let pairs = Pairs::new(
+            n,
+            self.flows
+                .iter()
+                .flat_map(|f| std::iter::once((f.from, f.to)).chain(service(f))),
+        );
+        // Whether a contribution to a pair is its first of the year, in the order the year's
+        // loop adds them (flow by flow, a loan's service after its own).
+        let mut seen = vec![false; pairs.len()];
+        let mut first = |p: usize| (p, !std::mem::replace(&mut seen[p], true));
+        let mut flow_pair = Vec::new();
+        let mut service_pair = Vec::new();
+        for f in &self.flows {
+            let own = pairs.index(f.from, f.to).expect("a flow's pair");
+            flow_pair.push(first(own));
+            service_pair
+                .push(service(f).map(|(i, j)| first(pairs.index(i, j).expect("a loan's pair"))));
+        }
         NetworkBlock {
             width,
             years,
@@ -318,9 +376,33 @@ impl Network {
                     revenue_lost: lanes.clone(),
                 })
                 .collect(),
-            clearing: BlockClearing::new(n, width),
-            obligations: vec![0.0; n * n * width],
-            usable: vec![0.0; n * n * width],
+            clearing: BlockClearing::new(pairs.clone(), width),
+            obligations: vec![0.0; pairs.len() * width],
+            usable: vec![0.0; pairs.len() * width],
+            flow_pair,
+            service_pair,
+            depreciates: (0..n)
+                .map(|i| {
+                    self.flows.iter().any(|f| {
+                        f.from == i
+                            && matches!(
+                                f.kind,
+                                FlowKind::Purchase(Booking::Capex { carved: false, .. })
+                            )
+                    })
+                })
+                .collect(),
+            base_read: (0..4 * n)
+                .map(|row| {
+                    self.flows.iter().any(|f| match &f.amount {
+                        Amount::Share { of, .. } | Amount::Tranche { of, .. } => {
+                            4 * of.entity + base_index(of.metric) == row
+                        }
+                        Amount::Schedule { .. } => false,
+                    })
+                })
+                .collect(),
+            pairs,
             resources: vec![0.0; n * width],
             payments: vec![0.0; n * width],
             owed_in_all: vec![0.0; n * width],
@@ -451,28 +533,47 @@ impl Network {
         let n = self.entities.len();
         let (w, years) = (ws.width, ws.years);
         let at = |p: ParamId| p.lanes(v, w);
-        for e in &mut ws.entities {
-            e.adjustments.clear();
-            e.purchases_paid.fill(0.0);
-            e.drawn_in.fill(0.0);
+        // What accumulates over the years starts from zero; what is set year by year is
+        // reset when its year begins.
+        for (e, &depreciates) in ws.entities.iter_mut().zip(&ws.depreciates) {
+            if depreciates {
+                e.adjustments.depreciation.fill(0.0);
+                e.adjustments.capital_charge.fill(0.0);
+            }
             e.drawn.fill(0.0);
             e.outside_debt.fill(0.0);
             e.default_year.fill(None);
             e.default_unaided.fill(false);
             e.revenue_lost.fill(0.0);
         }
-        for l in &mut ws.lent {
-            l.fill(0.0);
+        for (f, flow) in self.flows.iter().enumerate() {
+            match (&flow.kind, &flow.amount) {
+                (FlowKind::Loan { .. }, _) => ws.lent[f].fill(0.0),
+                (_, Amount::Tranche { .. }) => {
+                    row_mut(&mut ws.progress, f, w).fill(0.0);
+                    row_mut(&mut ws.released, f, w).fill(0.0);
+                }
+                _ => {}
+            }
+            if let FlowKind::Purchase(_) = flow.kind {
+                row_mut(&mut ws.purchases, flow.from * n + flow.to, w).fill(0.0);
+            }
         }
-        ws.progress.fill(0.0);
-        ws.released.fill(0.0);
-        for p in &mut ws.paid {
-            p.fill(0.0);
-        }
-        ws.purchases.fill(0.0);
 
         for y in 0..years {
-            for (i, e) in ws.entities.iter().enumerate() {
+            let year = y * w..(y + 1) * w;
+            for (i, e) in ws.entities.iter_mut().enumerate() {
+                let a = &mut e.adjustments;
+                for series in [
+                    &mut a.revenue,
+                    &mut a.costs,
+                    &mut a.capex,
+                    &mut a.financing,
+                    &mut e.purchases_paid,
+                    &mut e.drawn_in,
+                ] {
+                    series[year.clone()].fill(0.0);
+                }
                 for (k, from) in [
                     &e.end_customer_revenue,
                     &e.end_customer_revenue,
@@ -482,7 +583,9 @@ impl Network {
                 .into_iter()
                 .enumerate()
                 {
-                    row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
+                    if ws.base_read[4 * i + k] {
+                        row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
+                    }
                 }
                 for l in 0..lanes {
                     ws.stopped[i * w + l] = e.default_year[l].is_some_and(|d| d < y);
@@ -491,7 +594,7 @@ impl Network {
             // 1. What each flow carries this year, in dependency order.
             for &f in &self.order {
                 let flow = &self.flows[f];
-                let contracted = row_mut(&mut ws.contracted, f, w);
+                let contracted = &mut row_mut(&mut ws.contracted, f, w)[..lanes];
                 match &flow.amount {
                     Amount::Schedule {
                         total,
@@ -499,9 +602,25 @@ impl Network {
                         years,
                         profile,
                     } => {
-                        let (total, years) = (at(*total), at(*years));
-                        for l in 0..lanes {
-                            contracted[l] = scheduled(total[l], *start, years[l], profile, y);
+                        let (total, years) = (&at(*total)[..lanes], &at(*years)[..lanes]);
+                        // Most schedules have the same length on every path: one weight for
+                        // the year, as `scheduled` would compute it on each.
+                        let same = years.first().is_some_and(|first| {
+                            years.iter().all(|x| x.to_bits() == first.to_bits())
+                        });
+                        match same.then(|| schedule_weight(*start, years[0], profile, y)) {
+                            Some(None) => contracted.fill(0.0),
+                            Some(Some(weight)) => {
+                                for (c, t) in contracted.iter_mut().zip(total) {
+                                    *c = t * weight;
+                                }
+                            }
+                            None => {
+                                for l in 0..lanes {
+                                    contracted[l] =
+                                        scheduled(total[l], *start, years[l], profile, y);
+                                }
+                            }
                         }
                     }
                     Amount::Share { share, of } => {
@@ -548,19 +667,23 @@ impl Network {
                 }
                 let owed = &row(&ws.owed, f, w)[..lanes];
                 if let FlowKind::Purchase(booking) = &flow.kind {
-                    add_lanes(&mut row_mut(&mut ws.bases, 4 * flow.to, w)[..lanes], owed);
+                    let mut feed = |row: usize| {
+                        if ws.base_read[row] {
+                            add_lanes(&mut row_mut(&mut ws.bases, row, w)[..lanes], owed);
+                        }
+                    };
+                    feed(4 * flow.to);
                     if matches!(booking, Booking::Capex { carved: false, .. }) {
                         for k in [2, 3] {
-                            let base = row_mut(&mut ws.bases, 4 * flow.from + k, w);
-                            add_lanes(&mut base[..lanes], owed);
+                            feed(4 * flow.from + k);
                         }
                     }
                 }
-                let (interest, principal) = (
-                    row_mut(&mut ws.interest, f, w),
-                    row_mut(&mut ws.principal, f, w),
-                );
                 if let FlowKind::Loan { rate, term } = &flow.kind {
+                    let (interest, principal) = (
+                        row_mut(&mut ws.interest, f, w),
+                        row_mut(&mut ws.principal, f, w),
+                    );
                     let (rate, term) = (at(*rate), at(*term));
                     for l in 0..lanes {
                         let active = !ws.stopped[from + l] && !ws.stopped[to + l];
@@ -570,43 +693,40 @@ impl Network {
                             (0.0, 0.0)
                         };
                     }
-                } else {
-                    interest.fill(0.0);
-                    principal.fill(0.0);
                 }
             }
 
-            // 2. Clear the year's obligations.
-            ws.obligations.fill(0.0);
-            ws.usable.fill(0.0);
+            // 2. Clear the year's obligations: each pair's sum from zero, flow by flow.
             for (f, flow) in self.flows.iter().enumerate() {
-                let (i, j) = (flow.from, flow.to);
                 let owed = &row(&ws.owed, f, w)[..lanes];
-                let obligations = &mut row_mut(&mut ws.obligations, i * n + j, w)[..lanes];
-                for (o, x) in obligations.iter_mut().zip(owed) {
-                    *o += x;
-                }
-                let usable = &mut row_mut(&mut ws.usable, i * n + j, w)[..lanes];
+                let (p, first) = ws.flow_pair[f];
+                accumulate(
+                    &mut row_mut(&mut ws.obligations, p, w)[..lanes],
+                    first,
+                    owed,
+                );
+                let usable = &mut row_mut(&mut ws.usable, p, w)[..lanes];
                 match flow.kind {
                     FlowKind::Purchase(_) => {
-                        let margins = row(&ws.entities[j].margins, y, w);
-                        for ((u, x), m) in usable.iter_mut().zip(owed).zip(margins) {
-                            *u += x * m;
-                        }
+                        let margins = &row(&ws.entities[flow.to].margins, y, w)[..lanes];
+                        accumulate_product(usable, first, owed, margins);
                     }
-                    _ => {
-                        for (u, x) in usable.iter_mut().zip(owed) {
-                            *u += x;
-                        }
-                    }
+                    _ => accumulate(usable, first, owed),
                 }
-                if let FlowKind::Loan { .. } = flow.kind {
+                if let Some((back, first)) = ws.service_pair[f] {
                     let (interest, principal) = (row(&ws.interest, f, w), row(&ws.principal, f, w));
-                    let back = j * n + i;
                     for l in 0..lanes {
                         let service = interest[l] + principal[l];
-                        ws.obligations[back * w + l] += service;
-                        ws.usable[back * w + l] += service;
+                        let (o, u) = (
+                            &mut ws.obligations[back * w + l],
+                            &mut ws.usable[back * w + l],
+                        );
+                        if first {
+                            (*o, *u) = (0.0 + service, 0.0 + service);
+                        } else {
+                            *o += service;
+                            *u += service;
+                        }
                     }
                 }
             }
@@ -811,7 +931,13 @@ impl Network {
                     let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
                     if default_year[l].is_none() && (short || cash < 0.0) {
                         default_year[l] = Some(y);
-                        let in_full: f64 = (0..n).map(|j| ws.usable[(j * n + i) * w + l]).sum();
+                        // From zero over the pairs that pay it: the others' zeros change
+                        // no sum.
+                        let in_full = ws
+                            .pairs
+                            .owed_by(i)
+                            .iter()
+                            .fold(0.0, |sum, &(_, p)| sum + ws.usable[p * w + l]);
                         let resources = ws.resources[i * w + l];
                         default_unaided[l] = resources + in_full < owed * (1.0 - PAID_IN_FULL)
                             || resources + in_full - owed < 0.0;
