@@ -43,7 +43,6 @@ pub mod model;
 pub mod network;
 pub mod plausibility;
 pub mod precision;
-pub mod quantile_table;
 pub mod rare;
 pub mod replay;
 pub mod report;

@@ -302,6 +302,67 @@ impl Ledger {
         }
     }
 
+    /// A network entity's numbers of year index `y` before any flow with the others, for the
+    /// block's paths (after years `0..y` and before [`Ledger::year`] of `y`), each as
+    /// [`Ledger::year`] computes it without adjustments: `own[0]` revenue, `own[1]` capex,
+    /// `own[2]` own capex, `own[3]` free cash flow. Books nothing.
+    pub fn own_year(
+        &mut self,
+        model: &Model,
+        v: &[f64],
+        capex: &CapexYears,
+        revenue: &RevenueYears,
+        y: usize,
+        own: [&mut [f64]; 4],
+    ) {
+        let w = self.width;
+        let costs = &model.costs;
+        let lanes = |p: ParamId| &p.lanes(v, w)[..w];
+        let (cor_start, cor_long_run, cor_speed) = (
+            lanes(costs.cost_of_revenue_share),
+            lanes(costs.cost_of_revenue_share_long_run),
+            lanes(costs.cost_of_revenue_speed),
+        );
+        let (rnd, rnd_growth) = (lanes(costs.rnd), lanes(costs.rnd_growth));
+        let (subscription, streams) = (
+            row(&revenue.subscription_revenue, y, w),
+            row(&revenue.stream_revenue, y, w),
+        );
+        let (operations, rental) = (row(&capex.own_operations, y, w), row(&capex.rental, y, w));
+        let (own_spend, spend) = (row(&capex.own_spend, y, w), row(&capex.spend, y, w));
+        let commitments = &mut self.commitments[..w];
+        commitments.fill(-0.0);
+        for c in &model.commitments {
+            for (sum, &total) in commitments.iter_mut().zip(lanes(c.total)) {
+                *sum += c.payment_at(total, y);
+            }
+        }
+        let [own_revenue, own_capex_total, own_capex, own_fcf] = own;
+        let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
+        for l in 0..w {
+            // The adjustments of a firm alone are zeros, added as `Ledger::year` adds them.
+            let revenue_total = subscription[l] + streams[l] + 0.0;
+            let cor = Costs::cost_of_revenue_share_at(
+                cor_start[l],
+                cor_long_run[l],
+                cor_speed[l],
+                cor_share[l],
+                y,
+            );
+            let fixed = Costs::rnd_at(rnd[l], rnd_growth[l], y)
+                + operations[l]
+                + rental[l]
+                + commitments[l]
+                + 0.0;
+            let ebitda = revenue_total * (1.0 - cor - sga_share[l]) - fixed;
+            let own = own_spend[l] + 0.0;
+            own_revenue[l] = revenue_total;
+            own_capex_total[l] = spend[l] + 0.0;
+            own_capex[l] = own;
+            own_fcf[l] = ebitda - own;
+        }
+    }
+
     /// Closes the accounts after the horizon: break-even and payback years, funding gap, NPV,
     /// written into `block`.
     pub fn close(&self, model: &Model, block: &mut super::Block) {

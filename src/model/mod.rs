@@ -677,7 +677,7 @@ impl Model {
     }
 
     /// [`Model::begin`] for a block of paths.
-    fn begin_block(&self, v: &[f64], ws: &mut BlockWorkspace) {
+    pub fn begin_block(&self, v: &[f64], ws: &mut BlockWorkspace) {
         let w = ws.block.width;
         // Without a build-out the capex arrays stay at the zeros they were created with.
         if let Some(c) = &self.capex {
@@ -711,34 +711,57 @@ impl Model {
         );
     }
 
-    /// Redoes the accounts of the block of paths last simulated in `ws` (same inputs `v`)
-    /// with a network entity's adjustments (of the same width): its build-out and
-    /// end-customer revenue stay (they do not depend on other entities), its flows with them
-    /// are added. A failure names the first path (lane) that left the representable range.
-    pub fn reaccount_block(
+    /// A network entity's year index `y`, before its flows with the other entities: its
+    /// revenue from its own streams and subscriptions, and into `own` the year's revenue,
+    /// capex, own capex and free cash flow without flows, each as [`Model::simulate_block`]
+    /// gives them (see [`financials::Ledger::own_year`]). A network entity's block is
+    /// [`Model::begin_block`], then for each year in order this, its flows of the year, and
+    /// [`Model::account_year_block`], then [`Model::finish_block`].
+    pub fn own_year_block(
+        &self,
+        v: &[f64],
+        yearly: &YearlyNumbers,
+        y: usize,
+        ws: &mut BlockWorkspace,
+        own: [&mut [f64]; 4],
+    ) {
+        revenue::year(
+            self.subscriptions.as_ref(),
+            &self.streams,
+            &self.shocks,
+            v,
+            yearly,
+            y,
+            &mut ws.revenue,
+        );
+        ws.ledger.own_year(self, v, &ws.capex, &ws.revenue, y, own);
+    }
+
+    /// Books year index `y` of a network entity's block (after [`Model::own_year_block`] of
+    /// the year) with its flows with the others, `adjustments` (of the same width; rows up to
+    /// `y` complete): its build-out and end-customer revenue are its own, the flows add to its
+    /// lines.
+    pub fn account_year_block(
         &self,
         v: &[f64],
         adjustments: &Adjustments,
+        y: usize,
         ws: &mut BlockWorkspace,
-    ) -> Result<(), (usize, NumericError)> {
-        ws.ledger.open(self, v);
-        for y in 0..self.years {
-            ws.ledger.year(
-                self,
-                v,
-                &ws.capex,
-                &ws.revenue,
-                Some(adjustments),
-                y,
-                &mut ws.block.values,
-            );
-        }
-        self.finish_block(ws)
+    ) {
+        ws.ledger.year(
+            self,
+            v,
+            &ws.capex,
+            &ws.revenue,
+            Some(adjustments),
+            y,
+            &mut ws.block.values,
+        );
     }
 
     /// [`Model::finish`] for a block of paths: closes its paths after their last year: break-even and payback years, funding
     /// gap, NPV, and the check that every number is in range.
-    fn finish_block(&self, ws: &mut BlockWorkspace) -> Result<(), (usize, NumericError)> {
+    pub fn finish_block(&self, ws: &mut BlockWorkspace) -> Result<(), (usize, NumericError)> {
         ws.ledger.close(self, &mut ws.block);
         self.check_finite(&ws.block)
     }

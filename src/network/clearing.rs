@@ -26,9 +26,91 @@
 //! only each other), the greatest fixed point is reached instead by the monotone iteration
 //! `p ← Φ(p)` from the current payments, at most [`MAX_ITERATIONS`] times. Every step runs in
 //! a fixed order, so the result is deterministic; the scratch space is allocated once.
+//!
+//! Obligations are stored only on the pairs of entities that some flow joins ([`Pairs`]): the
+//! other entries of `L` are zeros, which change no sum of finite amounts, so the payments are
+//! those of the full matrix bit for bit.
 
 /// The most monotone iterations after a singular system.
 pub const MAX_ITERATIONS: usize = 10_000;
+
+/// Which entities may owe which: the ordered pairs `(payer, payee)` of a network's
+/// obligations, each with its index in the arrays of obligations. Only these pairs are
+/// stored and summed: the others owe nothing, and adding their zeros changes no sum of finite
+/// amounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pairs {
+    n: usize,
+    /// `(payer, payee)` of each pair, in the order of the obligation arrays.
+    pairs: Vec<(usize, usize)>,
+    /// Per entity: its pairs as payer, by payee.
+    owes: Vec<Vec<usize>>,
+    /// Per entity: `(payer, pair)` of the pairs where it is payee, by payer.
+    owed_by: Vec<Vec<(usize, usize)>>,
+    /// The pair of `(i, j)` at `i * n + j`.
+    index: Vec<Option<usize>>,
+}
+
+impl Pairs {
+    /// The pairs of `n` entities that `owing` lists (each `(payer, payee)`, payer and payee
+    /// different, in any order, repeats allowed), sorted by payer, then payee.
+    pub fn new(n: usize, owing: impl IntoIterator<Item = (usize, usize)>) -> Pairs {
+        let mut pairs: Vec<(usize, usize)> = owing.into_iter().collect();
+        debug_assert!(pairs.iter().all(|&(i, j)| i != j && i < n && j < n));
+        pairs.sort_unstable();
+        pairs.dedup();
+        Pairs::of(n, pairs)
+    }
+
+    /// Every pair of `n` entities, the diagonal included: pair `(i, j)` is `i * n + j`, so
+    /// that obligations can be given as an `n` by `n` matrix (zero on the diagonal).
+    pub fn dense(n: usize) -> Pairs {
+        Pairs::of(
+            n,
+            (0..n).flat_map(|i| (0..n).map(move |j| (i, j))).collect(),
+        )
+    }
+
+    fn of(n: usize, pairs: Vec<(usize, usize)>) -> Pairs {
+        let mut owes = vec![Vec::new(); n];
+        let mut owed_by = vec![Vec::new(); n];
+        let mut index = vec![None; n * n];
+        for (p, &(i, j)) in pairs.iter().enumerate() {
+            owes[i].push(p);
+            if i != j {
+                owed_by[j].push((i, p));
+            }
+            index[i * n + j] = Some(p);
+        }
+        Pairs {
+            n,
+            pairs,
+            owes,
+            owed_by,
+            index,
+        }
+    }
+
+    /// Number of pairs.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether no entity may owe another.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The index of the pair `(payer, payee)`, if it is one.
+    pub fn index(&self, payer: usize, payee: usize) -> Option<usize> {
+        self.index[payer * self.n + payee]
+    }
+
+    /// `(payer, pair)` of the pairs where entity `payee` is paid, by payer.
+    pub fn owed_by(&self, payee: usize) -> &[(usize, usize)] {
+        &self.owed_by[payee]
+    }
+}
 
 /// How an entity pays in the current round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +120,11 @@ enum Class {
     Nothing,
 }
 
-/// Reusable scratch space for clearing networks of `n` entities.
+/// Reusable scratch space for clearing a network whose obligations are on `pairs`.
 #[derive(Debug, Clone)]
 pub struct Clearing {
     n: usize,
+    pairs: Pairs,
     owed: Vec<f64>,
     class: Vec<Class>,
     matrix: Vec<f64>,
@@ -61,10 +144,12 @@ pub struct Cleared {
 }
 
 impl Clearing {
-    /// Scratch space for `n` entities.
-    pub fn new(n: usize) -> Clearing {
+    /// Scratch space for the entities of `pairs`.
+    pub fn new(pairs: Pairs) -> Clearing {
+        let n = pairs.n;
         Clearing {
             n,
+            pairs,
             owed: vec![0.0; n],
             class: vec![Class::Full; n],
             matrix: vec![0.0; n * n],
@@ -75,14 +160,18 @@ impl Clearing {
 
     /// What `i` can use of the others' payments `p`.
     fn inflow(&self, usable: &[f64], p: &[f64], i: usize) -> f64 {
-        let n = self.n;
         let mut sum = 0.0;
-        for j in 0..n {
-            if j != i && self.owed[j] > 0.0 {
-                sum += usable[j * n + i] / self.owed[j] * p[j];
+        for &(j, pair) in &self.pairs.owed_by[i] {
+            if self.owed[j] > 0.0 {
+                sum += usable[pair] / self.owed[j] * p[j];
             }
         }
         sum
+    }
+
+    /// What `j` owes `i` that `i` can use when paid in full (zero off the pairs).
+    fn usable(&self, usable: &[f64], j: usize, i: usize) -> f64 {
+        self.pairs.index(j, i).map_or(0.0, |p| usable[p])
     }
 
     fn classify(&self, value: f64, i: usize) -> Class {
@@ -95,9 +184,9 @@ impl Clearing {
         }
     }
 
-    /// Clears one year: `obligations[i * n + j]` is what `i` owes `j` (not negative, zero on
-    /// the diagonal), `usable[i * n + j]` the part of it `j` can use when it is paid in full
-    /// (at most the obligation), and `resources[i]` what `i` has of its own. Writes into
+    /// Clears one year: `obligations[p]` is what the payer of pair `p` owes its payee (not
+    /// negative), `usable[p]` the part of it the payee can use when it is paid in full (at
+    /// most the obligation), and `resources[i]` what `i` has of its own. Writes into
     /// `payments[i]` what `i` pays in all; it pays each counterparty `payments[i] / owed(i)`
     /// of what it owes.
     // Entity indices run over several arrays at once.
@@ -110,9 +199,11 @@ impl Clearing {
         payments: &mut [f64],
     ) -> Cleared {
         let n = self.n;
-        debug_assert_eq!(obligations.len(), n * n);
+        debug_assert_eq!(obligations.len(), self.pairs.len());
         for i in 0..n {
-            self.owed[i] = (0..n).map(|j| obligations[i * n + j]).sum();
+            self.owed[i] = self.pairs.owes[i]
+                .iter()
+                .fold(0.0, |sum, &p| sum + obligations[p]);
             payments[i] = self.owed[i];
             self.class[i] = Class::Full;
         }
@@ -227,7 +318,7 @@ impl Clearing {
             let mut rhs = resources[i];
             for j in 0..n {
                 if j != i && self.class[j] == Class::Full && self.owed[j] > 0.0 {
-                    rhs += usable[j * n + i];
+                    rhs += self.usable(usable, j, i);
                 }
             }
             self.rhs[r] = rhs;
@@ -235,7 +326,7 @@ impl Clearing {
                 self.matrix[r * m + c] = if i == j {
                     1.0
                 } else {
-                    -usable[j * n + i] / self.owed[j]
+                    -self.usable(usable, j, i) / self.owed[j]
                 };
             }
         }
@@ -278,11 +369,11 @@ impl Clearing {
 }
 
 /// Reusable scratch space for clearing a year of each path of a block of `width` paths of a
-/// network of `n` entities.
+/// network whose obligations are on `pairs`.
 #[derive(Debug, Clone)]
 pub struct BlockClearing {
-    n: usize,
     width: usize,
+    pairs: Pairs,
     one: Clearing,
     /// Each entity's inflow when everyone pays in full, lane-minor.
     inflow: Vec<f64>,
@@ -296,28 +387,29 @@ pub struct BlockClearing {
 }
 
 impl BlockClearing {
-    /// Scratch space for blocks of `width` paths of `n` entities.
-    pub fn new(n: usize, width: usize) -> BlockClearing {
+    /// Scratch space for blocks of `width` paths of the entities of `pairs`.
+    pub fn new(pairs: Pairs, width: usize) -> BlockClearing {
+        let (n, k) = (pairs.n, pairs.len());
         BlockClearing {
-            n,
             width,
-            one: Clearing::new(n),
+            one: Clearing::new(pairs.clone()),
+            pairs,
             inflow: vec![0.0; width],
             solvent: vec![true; width],
-            obligations: vec![0.0; n * n],
-            usable: vec![0.0; n * n],
+            obligations: vec![0.0; k],
+            usable: vec![0.0; k],
             resources: vec![0.0; n],
             payments: vec![0.0; n],
         }
     }
 
     /// Clears one year of each of the block's first `lanes` paths, every array lane-minor:
-    /// `obligations[(i * n + j) * width + l]` and `usable` as [`Clearing::clear`] takes them
-    /// for path `l`, `resources[i * width + l]`. Writes what each entity owes in all into
-    /// `owed` and what it pays into `payments` (both `[i * width + l]`), exactly as
-    /// [`Clearing::clear`] gives them path by path: the paths where everyone who owes
-    /// anything can pay in full are found for the block at once (their payments are what is
-    /// owed), the others are cleared one by one.
+    /// `obligations[p * width + l]` and `usable` as [`Clearing::clear`] takes them for path
+    /// `l`, `resources[i * width + l]`. Writes what each entity owes in all into `owed` and
+    /// what it pays into `payments` (both `[i * width + l]`), exactly as [`Clearing::clear`]
+    /// gives them path by path: the paths where everyone who owes anything can pay in full
+    /// are found for the block at once (their payments are what is owed), the others are
+    /// cleared one by one.
     #[allow(clippy::needless_range_loop)]
     pub fn clear(
         &mut self,
@@ -328,13 +420,12 @@ impl BlockClearing {
         owed: &mut [f64],
         payments: &mut [f64],
     ) {
-        let (n, w) = (self.n, self.width);
+        let (n, w) = (self.pairs.n, self.width);
         for i in 0..n {
             let owed = &mut owed[i * w..i * w + lanes];
-            // As `Iterator::sum` adds: from -0.0, in order.
-            owed.fill(-0.0);
-            for j in 0..n {
-                for (o, x) in owed.iter_mut().zip(lane(obligations, i * n + j, w, lanes)) {
+            owed.fill(0.0);
+            for &p in &self.pairs.owes[i] {
+                for (o, x) in owed.iter_mut().zip(lane(obligations, p, w, lanes)) {
                     *o += x;
                 }
             }
@@ -343,12 +434,9 @@ impl BlockClearing {
         for i in 0..n {
             let inflow = &mut self.inflow[..lanes];
             inflow.fill(0.0);
-            for j in (0..n).filter(|&j| j != i) {
+            for &(j, p) in &self.pairs.owed_by[i] {
                 let paying = lane(owed, j, w, lanes);
-                for ((sum, &u), &o) in inflow
-                    .iter_mut()
-                    .zip(lane(usable, j * n + i, w, lanes))
-                    .zip(paying)
+                for ((sum, &u), &o) in inflow.iter_mut().zip(lane(usable, p, w, lanes)).zip(paying)
                 {
                     // The inflow is never -0.0, so adding 0.0 leaves it as it is.
                     *sum += if o > 0.0 { u / o * o } else { 0.0 };
@@ -367,9 +455,9 @@ impl BlockClearing {
                 }
                 continue;
             }
-            for k in 0..n * n {
-                self.obligations[k] = obligations[k * w + l];
-                self.usable[k] = usable[k * w + l];
+            for p in 0..self.pairs.len() {
+                self.obligations[p] = obligations[p * w + l];
+                self.usable[p] = usable[p * w + l];
             }
             for i in 0..n {
                 self.resources[i] = resources[i * w + l];
@@ -398,7 +486,8 @@ mod tests {
 
     fn clear(n: usize, obligations: &[f64], resources: &[f64]) -> (Vec<f64>, Cleared) {
         let mut p = vec![0.0; n];
-        let outcome = Clearing::new(n).clear(obligations, obligations, resources, &mut p);
+        let outcome =
+            Clearing::new(Pairs::dense(n)).clear(obligations, obligations, resources, &mut p);
         (p, outcome)
     }
 
@@ -488,7 +577,7 @@ mod tests {
                 }
             }
             let e: Vec<f64> = (0..n).map(|_| rng.random_range(-50.0..80.0)).collect();
-            let mut clearing = Clearing::new(n);
+            let mut clearing = Clearing::new(Pairs::dense(n));
             let mut p = vec![0.0; n];
             // What reaches the receiver: all of it, or a margin of it.
             let u: Vec<f64> = l.iter().map(|x| x * rng.random_range(0.2..1.0)).collect();
@@ -529,7 +618,7 @@ mod tests {
                 }
             }
             let (mut owed, mut payments) = (vec![0.0; n * w], vec![0.0; n * w]);
-            BlockClearing::new(n, w).clear(
+            BlockClearing::new(Pairs::dense(n), w).clear(
                 lanes,
                 &obligations,
                 &usable,
@@ -537,7 +626,7 @@ mod tests {
                 &mut owed,
                 &mut payments,
             );
-            let mut one = Clearing::new(n);
+            let mut one = Clearing::new(Pairs::dense(n));
             for l in 0..lanes {
                 let column = |a: &[f64], k: usize| (0..k).map(|r| a[r * w + l]).collect::<Vec<_>>();
                 let (o, u, e) = (
@@ -552,6 +641,45 @@ mod tests {
                     let total: f64 = o[i * n..(i + 1) * n].iter().sum();
                     assert_eq!(owed[i * w + l].to_bits(), total.to_bits());
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn clearing_on_the_pairs_alone_gives_the_dense_payments() {
+        use rand::{RngExt, SeedableRng};
+        let mut rng = rand_xoshiro::Xoshiro256PlusPlus::seed_from_u64(13);
+        for _ in 0..500 {
+            let n = rng.random_range(2..7);
+            let mut l = vec![0.0; n * n];
+            let mut u = vec![0.0; n * n];
+            let mut owing = Vec::new();
+            for i in 0..n {
+                for j in (0..n).filter(|&j| j != i) {
+                    if rng.random::<f64>() < 0.4 {
+                        l[i * n + j] = rng.random_range(0.0..100.0);
+                        u[i * n + j] = l[i * n + j] * rng.random_range(0.2..1.0);
+                        owing.push((i, j));
+                    }
+                }
+            }
+            let e: Vec<f64> = (0..n).map(|_| rng.random_range(-50.0..80.0)).collect();
+            let pairs = Pairs::new(n, owing);
+            let on_pairs = |m: &[f64]| -> Vec<f64> {
+                (0..n * n)
+                    .filter_map(|k| pairs.index(k / n, k % n).map(|p| (p, m[k])))
+                    .fold(vec![0.0; pairs.len()], |mut v, (p, x)| {
+                        v[p] = x;
+                        v
+                    })
+            };
+            let (mut dense, mut sparse) = (vec![0.0; n], vec![0.0; n]);
+            let a = Clearing::new(Pairs::dense(n)).clear(&l, &u, &e, &mut dense);
+            let b =
+                Clearing::new(pairs.clone()).clear(&on_pairs(&l), &on_pairs(&u), &e, &mut sparse);
+            assert_eq!(a, b);
+            for i in 0..n {
+                assert_eq!(dense[i].to_bits(), sparse[i].to_bits(), "{l:?} {e:?}");
             }
         }
     }

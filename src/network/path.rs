@@ -1,8 +1,10 @@
 //! One block of paths of a network, year by year.
 //!
-//! Each entity's own tables are simulated first, for the whole block, as a single firm's
-//! ([`crate::model::Model::simulate_block`]): its build-out, end-customer revenue and costs
-//! do not depend on the others. Then, for each year and each path of the block:
+//! Each entity's build-out is simulated first, for the whole block, as a single firm's
+//! ([`crate::model::Model::begin_block`]): it does not depend on the others. Then, for each
+//! year, every entity's own numbers of the year (its end-customer revenue, capex and free cash
+//! flow before any flow: [`crate::model::Model::own_year_block`]), then for each path of the
+//! block:
 //!
 //! 1. every flow's contracted amount is computed in dependency order (see
 //!    [`super::order`]), each share reading its metric with the flows that feed it included;
@@ -22,10 +24,12 @@
 //! The amounts its counterparties would have received from it are counted as revenue lost.
 //!
 //! Drawn outside debt pays `debt_rate` a year from the year after the draw and is not repaid
-//! within the horizon; drawn equity and backstop cost nothing. Last, each entity's accounts
-//! are redone with its flows for the whole block
-//! ([`crate::model::Model::reaccount_block`]); its cash there excludes outside draws, so its
-//! funding gap is the need before capacities, as for a single firm.
+//! within the horizon; drawn equity and backstop cost nothing. Last in each year, each
+//! entity's accounts of the year are booked with its flows, for the whole block
+//! ([`crate::model::Model::account_year_block`]): one pass of the ledger, as for a single
+//! firm. Its cash there excludes outside draws, so its funding gap is the need before
+//! capacities, as for a single firm. A path fails at the first entity whose accounts leave
+//! the representable range.
 //!
 //! A [`NetworkBlock`] holds every array lane-minor, as the model's blocks do (year `y` of
 //! path `l` at `y * width + l`), and each step runs over the block's paths in turn, each
@@ -34,11 +38,11 @@
 
 use crate::model::hurdle::charge_per_depreciation;
 use crate::model::{
-    Adjustments, BlockWorkspace, Lane, Metric, NumericError, ParamId, Trajectory, YearlyNumbers,
+    Adjustments, BlockWorkspace, Lane, NumericError, ParamId, Trajectory, YearlyNumbers,
 };
 
-use super::clearing::BlockClearing;
-use super::schedule::{depreciate, loan_service, released, scheduled};
+use super::clearing::{BlockClearing, Pairs};
+use super::schedule::{depreciate, loan_service, released, schedule_weight, scheduled};
 use super::summary::circularity;
 use super::{Amount, Booking, FlowBase, FlowKind, Network, NetworkMetric};
 
@@ -104,10 +108,21 @@ pub struct NetworkBlock {
     /// Per entity, in network order.
     pub entities: Vec<EntityPaths>,
     clearing: BlockClearing,
-    /// What each entity owes each other this year (row `i * n + j`: `i` owes `j`), and the
-    /// part of it the receiver can use (see [`super::clearing::Clearing::clear`]).
+    /// The pairs of entities that owe each other (see [`Pairs`]); what the payer of pair `p`
+    /// owes its payee this year (row `p`), and the part of it the payee can use (see
+    /// [`super::clearing::Clearing::clear`]).
+    pairs: Pairs,
     obligations: Vec<f64>,
     usable: Vec<f64>,
+    /// Per flow: its pair, whether it is the first flow of its pair (in flow order), and a
+    /// loan's pair of service (the borrower owes the lender), with the same.
+    flow_pair: Vec<(usize, bool)>,
+    service_pair: Vec<Option<(usize, bool)>>,
+    /// Per entity: whether it pays capex purchases not carved from its own capex, which it
+    /// depreciates.
+    depreciates: Vec<bool>,
+    /// Per row of `bases`: whether a flow reads it.
+    base_read: Vec<bool>,
     /// Per entity: its own resources, and its cleared payments.
     resources: Vec<f64>,
     payments: Vec<f64>,
@@ -268,6 +283,33 @@ fn keep_first(first: &mut Option<(usize, NumericError)>, failure: (usize, Numeri
     }
 }
 
+/// Sets `to` to `0.0 + x` (the first addition to a sum from zero) when `first`, else adds
+/// `x`, lane by lane.
+#[inline(always)]
+fn accumulate(to: &mut [f64], first: bool, x: &[f64]) {
+    if first {
+        for (t, x) in to.iter_mut().zip(x) {
+            *t = 0.0 + x;
+        }
+    } else {
+        add_lanes(to, x);
+    }
+}
+
+/// [`accumulate`] of `x * m`, lane by lane.
+#[inline(always)]
+fn accumulate_product(to: &mut [f64], first: bool, x: &[f64], m: &[f64]) {
+    if first {
+        for ((t, x), m) in to.iter_mut().zip(x).zip(m) {
+            *t = 0.0 + x * m;
+        }
+    } else {
+        for ((t, x), m) in to.iter_mut().zip(x).zip(m) {
+            *t += x * m;
+        }
+    }
+}
+
 fn base_index(metric: FlowBase) -> usize {
     match metric {
         FlowBase::Revenue => 0,
@@ -290,6 +332,26 @@ impl Network {
         let flows = self.flows.len();
         let yearly = vec![0.0; years * width];
         let lanes = vec![0.0; width];
+        let service =
+            |f: &super::Flow| matches!(f.kind, FlowKind::Loan { .. }).then_some((f.to, f.from));
+        let pairs = Pairs::new(
+            n,
+            self.flows
+                .iter()
+                .flat_map(|f| std::iter::once((f.from, f.to)).chain(service(f))),
+        );
+        // Whether a contribution to a pair is its first of the year, in the order the year's
+        // loop adds them (flow by flow, a loan's service after its own).
+        let mut seen = vec![false; pairs.len()];
+        let mut first = |p: usize| (p, !std::mem::replace(&mut seen[p], true));
+        let mut flow_pair = Vec::new();
+        let mut service_pair = Vec::new();
+        for f in &self.flows {
+            let own = pairs.index(f.from, f.to).expect("a flow's pair");
+            flow_pair.push(first(own));
+            service_pair
+                .push(service(f).map(|(i, j)| first(pairs.index(i, j).expect("a loan's pair"))));
+        }
         NetworkBlock {
             width,
             years,
@@ -318,9 +380,33 @@ impl Network {
                     revenue_lost: lanes.clone(),
                 })
                 .collect(),
-            clearing: BlockClearing::new(n, width),
-            obligations: vec![0.0; n * n * width],
-            usable: vec![0.0; n * n * width],
+            clearing: BlockClearing::new(pairs.clone(), width),
+            obligations: vec![0.0; pairs.len() * width],
+            usable: vec![0.0; pairs.len() * width],
+            flow_pair,
+            service_pair,
+            depreciates: (0..n)
+                .map(|i| {
+                    self.flows.iter().any(|f| {
+                        f.from == i
+                            && matches!(
+                                f.kind,
+                                FlowKind::Purchase(Booking::Capex { carved: false, .. })
+                            )
+                    })
+                })
+                .collect(),
+            base_read: (0..4 * n)
+                .map(|row| {
+                    self.flows.iter().any(|f| match &f.amount {
+                        Amount::Share { of, .. } | Amount::Tranche { of, .. } => {
+                            4 * of.entity + base_index(of.metric) == row
+                        }
+                        Amount::Schedule { .. } => false,
+                    })
+                })
+                .collect(),
+            pairs,
             resources: vec![0.0; n * width],
             payments: vec![0.0; n * width],
             owed_in_all: vec![0.0; n * width],
@@ -396,43 +482,43 @@ impl Network {
         values: &[f64],
         ws: &mut NetworkBlock,
     ) -> Result<(), (usize, NumericError)> {
-        let (w, years) = (ws.width, ws.years);
-        // A path fails at the first entity whose own tables, then at the first whose accounts
-        // with the flows, leave the representable range: the paths before the first failing
-        // one are evaluated in full, so a failure is the one the paths alone would give.
-        let mut failed = None;
+        let w = ws.width;
         for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            if let Err(failure) = entity
-                .model
-                .simulate_block(values, &e.yearly, &mut e.workspace)
-            {
-                keep_first(&mut failed, failure);
-            }
-            let own = e.workspace.block.values();
-            let series = |m: Metric| &own[m as usize * years * w..(m as usize + 1) * years * w];
-            e.end_customer_revenue
-                .copy_from_slice(series(Metric::Revenue));
-            e.capex.copy_from_slice(series(Metric::Capex));
-            e.own_capex.copy_from_slice(series(Metric::OwnCapex));
-            e.own_free_cash_flow
-                .copy_from_slice(series(Metric::FreeCashFlow));
+            entity.model.begin_block(values, &mut e.workspace);
             entity.model.costs.margins(values, w, &mut e.margins);
         }
-        let evaluated = failed.as_ref().map_or(w, |(l, _)| *l);
-        self.clear_block(values, evaluated, ws);
-        let mut reaccount_failed = None;
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            if let Err(failure) =
+        self.begin_flows(ws);
+        for y in 0..ws.years {
+            let year = y * w..(y + 1) * w;
+            for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+                let own = [
+                    &mut e.end_customer_revenue[year.clone()],
+                    &mut e.capex[year.clone()],
+                    &mut e.own_capex[year.clone()],
+                    &mut e.own_free_cash_flow[year.clone()],
+                ];
                 entity
                     .model
-                    .reaccount_block(values, &e.adjustments, &mut e.workspace)
-            {
-                if failure.0 < evaluated {
-                    keep_first(&mut reaccount_failed, failure);
-                }
+                    .own_year_block(values, &e.yearly, y, &mut e.workspace, own);
+            }
+            self.flows_year(values, y, ws);
+            for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+                entity
+                    .model
+                    .account_year_block(values, &e.adjustments, y, &mut e.workspace);
             }
         }
-        if let Some(failure) = reaccount_failed.or(failed) {
+        self.close_flows(ws);
+        // A path fails at the first entity whose accounts with the flows leave the
+        // representable range; lanes are independent, so a failure is the one the path alone
+        // would give.
+        let mut failed = None;
+        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
+            if let Err(failure) = entity.model.finish_block(&mut e.workspace) {
+                keep_first(&mut failed, failure);
+            }
+        }
+        if let Some(failure) = failed {
             return Err(failure);
         }
         if w == 1 {
@@ -443,383 +529,437 @@ impl Network {
         Ok(())
     }
 
-    /// Evaluates the flows, clearing and financing of every year for the block's first
-    /// `lanes` paths, whose entities' own series are in `ws.entities`.
-    // Lane indices run over several arrays at once.
-    #[allow(clippy::needless_range_loop)]
-    fn clear_block(&self, v: &[f64], lanes: usize, ws: &mut NetworkBlock) {
+    /// Sets the block's flows state for its first year: what accumulates over the years
+    /// starts from zero.
+    fn begin_flows(&self, ws: &mut NetworkBlock) {
         let n = self.entities.len();
-        let (w, years) = (ws.width, ws.years);
-        let at = |p: ParamId| p.lanes(v, w);
-        for e in &mut ws.entities {
-            e.adjustments.clear();
-            e.purchases_paid.fill(0.0);
-            e.drawn_in.fill(0.0);
+        let w = ws.width;
+        // What accumulates over the years starts from zero; what is set year by year is
+        // reset when its year begins.
+        for (e, &depreciates) in ws.entities.iter_mut().zip(&ws.depreciates) {
+            if depreciates {
+                e.adjustments.depreciation.fill(0.0);
+                e.adjustments.capital_charge.fill(0.0);
+            }
             e.drawn.fill(0.0);
             e.outside_debt.fill(0.0);
             e.default_year.fill(None);
             e.default_unaided.fill(false);
             e.revenue_lost.fill(0.0);
         }
-        for l in &mut ws.lent {
-            l.fill(0.0);
+        for (f, flow) in self.flows.iter().enumerate() {
+            match flow.kind {
+                FlowKind::Loan { .. } => ws.lent[f].fill(0.0),
+                FlowKind::Purchase(_) => {
+                    row_mut(&mut ws.purchases, flow.from * n + flow.to, w).fill(0.0)
+                }
+                FlowKind::Equity { .. } => {}
+            }
+            if let Amount::Tranche { .. } = flow.amount {
+                row_mut(&mut ws.progress, f, w).fill(0.0);
+                row_mut(&mut ws.released, f, w).fill(0.0);
+            }
         }
-        ws.progress.fill(0.0);
-        ws.released.fill(0.0);
-        for p in &mut ws.paid {
-            p.fill(0.0);
-        }
-        ws.purchases.fill(0.0);
+    }
 
-        for y in 0..years {
-            for (i, e) in ws.entities.iter().enumerate() {
-                for (k, from) in [
-                    &e.end_customer_revenue,
-                    &e.end_customer_revenue,
-                    &e.capex,
-                    &e.own_capex,
-                ]
-                .into_iter()
-                .enumerate()
-                {
+    /// Evaluates the flows, clearing and financing of year index `y` for the block's paths,
+    /// whose entities' own numbers of the year are in `ws.entities` (see the module's
+    /// documentation).
+    // Lane indices run over several arrays at once.
+    #[allow(clippy::needless_range_loop)]
+    fn flows_year(&self, v: &[f64], y: usize, ws: &mut NetworkBlock) {
+        let n = self.entities.len();
+        let w = ws.width;
+        let lanes = w;
+        let at = |p: ParamId| p.lanes(v, w);
+        let year = y * w..(y + 1) * w;
+        for (i, e) in ws.entities.iter_mut().enumerate() {
+            let a = &mut e.adjustments;
+            for series in [
+                &mut a.revenue,
+                &mut a.costs,
+                &mut a.capex,
+                &mut a.financing,
+                &mut e.purchases_paid,
+                &mut e.drawn_in,
+            ] {
+                series[year.clone()].fill(0.0);
+            }
+            for (k, from) in [
+                &e.end_customer_revenue,
+                &e.end_customer_revenue,
+                &e.capex,
+                &e.own_capex,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if ws.base_read[4 * i + k] {
                     row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
                 }
-                for l in 0..lanes {
-                    ws.stopped[i * w + l] = e.default_year[l].is_some_and(|d| d < y);
+            }
+            for l in 0..lanes {
+                ws.stopped[i * w + l] = e.default_year[l].is_some_and(|d| d < y);
+            }
+        }
+        // 1. What each flow carries this year, in dependency order.
+        for &f in &self.order {
+            let flow = &self.flows[f];
+            let contracted = &mut row_mut(&mut ws.contracted, f, w)[..lanes];
+            match &flow.amount {
+                Amount::Schedule {
+                    total,
+                    start,
+                    years,
+                    profile,
+                } => {
+                    let (total, years) = (&at(*total)[..lanes], &at(*years)[..lanes]);
+                    // Most schedules have the same length on every path: one weight for
+                    // the year, as `scheduled` would compute it on each.
+                    let same = years
+                        .first()
+                        .is_some_and(|first| years.iter().all(|x| x.to_bits() == first.to_bits()));
+                    match same.then(|| schedule_weight(*start, years[0], profile, y)) {
+                        Some(None) => contracted.fill(0.0),
+                        Some(Some(weight)) => {
+                            for (c, t) in contracted.iter_mut().zip(total) {
+                                *c = t * weight;
+                            }
+                        }
+                        None => {
+                            for l in 0..lanes {
+                                contracted[l] = scheduled(total[l], *start, years[l], profile, y);
+                            }
+                        }
+                    }
+                }
+                Amount::Share { share, of } => {
+                    let share = at(*share);
+                    let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
+                    for l in 0..lanes {
+                        contracted[l] = share[l] * base[l];
+                    }
+                }
+                Amount::Tranche {
+                    per,
+                    of,
+                    amount,
+                    cap,
+                } => {
+                    let (per, amount) = (at(*per), at(*amount));
+                    let cap = cap.map(at);
+                    let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
+                    let progress = row_mut(&mut ws.progress, f, w);
+                    let done = row_mut(&mut ws.released, f, w);
+                    for l in 0..lanes {
+                        progress[l] += base[l];
+                        let cap = cap.map_or(f64::INFINITY, |c| c[l]);
+                        let total = released(progress[l], per[l], amount[l], cap);
+                        contracted[l] = (total - done[l]).max(0.0);
+                        done[l] = total.max(done[l]);
+                    }
                 }
             }
-            // 1. What each flow carries this year, in dependency order.
-            for &f in &self.order {
-                let flow = &self.flows[f];
-                let contracted = row_mut(&mut ws.contracted, f, w);
-                match &flow.amount {
-                    Amount::Schedule {
-                        total,
-                        start,
-                        years,
-                        profile,
-                    } => {
-                        let (total, years) = (at(*total), at(*years));
-                        for l in 0..lanes {
-                            contracted[l] = scheduled(total[l], *start, years[l], profile, y);
-                        }
+            let (from, to) = (flow.from * w, flow.to * w);
+            let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
+            let stopped = ws.stopped[from..from + lanes]
+                .iter()
+                .zip(&ws.stopped[to..to + lanes]);
+            let owed = &mut ws.owed[f * w..f * w + lanes];
+            for (((o, d), c), (&payer, &payee)) in owed
+                .iter_mut()
+                .zip(due)
+                .zip(&contracted[..lanes])
+                .zip(stopped)
+            {
+                *o = if !payer && !payee { *c } else { 0.0 };
+                *d = *o;
+            }
+            let owed = &row(&ws.owed, f, w)[..lanes];
+            if let FlowKind::Purchase(booking) = &flow.kind {
+                let mut feed = |row: usize| {
+                    if ws.base_read[row] {
+                        add_lanes(&mut row_mut(&mut ws.bases, row, w)[..lanes], owed);
                     }
-                    Amount::Share { share, of } => {
-                        let share = at(*share);
-                        let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
-                        for l in 0..lanes {
-                            contracted[l] = share[l] * base[l];
-                        }
-                    }
-                    Amount::Tranche {
-                        per,
-                        of,
-                        amount,
-                        cap,
-                    } => {
-                        let (per, amount) = (at(*per), at(*amount));
-                        let cap = cap.map(at);
-                        let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
-                        let progress = row_mut(&mut ws.progress, f, w);
-                        let done = row_mut(&mut ws.released, f, w);
-                        for l in 0..lanes {
-                            progress[l] += base[l];
-                            let cap = cap.map_or(f64::INFINITY, |c| c[l]);
-                            let total = released(progress[l], per[l], amount[l], cap);
-                            contracted[l] = (total - done[l]).max(0.0);
-                            done[l] = total.max(done[l]);
-                        }
+                };
+                feed(4 * flow.to);
+                if matches!(booking, Booking::Capex { carved: false, .. }) {
+                    for k in [2, 3] {
+                        feed(4 * flow.from + k);
                     }
                 }
-                let (from, to) = (flow.from * w, flow.to * w);
-                let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
-                let stopped = ws.stopped[from..from + lanes]
-                    .iter()
-                    .zip(&ws.stopped[to..to + lanes]);
-                let owed = &mut ws.owed[f * w..f * w + lanes];
-                for (((o, d), c), (&payer, &payee)) in owed
-                    .iter_mut()
-                    .zip(due)
-                    .zip(&contracted[..lanes])
-                    .zip(stopped)
-                {
-                    *o = if !payer && !payee { *c } else { 0.0 };
-                    *d = *o;
-                }
-                let owed = &row(&ws.owed, f, w)[..lanes];
-                if let FlowKind::Purchase(booking) = &flow.kind {
-                    add_lanes(&mut row_mut(&mut ws.bases, 4 * flow.to, w)[..lanes], owed);
-                    if matches!(booking, Booking::Capex { carved: false, .. }) {
-                        for k in [2, 3] {
-                            let base = row_mut(&mut ws.bases, 4 * flow.from + k, w);
-                            add_lanes(&mut base[..lanes], owed);
-                        }
-                    }
-                }
+            }
+            if let FlowKind::Loan { rate, term } = &flow.kind {
                 let (interest, principal) = (
                     row_mut(&mut ws.interest, f, w),
                     row_mut(&mut ws.principal, f, w),
                 );
-                if let FlowKind::Loan { rate, term } = &flow.kind {
-                    let (rate, term) = (at(*rate), at(*term));
-                    for l in 0..lanes {
-                        let active = !ws.stopped[from + l] && !ws.stopped[to + l];
-                        (interest[l], principal[l]) = if active {
-                            loan_service(&ws.lent[f], w, l, term[l] as usize, rate[l], y)
-                        } else {
-                            (0.0, 0.0)
-                        };
-                    }
-                } else {
-                    interest.fill(0.0);
-                    principal.fill(0.0);
-                }
-            }
-
-            // 2. Clear the year's obligations.
-            ws.obligations.fill(0.0);
-            ws.usable.fill(0.0);
-            for (f, flow) in self.flows.iter().enumerate() {
-                let (i, j) = (flow.from, flow.to);
-                let owed = &row(&ws.owed, f, w)[..lanes];
-                let obligations = &mut row_mut(&mut ws.obligations, i * n + j, w)[..lanes];
-                for (o, x) in obligations.iter_mut().zip(owed) {
-                    *o += x;
-                }
-                let usable = &mut row_mut(&mut ws.usable, i * n + j, w)[..lanes];
-                match flow.kind {
-                    FlowKind::Purchase(_) => {
-                        let margins = row(&ws.entities[j].margins, y, w);
-                        for ((u, x), m) in usable.iter_mut().zip(owed).zip(margins) {
-                            *u += x * m;
-                        }
-                    }
-                    _ => {
-                        for (u, x) in usable.iter_mut().zip(owed) {
-                            *u += x;
-                        }
-                    }
-                }
-                if let FlowKind::Loan { .. } = flow.kind {
-                    let (interest, principal) = (row(&ws.interest, f, w), row(&ws.principal, f, w));
-                    let back = j * n + i;
-                    for l in 0..lanes {
-                        let service = interest[l] + principal[l];
-                        ws.obligations[back * w + l] += service;
-                        ws.usable[back * w + l] += service;
-                    }
-                }
-            }
-            for (i, (entity, e)) in self.entities.iter().zip(&ws.entities).enumerate() {
-                let FinancingLanes {
-                    capacities: [equity, debt, backstop],
-                    debt_rate,
-                    starting_cash,
-                } = FinancingLanes::of(entity, v, w);
+                let (rate, term) = (at(*rate), at(*term));
                 for l in 0..lanes {
-                    let capacity = if e.default_year[l].is_some() {
-                        0.0
+                    let active = !ws.stopped[from + l] && !ws.stopped[to + l];
+                    (interest[l], principal[l]) = if active {
+                        loan_service(&ws.lent[f], w, l, term[l] as usize, rate[l], y)
                     } else {
-                        let drawn: f64 = (0..3).map(|k| e.drawn[k * w + l]).sum();
-                        equity[l] + debt[l] + backstop[l] - drawn
+                        (0.0, 0.0)
                     };
-                    let carved: f64 = ws.carved[i].iter().map(|&g| ws.owed[g * w + l]).sum();
-                    let previous = if y == 0 {
-                        starting_cash[l]
-                    } else {
-                        e.cash[(y - 1) * w + l]
-                    };
-                    ws.resources[i * w + l] = previous + e.own_free_cash_flow[y * w + l]
-                        - debt_rate[l] * e.outside_debt[l]
-                        + carved
-                        + capacity;
                 }
             }
-            ws.clearing.clear(
-                lanes,
-                &ws.obligations,
-                &ws.usable,
-                &ws.resources,
-                &mut ws.owed_in_all,
-                &mut ws.payments,
+        }
+
+        // 2. Clear the year's obligations: each pair's sum from zero, flow by flow.
+        for (f, flow) in self.flows.iter().enumerate() {
+            let owed = &row(&ws.owed, f, w)[..lanes];
+            let (p, first) = ws.flow_pair[f];
+            accumulate(
+                &mut row_mut(&mut ws.obligations, p, w)[..lanes],
+                first,
+                owed,
             );
-            for i in 0..n {
+            let usable = &mut row_mut(&mut ws.usable, p, w)[..lanes];
+            match flow.kind {
+                FlowKind::Purchase(_) => {
+                    let margins = &row(&ws.entities[flow.to].margins, y, w)[..lanes];
+                    accumulate_product(usable, first, owed, margins);
+                }
+                _ => accumulate(usable, first, owed),
+            }
+            if let Some((back, first)) = ws.service_pair[f] {
+                let (interest, principal) = (row(&ws.interest, f, w), row(&ws.principal, f, w));
                 for l in 0..lanes {
-                    let owed = ws.owed_in_all[i * w + l];
-                    ws.share_paid[i * w + l] = if owed > 0.0 {
-                        (ws.payments[i * w + l] / owed).min(1.0)
+                    let service = interest[l] + principal[l];
+                    let (o, u) = (
+                        &mut ws.obligations[back * w + l],
+                        &mut ws.usable[back * w + l],
+                    );
+                    if first {
+                        (*o, *u) = (0.0 + service, 0.0 + service);
                     } else {
-                        1.0
-                    };
-                }
-            }
-
-            // 3. Pay and book every flow at its payer's share.
-            for (f, flow) in self.flows.iter().enumerate() {
-                let (i, j) = (flow.from, flow.to);
-                let owed = &row(&ws.owed, f, w)[..lanes];
-                let paid = &mut row_mut(&mut ws.paid[f], y, w)[..lanes];
-                for ((p, o), s) in paid
-                    .iter_mut()
-                    .zip(owed)
-                    .zip(&row(&ws.share_paid, i, w)[..lanes])
-                {
-                    *p = o * s;
-                }
-                let paid = &row(&ws.paid[f], y, w)[..lanes];
-                let at_y = y * w;
-                match &flow.kind {
-                    FlowKind::Purchase(booking) => {
-                        let payee = &mut ws.entities[j];
-                        add_lanes(lanes_mut(&mut payee.adjustments.revenue, at_y, lanes), paid);
-                        let contracted = &row(&ws.contracted, f, w)[..lanes];
-                        for ((lost, c), p) in
-                            payee.revenue_lost.iter_mut().zip(contracted).zip(paid)
-                        {
-                            *lost += c - p;
-                        }
-                        add_lanes(&mut row_mut(&mut ws.purchases, i * n + j, w)[..lanes], paid);
-                        let payer = &mut ws.entities[i];
-                        add_lanes(lanes_mut(&mut payer.purchases_paid, at_y, lanes), paid);
-                        let adjustments = &mut payer.adjustments;
-                        match booking {
-                            Booking::Opex => {
-                                add_lanes(lanes_mut(&mut adjustments.costs, at_y, lanes), paid)
-                            }
-                            Booking::Capex { carved: true, .. } => {
-                                // Part of the payer's own capex: what it did not pay, it
-                                // did not spend.
-                                let capex = lanes_mut(&mut adjustments.capex, at_y, lanes);
-                                for ((x, o), p) in capex.iter_mut().zip(owed).zip(paid) {
-                                    *x -= o - p;
-                                }
-                            }
-                            Booking::Capex {
-                                life,
-                                carved: false,
-                            } => {
-                                let life = at(*life);
-                                let hurdle = at(self.entities[i].model.finance.hurdle_rate);
-                                for l in 0..lanes {
-                                    let (paid, life) = (paid[l], life[l]);
-                                    adjustments.capex[at_y + l] += paid;
-                                    depreciate(paid, life, y, w, l, &mut adjustments.depreciation);
-                                    // The charge is linear in the cost: the depreciation of
-                                    // a cost scaled by the charge per unit of depreciation.
-                                    let charge = charge_per_depreciation(hurdle[l], life);
-                                    depreciate(
-                                        paid * charge,
-                                        life,
-                                        y,
-                                        w,
-                                        l,
-                                        &mut adjustments.capital_charge,
-                                    );
-                                }
-                            }
-                        }
-                    }
-                    FlowKind::Equity { .. } => {
-                        let investor =
-                            lanes_mut(&mut ws.entities[i].adjustments.financing, at_y, lanes);
-                        for (x, p) in investor.iter_mut().zip(paid) {
-                            *x -= p;
-                        }
-                        add_lanes(
-                            lanes_mut(&mut ws.entities[j].adjustments.financing, at_y, lanes),
-                            paid,
-                        );
-                    }
-                    FlowKind::Loan { .. } => {
-                        ws.lent[f][at_y..at_y + lanes].copy_from_slice(&paid[..lanes]);
-                        for l in 0..lanes {
-                            ws.entities[i].adjustments.financing[at_y + l] -= paid[l];
-                            ws.entities[j].adjustments.financing[at_y + l] += paid[l];
-                            let share = ws.share_paid[j * w + l];
-                            let interest = ws.interest[f * w + l] * share;
-                            let principal = ws.principal[f * w + l] * share;
-                            ws.entities[j].adjustments.costs[at_y + l] += interest;
-                            ws.entities[i].adjustments.costs[at_y + l] -= interest;
-                            ws.entities[j].adjustments.financing[at_y + l] -= principal;
-                            ws.entities[i].adjustments.financing[at_y + l] += principal;
-                        }
+                        *o += service;
+                        *u += service;
                     }
                 }
             }
-
-            // 4. Cash, outside funding and defaults.
-            for (i, (entity, e)) in self.entities.iter().zip(&mut ws.entities).enumerate() {
-                let FinancingLanes {
-                    capacities,
-                    debt_rate,
-                    starting_cash,
-                } = FinancingLanes::of(entity, v, w);
-                let EntityPaths {
-                    adjustments: a,
-                    margins,
-                    own_free_cash_flow,
-                    outside_interest,
-                    cash: cash_at,
-                    drawn_in,
-                    drawn,
-                    outside_debt,
-                    default_year,
-                    default_unaided,
-                    ..
-                } = e;
-                let at_y = y * w;
-                let (before, from_y) = cash_at.split_at_mut(at_y);
-                let previous = if y == 0 {
-                    starting_cash
+        }
+        for (i, (entity, e)) in self.entities.iter().zip(&ws.entities).enumerate() {
+            let FinancingLanes {
+                capacities: [equity, debt, backstop],
+                debt_rate,
+                starting_cash,
+            } = FinancingLanes::of(entity, v, w);
+            for l in 0..lanes {
+                let capacity = if e.default_year[l].is_some() {
+                    0.0
                 } else {
-                    &before[at_y - w..]
+                    let drawn: f64 = (0..3).map(|k| e.drawn[k * w + l]).sum();
+                    equity[l] + debt[l] + backstop[l] - drawn
                 };
-                let year = at_y..at_y + lanes;
-                let (own, margins, revenue) = (
-                    &own_free_cash_flow[year.clone()],
-                    &margins[year.clone()],
-                    &a.revenue[year.clone()],
-                );
-                let (costs, capex, financing) = (
-                    &mut a.costs[year.clone()],
-                    &a.capex[year.clone()],
-                    &a.financing[year.clone()],
-                );
-                let (interest_paid, drawn_now) =
-                    (&mut outside_interest[year.clone()], &mut drawn_in[year]);
-                for l in 0..lanes {
-                    let interest = debt_rate[l] * outside_debt[l];
-                    interest_paid[l] = interest;
-                    costs[l] += interest;
-                    let mut cash =
-                        previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
-                            + financing[l];
-                    if cash < 0.0 && default_year[l].is_none() {
-                        for (k, capacity) in capacities.iter().enumerate() {
-                            let drawn = &mut drawn[k * w + l];
-                            let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
-                            *drawn += draw;
-                            drawn_now[l] += draw;
-                            cash += draw;
-                            if k == 1 {
-                                outside_debt[l] += draw;
+                let carved: f64 = ws.carved[i].iter().map(|&g| ws.owed[g * w + l]).sum();
+                let previous = if y == 0 {
+                    starting_cash[l]
+                } else {
+                    e.cash[(y - 1) * w + l]
+                };
+                ws.resources[i * w + l] = previous + e.own_free_cash_flow[y * w + l]
+                    - debt_rate[l] * e.outside_debt[l]
+                    + carved
+                    + capacity;
+            }
+        }
+        ws.clearing.clear(
+            lanes,
+            &ws.obligations,
+            &ws.usable,
+            &ws.resources,
+            &mut ws.owed_in_all,
+            &mut ws.payments,
+        );
+        for i in 0..n {
+            for l in 0..lanes {
+                let owed = ws.owed_in_all[i * w + l];
+                ws.share_paid[i * w + l] = if owed > 0.0 {
+                    (ws.payments[i * w + l] / owed).min(1.0)
+                } else {
+                    1.0
+                };
+            }
+        }
+
+        // 3. Pay and book every flow at its payer's share.
+        for (f, flow) in self.flows.iter().enumerate() {
+            let (i, j) = (flow.from, flow.to);
+            let owed = &row(&ws.owed, f, w)[..lanes];
+            let paid = &mut row_mut(&mut ws.paid[f], y, w)[..lanes];
+            for ((p, o), s) in paid
+                .iter_mut()
+                .zip(owed)
+                .zip(&row(&ws.share_paid, i, w)[..lanes])
+            {
+                *p = o * s;
+            }
+            let paid = &row(&ws.paid[f], y, w)[..lanes];
+            let at_y = y * w;
+            match &flow.kind {
+                FlowKind::Purchase(booking) => {
+                    let payee = &mut ws.entities[j];
+                    add_lanes(lanes_mut(&mut payee.adjustments.revenue, at_y, lanes), paid);
+                    let contracted = &row(&ws.contracted, f, w)[..lanes];
+                    for ((lost, c), p) in payee.revenue_lost.iter_mut().zip(contracted).zip(paid) {
+                        *lost += c - p;
+                    }
+                    add_lanes(&mut row_mut(&mut ws.purchases, i * n + j, w)[..lanes], paid);
+                    let payer = &mut ws.entities[i];
+                    add_lanes(lanes_mut(&mut payer.purchases_paid, at_y, lanes), paid);
+                    let adjustments = &mut payer.adjustments;
+                    match booking {
+                        Booking::Opex => {
+                            add_lanes(lanes_mut(&mut adjustments.costs, at_y, lanes), paid)
+                        }
+                        Booking::Capex { carved: true, .. } => {
+                            // Part of the payer's own capex: what it did not pay, it
+                            // did not spend.
+                            let capex = lanes_mut(&mut adjustments.capex, at_y, lanes);
+                            for ((x, o), p) in capex.iter_mut().zip(owed).zip(paid) {
+                                *x -= o - p;
+                            }
+                        }
+                        Booking::Capex {
+                            life,
+                            carved: false,
+                        } => {
+                            let life = at(*life);
+                            let hurdle = at(self.entities[i].model.finance.hurdle_rate);
+                            for l in 0..lanes {
+                                let (paid, life) = (paid[l], life[l]);
+                                adjustments.capex[at_y + l] += paid;
+                                depreciate(paid, life, y, w, l, &mut adjustments.depreciation);
+                                // The charge is linear in the cost: the depreciation of
+                                // a cost scaled by the charge per unit of depreciation.
+                                let charge = charge_per_depreciation(hurdle[l], life);
+                                depreciate(
+                                    paid * charge,
+                                    life,
+                                    y,
+                                    w,
+                                    l,
+                                    &mut adjustments.capital_charge,
+                                );
                             }
                         }
                     }
-                    from_y[l] = cash;
-                    let owed = ws.owed_in_all[i * w + l];
-                    let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
-                    if default_year[l].is_none() && (short || cash < 0.0) {
-                        default_year[l] = Some(y);
-                        let in_full: f64 = (0..n).map(|j| ws.usable[(j * n + i) * w + l]).sum();
-                        let resources = ws.resources[i * w + l];
-                        default_unaided[l] = resources + in_full < owed * (1.0 - PAID_IN_FULL)
-                            || resources + in_full - owed < 0.0;
+                }
+                FlowKind::Equity { .. } => {
+                    let investor =
+                        lanes_mut(&mut ws.entities[i].adjustments.financing, at_y, lanes);
+                    for (x, p) in investor.iter_mut().zip(paid) {
+                        *x -= p;
+                    }
+                    add_lanes(
+                        lanes_mut(&mut ws.entities[j].adjustments.financing, at_y, lanes),
+                        paid,
+                    );
+                }
+                FlowKind::Loan { .. } => {
+                    ws.lent[f][at_y..at_y + lanes].copy_from_slice(&paid[..lanes]);
+                    for l in 0..lanes {
+                        ws.entities[i].adjustments.financing[at_y + l] -= paid[l];
+                        ws.entities[j].adjustments.financing[at_y + l] += paid[l];
+                        let share = ws.share_paid[j * w + l];
+                        let interest = ws.interest[f * w + l] * share;
+                        let principal = ws.principal[f * w + l] * share;
+                        ws.entities[j].adjustments.costs[at_y + l] += interest;
+                        ws.entities[i].adjustments.costs[at_y + l] -= interest;
+                        ws.entities[j].adjustments.financing[at_y + l] -= principal;
+                        ws.entities[i].adjustments.financing[at_y + l] += principal;
                     }
                 }
             }
         }
 
+        // 4. Cash, outside funding and defaults.
+        for (i, (entity, e)) in self.entities.iter().zip(&mut ws.entities).enumerate() {
+            let FinancingLanes {
+                capacities,
+                debt_rate,
+                starting_cash,
+            } = FinancingLanes::of(entity, v, w);
+            let EntityPaths {
+                adjustments: a,
+                margins,
+                own_free_cash_flow,
+                outside_interest,
+                cash: cash_at,
+                drawn_in,
+                drawn,
+                outside_debt,
+                default_year,
+                default_unaided,
+                ..
+            } = e;
+            let at_y = y * w;
+            let (before, from_y) = cash_at.split_at_mut(at_y);
+            let previous = if y == 0 {
+                starting_cash
+            } else {
+                &before[at_y - w..]
+            };
+            let year = at_y..at_y + lanes;
+            let (own, margins, revenue) = (
+                &own_free_cash_flow[year.clone()],
+                &margins[year.clone()],
+                &a.revenue[year.clone()],
+            );
+            let (costs, capex, financing) = (
+                &mut a.costs[year.clone()],
+                &a.capex[year.clone()],
+                &a.financing[year.clone()],
+            );
+            let (interest_paid, drawn_now) =
+                (&mut outside_interest[year.clone()], &mut drawn_in[year]);
+            for l in 0..lanes {
+                let interest = debt_rate[l] * outside_debt[l];
+                interest_paid[l] = interest;
+                costs[l] += interest;
+                let mut cash = previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
+                    + financing[l];
+                if cash < 0.0 && default_year[l].is_none() {
+                    for (k, capacity) in capacities.iter().enumerate() {
+                        let drawn = &mut drawn[k * w + l];
+                        let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
+                        *drawn += draw;
+                        drawn_now[l] += draw;
+                        cash += draw;
+                        if k == 1 {
+                            outside_debt[l] += draw;
+                        }
+                    }
+                }
+                from_y[l] = cash;
+                let owed = ws.owed_in_all[i * w + l];
+                let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
+                if default_year[l].is_none() && (short || cash < 0.0) {
+                    default_year[l] = Some(y);
+                    // From zero over the pairs that pay it: the others' zeros change
+                    // no sum.
+                    let in_full = ws
+                        .pairs
+                        .owed_by(i)
+                        .iter()
+                        .fold(0.0, |sum, &(_, p)| sum + ws.usable[p * w + l]);
+                    let resources = ws.resources[i * w + l];
+                    default_unaided[l] = resources + in_full < owed * (1.0 - PAID_IN_FULL)
+                        || resources + in_full - owed < 0.0;
+                }
+            }
+        }
+    }
+
+    /// What the run summary reads of the block, after its last year.
+    // Lane indices run over several arrays at once.
+    #[allow(clippy::needless_range_loop)]
+    fn close_flows(&self, ws: &mut NetworkBlock) {
+        let n = self.entities.len();
+        let (w, years) = (ws.width, ws.years);
+        let lanes = w;
         // What the run summary reads.
         for e in &mut ws.entities {
             for l in 0..lanes {

@@ -7,14 +7,21 @@ use crate::model::Profile;
 /// The payment in year index `y` of `total` spread over `years` whole years from year index
 /// `start` by `profile`, exactly as a capex programme is spread.
 pub fn scheduled(total: f64, start: usize, years: f64, profile: &Profile, y: usize) -> f64 {
+    schedule_weight(start, years, profile, y).map_or(0.0, |weight| total * weight)
+}
+
+/// The share of its total a schedule of `years` whole years from year index `start` pays in
+/// year index `y` by `profile`, or `None` outside its years: [`scheduled`] is the total times
+/// it.
+pub fn schedule_weight(start: usize, years: f64, profile: &Profile, y: usize) -> Option<f64> {
     let n = match profile {
         Profile::Custom(w) => w.len() as f64,
         _ => years,
     };
     if y < start || (y - start) as f64 >= n {
-        return 0.0;
+        return None;
     }
-    total * profile.weight(y - start, n)
+    Some(profile.weight(y - start, n))
 }
 
 /// The total released by tranches once the receiver's cumulative metric is `progress`:

@@ -92,68 +92,60 @@ fn number(x: f64) -> String {
 /// A distribution's family and its parameters, named.
 fn family_and_parameters(d: &Dist) -> (&'static str, String) {
     let (family, mut parameters) = match d.shape() {
-        Shape::Fixed(v) => ("fixed", number(*v)),
-        Shape::Uniform { min, max } => (
+        Shape::Fixed(f) => ("fixed", number(f.value())),
+        Shape::Uniform(u) => (
             "uniform",
-            format!("min {}, max {}", number(*min), number(*max)),
+            format!("min {}, max {}", number(u.min()), number(u.max())),
         ),
-        Shape::Triangular { min, mode, max } => (
+        Shape::Triangular(t) => (
             "triangular",
             format!(
                 "min {}, mode {}, max {}",
-                number(*min),
-                number(*mode),
-                number(*max)
+                number(t.min()),
+                number(t.mode()),
+                number(t.max())
             ),
         ),
-        Shape::Pert {
-            min,
-            mode,
-            max,
-            shape,
-        } => (
+        Shape::Pert(p) => (
             "pert",
             format!(
                 "min {}, mode {}, max {}, shape {}",
-                number(*min),
-                number(*mode),
-                number(*max),
-                number(*shape)
+                number(p.min()),
+                number(p.mode()),
+                number(p.max()),
+                number(p.shape())
             ),
         ),
-        Shape::Normal { mean, sd } => (
+        Shape::Normal(n) => (
             "normal",
-            format!("mean {}, sd {}", number(*mean), number(*sd)),
+            format!("mean {}, sd {}", number(n.mean()), number(n.sd())),
         ),
-        Shape::LogNormal { mu, sigma } => (
+        Shape::LogNormal(l) => (
             "lognormal",
             format!(
                 "mu {}, sigma {} (median {}, 90% in [{}, {}])",
-                number(*mu),
-                number(*sigma),
+                number(l.mu()),
+                number(l.sigma()),
                 number(d.quantile(0.5)),
                 number(d.quantile(0.05)),
                 number(d.quantile(0.95))
             ),
         ),
-        Shape::Beta {
-            alpha,
-            beta,
-            min,
-            max,
-        } => (
+        Shape::Beta(b) => (
             "beta",
             format!(
                 "alpha {}, beta {} on [{}, {}]",
-                number(*alpha),
-                number(*beta),
-                number(*min),
-                number(*max)
+                number(b.alpha()),
+                number(b.beta()),
+                number(b.min()),
+                number(b.max())
             ),
         ),
-        Shape::Discrete { values, weights } => {
+        Shape::Discrete(discrete) => {
+            let weights = discrete.weights();
             let total: f64 = weights.iter().sum();
-            let pairs: Vec<String> = values
+            let pairs: Vec<String> = discrete
+                .values()
                 .iter()
                 .zip(weights)
                 .map(|(v, w)| format!("{}: {}", number(*v), number(w / total)))

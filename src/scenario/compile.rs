@@ -79,7 +79,7 @@ impl Domain {
 
     fn check(self, dist: &Dist) -> Result<(), String> {
         let (lo, hi) = dist.support();
-        let lognormal = matches!(dist.shape(), Shape::LogNormal { .. });
+        let lognormal = matches!(dist.shape(), Shape::LogNormal(_));
         let (ok, need) = match self {
             Domain::Any => (true, ""),
             Domain::Share => (lo >= 0.0 && hi <= 1.0, "a share must lie in [0, 1]"),

@@ -451,6 +451,24 @@ fn a_single_firm_is_the_same_as_the_only_entity_of_a_network() {
             (a.break_even, a.payback, a.funding_gap, a.npv),
             (b.break_even, b.payback, b.funding_gap, b.npv)
         );
+        // The entity's own numbers before flows (what its flows and financing start from) are
+        // the firm's alone, bit for bit.
+        let bits = |x: &[f64]| x.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        let own = &nws.entities[0];
+        for (what, theirs, ours) in [
+            (
+                "revenue",
+                a.series(Metric::Revenue),
+                &own.end_customer_revenue,
+            ),
+            (
+                "free cash flow",
+                a.series(Metric::FreeCashFlow),
+                &own.own_free_cash_flow,
+            ),
+        ] {
+            assert_eq!(bits(theirs), bits(ours), "own {what} at quantile {q}");
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! A fast inverse CDF for the Beta family (Beta and PERT inputs).
 //!
-//! The exact inverse (statrs's `inv_beta_reg`, checked, in `dist::beta_quantile`) takes about
-//! half a microsecond, which would dominate a path that draws a dozen PERT inputs by inversion.
+//! The exact inverse (statrs's `inv_beta_reg`, checked, in `incomplete_beta.rs` beside this
+//! file, the only distribution code this one uses) takes about half a microsecond, which would
+//! dominate a path that draws a dozen PERT inputs by inversion.
 //! Instead the quantile function `Q` of `Beta(a, b)` is tabulated once per input at
 //! `p = k / N` (`N` = [`INTERVALS`]) with its exact slope `Q'(p) = 1 / pdf(Q(p))`, and
 //! evaluated by cubic Hermite interpolation between knots. Near `p = 0` the slope is infinite
@@ -19,7 +20,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use statrs::function::beta::ln_beta;
 
-use crate::dist::beta_quantile;
+use super::incomplete_beta::beta_quantile;
 use crate::math;
 
 /// Equal-probability intervals of the table.
