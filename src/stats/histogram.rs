@@ -375,8 +375,9 @@ impl LogHistogram {
         }
     }
 
-    /// Moves the recent counts into the settled ones.
-    fn settle(&mut self) {
+    /// Moves the recent counts into the settled ones, which makes reading the histogram
+    /// cheaper; what it counts is unchanged.
+    pub fn settle(&mut self) {
         self.settled.merge(&self.recent);
         self.recent.negative.clear();
         self.recent.positive.clear();
