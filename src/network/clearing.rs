@@ -198,6 +198,27 @@ impl Clearing {
         resources: &[f64],
         payments: &mut [f64],
     ) -> Cleared {
+        let (rounds, iterations) = self.clear_payments(obligations, usable, resources, payments);
+        let any_default = (0..self.n).any(|i| {
+            payments[i] < self.owed[i]
+                || resources[i] + self.inflow(usable, payments, i) < self.owed[i]
+        });
+        Cleared {
+            rounds,
+            iterations,
+            any_default,
+        }
+    }
+
+    /// The payments of [`Clearing::clear`] alone; returns its rounds and iterations.
+    #[allow(clippy::needless_range_loop)]
+    fn clear_payments(
+        &mut self,
+        obligations: &[f64],
+        usable: &[f64],
+        resources: &[f64],
+        payments: &mut [f64],
+    ) -> (usize, usize) {
         let n = self.n;
         debug_assert_eq!(obligations.len(), self.pairs.len());
         for i in 0..n {
@@ -211,18 +232,12 @@ impl Clearing {
         // else does. Those payments are then the greatest clearing vector (one who owes
         // nothing pays nothing, whatever its resources).
         let mut solvent = true;
-        let mut any_default = false;
         for i in 0..n {
             let value = resources[i] + self.inflow(usable, payments, i);
-            any_default |= value < self.owed[i];
             solvent &= value >= self.owed[i] || self.owed[i] <= 0.0;
         }
         if solvent {
-            return Cleared {
-                rounds: 1,
-                iterations: 0,
-                any_default,
-            };
+            return (1, 0);
         }
         let mut rounds = 0;
         let mut singular = false;
@@ -266,15 +281,7 @@ impl Clearing {
                 }
             }
         }
-        let any_default = (0..n).any(|i| {
-            payments[i] < self.owed[i]
-                || resources[i] + self.inflow(usable, payments, i) < self.owed[i]
-        });
-        Cleared {
-            rounds,
-            iterations,
-            any_default,
-        }
+        (rounds, iterations)
     }
 
     /// The largest amount in play, for a relative tolerance.
@@ -448,11 +455,12 @@ impl BlockClearing {
                 self.solvent[l] &= value >= owes[l] || owes[l] <= 0.0;
             }
         }
+        // Everyone pays what it owes, except on the paths cleared one by one below.
+        for i in 0..n {
+            payments[i * w..i * w + lanes].copy_from_slice(lane(owed, i, w, lanes));
+        }
         for l in 0..lanes {
             if self.solvent[l] {
-                for i in 0..n {
-                    payments[i * w + l] = owed[i * w + l];
-                }
                 continue;
             }
             for p in 0..self.pairs.len() {
@@ -462,7 +470,7 @@ impl BlockClearing {
             for i in 0..n {
                 self.resources[i] = resources[i * w + l];
             }
-            self.one.clear(
+            self.one.clear_payments(
                 &self.obligations,
                 &self.usable,
                 &self.resources,

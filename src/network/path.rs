@@ -85,6 +85,8 @@ pub struct EntityPaths {
     outside_debt: Vec<f64>,
     /// Per path: the year index in which it defaulted.
     pub default_year: Vec<Option<usize>>,
+    /// The same as a number, infinite while it has not, for loops over the lanes.
+    defaulted: Vec<f64>,
     /// Per path: whether it would have defaulted that year even if every other entity had
     /// paid it in full: its default starts a cascade rather than continuing one.
     pub default_unaided: Vec<bool>,
@@ -129,10 +131,14 @@ pub struct NetworkBlock {
     /// Per entity: what it owes this year in all, and the share of it it pays.
     owed_in_all: Vec<f64>,
     share_paid: Vec<f64>,
-    /// Per entity: whether its contracts have stopped (it defaulted in an earlier year).
-    stopped: Vec<bool>,
+    /// One row: what an entity's capex purchases carved from its own capex owe this year.
+    carved_owed: Vec<f64>,
+    /// Two rows: end-customer and internal revenue of the network in a year.
+    network_scratch: Vec<f64>,
     /// Per entity: its capex purchases carved from its own capex, as flow indices.
     carved: Vec<Vec<usize>>,
+    /// Per flow: whether it carries nothing on any path this year.
+    idle: Vec<bool>,
     /// Per flow: what is due this year (zero once stopped), and what would have been.
     owed: Vec<f64>,
     contracted: Vec<f64>,
@@ -376,6 +382,7 @@ impl Network {
                     funding_drawn: lanes.clone(),
                     outside_debt: lanes.clone(),
                     default_year: vec![None; width],
+                    defaulted: vec![f64::INFINITY; width],
                     default_unaided: vec![false; width],
                     revenue_lost: lanes.clone(),
                 })
@@ -411,7 +418,8 @@ impl Network {
             payments: vec![0.0; n * width],
             owed_in_all: vec![0.0; n * width],
             share_paid: vec![0.0; n * width],
-            stopped: vec![false; n * width],
+            carved_owed: lanes.clone(),
+            network_scratch: vec![0.0; 2 * width],
             carved: (0..n)
                 .map(|i| {
                     (0..flows)
@@ -425,6 +433,7 @@ impl Network {
                         .collect()
                 })
                 .collect(),
+            idle: vec![false; flows],
             owed: vec![0.0; flows * width],
             contracted: vec![0.0; flows * width],
             interest: vec![0.0; flows * width],
@@ -544,6 +553,7 @@ impl Network {
             e.drawn.fill(0.0);
             e.outside_debt.fill(0.0);
             e.default_year.fill(None);
+            e.defaulted.fill(f64::INFINITY);
             e.default_unaided.fill(false);
             e.revenue_lost.fill(0.0);
         }
@@ -573,6 +583,8 @@ impl Network {
         let lanes = w;
         let at = |p: ParamId| p.lanes(v, w);
         let year = y * w..(y + 1) * w;
+        // A path's contracts with an entity stop from the year after its default.
+        let yf = y as f64;
         for (i, e) in ws.entities.iter_mut().enumerate() {
             let a = &mut e.adjustments;
             for series in [
@@ -597,9 +609,6 @@ impl Network {
                 if ws.base_read[4 * i + k] {
                     row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
                 }
-            }
-            for l in 0..lanes {
-                ws.stopped[i * w + l] = e.default_year[l].is_some_and(|d| d < y);
             }
         }
         // 1. What each flow carries this year, in dependency order.
@@ -636,8 +645,8 @@ impl Network {
                 Amount::Share { share, of } => {
                     let share = at(*share);
                     let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
-                    for l in 0..lanes {
-                        contracted[l] = share[l] * base[l];
+                    for ((c, s), b) in contracted.iter_mut().zip(share).zip(base) {
+                        *c = s * b;
                     }
                 }
                 Amount::Tranche {
@@ -660,22 +669,38 @@ impl Network {
                     }
                 }
             }
-            let (from, to) = (flow.from * w, flow.to * w);
+            let (payer, payee) = (
+                &ws.entities[flow.from].defaulted[..lanes],
+                &ws.entities[flow.to].defaulted[..lanes],
+            );
             let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
-            let stopped = ws.stopped[from..from + lanes]
-                .iter()
-                .zip(&ws.stopped[to..to + lanes]);
             let owed = &mut ws.owed[f * w..f * w + lanes];
-            for (((o, d), c), (&payer, &payee)) in owed
+            let mut moves = false;
+            for ((((o, d), &c), &payer), &payee) in owed
                 .iter_mut()
                 .zip(due)
                 .zip(&contracted[..lanes])
-                .zip(stopped)
+                .zip(payer)
+                .zip(payee)
             {
-                *o = if !payer && !payee { *c } else { 0.0 };
+                *o = if (payer < yf) | (payee < yf) { 0.0 } else { c };
                 *d = *o;
+                moves |= (*o != 0.0) | (c != 0.0);
             }
+            // A flow that carries nothing on any path this year (outside its schedule, say)
+            // is not booked: its zeros would change no sum, since sums that start from +0.0
+            // and only add or subtract never become -0.0. A loan's service and a capex
+            // purchase's depreciation are always booked.
+            ws.idle[f] = !moves
+                && !matches!(
+                    flow.kind,
+                    FlowKind::Loan { .. }
+                        | FlowKind::Purchase(Booking::Capex { carved: false, .. })
+                );
             let owed = &row(&ws.owed, f, w)[..lanes];
+            if ws.idle[f] {
+                continue;
+            }
             if let FlowKind::Purchase(booking) = &flow.kind {
                 let mut feed = |row: usize| {
                     if ws.base_read[row] {
@@ -696,7 +721,7 @@ impl Network {
                 );
                 let (rate, term) = (at(*rate), at(*term));
                 for l in 0..lanes {
-                    let active = !ws.stopped[from + l] && !ws.stopped[to + l];
+                    let active = payer[l] >= yf && payee[l] >= yf;
                     (interest[l], principal[l]) = if active {
                         loan_service(&ws.lent[f], w, l, term[l] as usize, rate[l], y)
                     } else {
@@ -710,6 +735,14 @@ impl Network {
         for (f, flow) in self.flows.iter().enumerate() {
             let owed = &row(&ws.owed, f, w)[..lanes];
             let (p, first) = ws.flow_pair[f];
+            if ws.idle[f] {
+                if first {
+                    // `0.0 + 0.0`, the sums' start.
+                    row_mut(&mut ws.obligations, p, w).fill(0.0);
+                    row_mut(&mut ws.usable, p, w).fill(0.0);
+                }
+                continue;
+            }
             accumulate(
                 &mut row_mut(&mut ws.obligations, p, w)[..lanes],
                 first,
@@ -746,23 +779,30 @@ impl Network {
                 debt_rate,
                 starting_cash,
             } = FinancingLanes::of(entity, v, w);
+            // What its capex purchases carved from its own capex owe this year, summed as
+            // `Iterator::sum` sums: from -0.0, flow by flow.
+            let carved = &mut ws.carved_owed[..lanes];
+            carved.fill(-0.0);
+            for &g in &ws.carved[i] {
+                add_lanes(carved, &row(&ws.owed, g, w)[..lanes]);
+            }
+            let previous = if y == 0 {
+                &starting_cash[..lanes]
+            } else {
+                &row(&e.cash, y - 1, w)[..lanes]
+            };
+            let own = &row(&e.own_free_cash_flow, y, w)[..lanes];
+            let [drawn_equity, drawn_debt, drawn_backstop] =
+                [0, 1, 2].map(|k| &row(&e.drawn, k, w)[..lanes]);
+            let (defaulted, outside_debt) = (&e.defaulted[..lanes], &e.outside_debt[..lanes]);
+            let resources = &mut row_mut(&mut ws.resources, i, w)[..lanes];
             for l in 0..lanes {
-                let capacity = if e.default_year[l].is_some() {
-                    0.0
-                } else {
-                    let drawn: f64 = (0..3).map(|k| e.drawn[k * w + l]).sum();
-                    equity[l] + debt[l] + backstop[l] - drawn
-                };
-                let carved: f64 = ws.carved[i].iter().map(|&g| ws.owed[g * w + l]).sum();
-                let previous = if y == 0 {
-                    starting_cash[l]
-                } else {
-                    e.cash[(y - 1) * w + l]
-                };
-                ws.resources[i * w + l] = previous + e.own_free_cash_flow[y * w + l]
-                    - debt_rate[l] * e.outside_debt[l]
-                    + carved
-                    + capacity;
+                // Nothing more to draw once defaulted.
+                let drawn = -0.0 + drawn_equity[l] + drawn_debt[l] + drawn_backstop[l];
+                let unused = equity[l] + debt[l] + backstop[l] - drawn;
+                let capacity = if defaulted[l] < yf { 0.0 } else { unused };
+                resources[l] =
+                    previous[l] + own[l] - debt_rate[l] * outside_debt[l] + carved[l] + capacity;
             }
         }
         ws.clearing.clear(
@@ -773,15 +813,17 @@ impl Network {
             &mut ws.owed_in_all,
             &mut ws.payments,
         );
-        for i in 0..n {
-            for l in 0..lanes {
-                let owed = ws.owed_in_all[i * w + l];
-                ws.share_paid[i * w + l] = if owed > 0.0 {
-                    (ws.payments[i * w + l] / owed).min(1.0)
-                } else {
-                    1.0
-                };
-            }
+        for ((share, &owed), &paid) in ws
+            .share_paid
+            .iter_mut()
+            .zip(&ws.owed_in_all)
+            .zip(&ws.payments)
+        {
+            *share = if owed > 0.0 {
+                (paid / owed).min(1.0)
+            } else {
+                1.0
+            };
         }
 
         // 3. Pay and book every flow at its payer's share.
@@ -798,6 +840,9 @@ impl Network {
             }
             let paid = &row(&ws.paid[f], y, w)[..lanes];
             let at_y = y * w;
+            if ws.idle[f] {
+                continue;
+            }
             match &flow.kind {
                 FlowKind::Purchase(booking) => {
                     let payee = &mut ws.entities[j];
@@ -892,15 +937,16 @@ impl Network {
                 drawn,
                 outside_debt,
                 default_year,
+                defaulted,
                 default_unaided,
                 ..
             } = e;
             let at_y = y * w;
             let (before, from_y) = cash_at.split_at_mut(at_y);
             let previous = if y == 0 {
-                starting_cash
+                &starting_cash[..lanes]
             } else {
-                &before[at_y - w..]
+                &before[at_y - w..at_y - w + lanes]
             };
             let year = at_y..at_y + lanes;
             let (own, margins, revenue) = (
@@ -915,13 +961,27 @@ impl Network {
             );
             let (interest_paid, drawn_now) =
                 (&mut outside_interest[year.clone()], &mut drawn_in[year]);
+            let cash_now = &mut from_y[..lanes];
+            let debt_rate = &debt_rate[..lanes];
+            // The year's cash before any draw, on every path at once.
             for l in 0..lanes {
                 let interest = debt_rate[l] * outside_debt[l];
                 interest_paid[l] = interest;
                 costs[l] += interest;
-                let mut cash = previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
+                cash_now[l] = previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
                     + financing[l];
-                if cash < 0.0 && default_year[l].is_none() {
+            }
+            // Draws and defaults, on the paths that have not defaulted.
+            let (owed_in_all, payments) = (
+                &row(&ws.owed_in_all, i, w)[..lanes],
+                &row(&ws.payments, i, w)[..lanes],
+            );
+            for l in 0..lanes {
+                if default_year[l].is_some() {
+                    continue;
+                }
+                let mut cash = cash_now[l];
+                if cash < 0.0 {
                     for (k, capacity) in capacities.iter().enumerate() {
                         let drawn = &mut drawn[k * w + l];
                         let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
@@ -932,12 +992,13 @@ impl Network {
                             outside_debt[l] += draw;
                         }
                     }
+                    cash_now[l] = cash;
                 }
-                from_y[l] = cash;
-                let owed = ws.owed_in_all[i * w + l];
-                let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
-                if default_year[l].is_none() && (short || cash < 0.0) {
+                let owed = owed_in_all[l];
+                let short = payments[l] < owed * (1.0 - PAID_IN_FULL);
+                if short || cash < 0.0 {
                     default_year[l] = Some(y);
+                    defaulted[l] = yf;
                     // From zero over the pairs that pay it: the others' zeros change
                     // no sum.
                     let in_full = ws
@@ -954,43 +1015,54 @@ impl Network {
     }
 
     /// What the run summary reads of the block, after its last year.
-    // Lane indices run over several arrays at once.
-    #[allow(clippy::needless_range_loop)]
     fn close_flows(&self, ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let (w, years) = (ws.width, ws.years);
-        let lanes = w;
-        // What the run summary reads.
         for e in &mut ws.entities {
-            for l in 0..lanes {
-                e.funding_drawn[l] = (0..3).map(|k| e.drawn[k * w + l]).sum();
+            // As `Iterator::sum` sums: from -0.0, in order.
+            e.funding_drawn.fill(-0.0);
+            for k in 0..3 {
+                add_lanes(&mut e.funding_drawn, row(&e.drawn, k, w));
             }
         }
+        let [gross, end, internal, circular] = [
+            NetworkMetric::GrossRevenue,
+            NetworkMetric::EndCustomerRevenue,
+            NetworkMetric::InternalRevenue,
+            NetworkMetric::Circularity,
+        ]
+        .map(|m| m as usize * years);
         for y in 0..years {
-            for l in 0..lanes {
-                let yl = y * w + l;
-                let (end, internal) = ws.entities.iter().fold((0.0, 0.0), |(end, internal), e| {
-                    (
-                        end + e.end_customer_revenue[yl],
-                        internal + e.adjustments.revenue[yl],
-                    )
-                });
-                let gross = end + internal;
-                for (m, x) in [
-                    (NetworkMetric::GrossRevenue, gross),
-                    (NetworkMetric::EndCustomerRevenue, end),
-                    (NetworkMetric::InternalRevenue, internal),
-                    (NetworkMetric::Circularity, circularity(internal, gross)),
-                ] {
-                    ws.network[(m as usize * years + y) * w + l] = x;
-                }
+            // Entity by entity, from zero.
+            let (end_row, internal_row) = ws.network_scratch.split_at_mut(w);
+            end_row.fill(0.0);
+            internal_row.fill(0.0);
+            for e in &ws.entities {
+                add_lanes(end_row, row(&e.end_customer_revenue, y, w));
+                add_lanes(internal_row, row(&e.adjustments.revenue, y, w));
+            }
+            for l in 0..w {
+                let (e, i) = (end_row[l], internal_row[l]);
+                let g = e + i;
+                ws.network[(gross + y) * w + l] = g;
+                ws.network[(end + y) * w + l] = e;
+                ws.network[(internal + y) * w + l] = i;
+                ws.network[(circular + y) * w + l] = circularity(i, g);
             }
         }
         for (f, flow) in self.flows.iter().enumerate() {
-            for l in 0..lanes {
-                let paid: f64 = (0..years).map(|y| ws.paid[f][y * w + l]).sum();
-                ws.flow_paid[f * w + l] = paid;
-                ws.returned[f * w + l] = ws.purchases[(flow.to * n + flow.from) * w + l].min(paid);
+            let paid = row_mut(&mut ws.flow_paid, f, w);
+            paid.fill(-0.0);
+            for y in 0..years {
+                add_lanes(paid, row(&ws.paid[f], y, w));
+            }
+            let back = row(&ws.purchases, flow.to * n + flow.from, w);
+            for ((r, &b), &p) in row_mut(&mut ws.returned, f, w)
+                .iter_mut()
+                .zip(back)
+                .zip(&*paid)
+            {
+                *r = b.min(p);
             }
         }
     }
