@@ -137,8 +137,11 @@ pub struct NetworkBlock {
     network_scratch: Vec<f64>,
     /// Per entity: its capex purchases carved from its own capex, as flow indices.
     carved: Vec<Vec<usize>>,
-    /// Per flow: whether it carries nothing on any path this year.
+    /// Per flow: whether it carries nothing on any path this year (it is outside its
+    /// schedule).
     idle: Vec<bool>,
+    /// Per flow on a schedule: its length in years when it is the same on every path.
+    schedule_years: Vec<Option<f64>>,
     /// Per flow: what is due this year (zero once stopped), and what would have been.
     owed: Vec<f64>,
     contracted: Vec<f64>,
@@ -316,6 +319,118 @@ fn accumulate_product(to: &mut [f64], first: bool, x: &[f64], m: &[f64]) {
     }
 }
 
+/// Sets what a flow owes this year (and is due) on each lane: what it contracted, or nothing
+/// once its payer or payee defaulted before year `year` (`defaulted`: their default years,
+/// infinite while they have not). A function of its own, so that the loop vectorises.
+#[inline(never)]
+fn owed_now(
+    owed: &mut [f64],
+    due: &mut [f64],
+    contracted: &[f64],
+    defaulted: [&[f64]; 2],
+    year: f64,
+) {
+    let [payer, payee] = defaulted;
+    for ((((o, d), &c), &payer), &payee) in owed
+        .iter_mut()
+        .zip(due.iter_mut())
+        .zip(contracted)
+        .zip(payer)
+        .zip(payee)
+    {
+        *o = if (payer < year) | (payee < year) {
+            0.0
+        } else {
+            c
+        };
+        *d = *o;
+    }
+}
+
+/// An entity's lanes that its cash before draws is computed from (see [`cash_before_draws`]).
+struct CashLanes<'a> {
+    previous: &'a [f64],
+    own: &'a [f64],
+    margins: &'a [f64],
+    revenue: &'a [f64],
+    capex: &'a [f64],
+    financing: &'a [f64],
+    debt_rate: &'a [f64],
+    outside_debt: &'a [f64],
+}
+
+/// The year's cash before any outside draw, lane by lane: the previous cash, the own free
+/// cash flow, the margin on revenue from others, less costs (after adding the interest on
+/// outside debt to them, and to `interest_paid`) and capex paid to others, plus financing.
+/// A function of its own, so that its slices do not alias and the loop vectorises.
+#[inline(never)]
+fn cash_before_draws(
+    x: CashLanes<'_>,
+    costs: &mut [f64],
+    interest_paid: &mut [f64],
+    cash: &mut [f64],
+) {
+    let lanes = cash.len();
+    let (costs, interest_paid) = (&mut costs[..lanes], &mut interest_paid[..lanes]);
+    let (previous, own, margins, revenue) = (
+        &x.previous[..lanes],
+        &x.own[..lanes],
+        &x.margins[..lanes],
+        &x.revenue[..lanes],
+    );
+    let (capex, financing, debt_rate, outside_debt) = (
+        &x.capex[..lanes],
+        &x.financing[..lanes],
+        &x.debt_rate[..lanes],
+        &x.outside_debt[..lanes],
+    );
+    for l in 0..lanes {
+        let interest = debt_rate[l] * outside_debt[l];
+        interest_paid[l] = interest;
+        costs[l] += interest;
+        cash[l] =
+            previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l] + financing[l];
+    }
+}
+
+/// An entity's lanes that its own resources are computed from (see [`own_resources`]).
+struct ResourceLanes<'a> {
+    previous: &'a [f64],
+    own: &'a [f64],
+    debt_rate: &'a [f64],
+    outside_debt: &'a [f64],
+    carved: &'a [f64],
+    capacities: [&'a [f64]; 3],
+    drawn: [&'a [f64]; 3],
+    defaulted: &'a [f64],
+}
+
+/// An entity's own resources in the year, lane by lane: its previous cash and own free cash
+/// flow, less interest on outside debt, plus what its carved capex purchases owe (it need not
+/// spend them twice), plus its unused financing capacity (none once it has defaulted before
+/// year `year`). A function of its own, so that the loop vectorises.
+#[inline(never)]
+fn own_resources(x: ResourceLanes<'_>, year: f64, resources: &mut [f64]) {
+    let lanes = resources.len();
+    let (previous, own, debt_rate, outside_debt, carved, defaulted) = (
+        &x.previous[..lanes],
+        &x.own[..lanes],
+        &x.debt_rate[..lanes],
+        &x.outside_debt[..lanes],
+        &x.carved[..lanes],
+        &x.defaulted[..lanes],
+    );
+    let [equity, debt, backstop] = x.capacities.map(|c| &c[..lanes]);
+    let [drawn_equity, drawn_debt, drawn_backstop] = x.drawn.map(|d| &d[..lanes]);
+    for l in 0..lanes {
+        // As `Iterator::sum` sums: from -0.0, in order.
+        let drawn = -0.0 + drawn_equity[l] + drawn_debt[l] + drawn_backstop[l];
+        let unused = equity[l] + debt[l] + backstop[l] - drawn;
+        let capacity = if defaulted[l] < year { 0.0 } else { unused };
+        resources[l] = previous[l] + own[l] - debt_rate[l] * outside_debt[l] + carved[l] + capacity;
+    }
+}
+
 fn base_index(metric: FlowBase) -> usize {
     match metric {
         FlowBase::Revenue => 0,
@@ -434,6 +549,7 @@ impl Network {
                 })
                 .collect(),
             idle: vec![false; flows],
+            schedule_years: vec![None; flows],
             owed: vec![0.0; flows * width],
             contracted: vec![0.0; flows * width],
             interest: vec![0.0; flows * width],
@@ -496,7 +612,7 @@ impl Network {
             entity.model.begin_block(values, &mut e.workspace);
             entity.model.costs.margins(values, w, &mut e.margins);
         }
-        self.begin_flows(ws);
+        self.begin_flows(values, ws);
         for y in 0..ws.years {
             let year = y * w..(y + 1) * w;
             for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
@@ -540,7 +656,7 @@ impl Network {
 
     /// Sets the block's flows state for its first year: what accumulates over the years
     /// starts from zero.
-    fn begin_flows(&self, ws: &mut NetworkBlock) {
+    fn begin_flows(&self, v: &[f64], ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let w = ws.width;
         // What accumulates over the years starts from zero; what is set year by year is
@@ -565,9 +681,19 @@ impl Network {
                 }
                 FlowKind::Equity { .. } => {}
             }
-            if let Amount::Tranche { .. } = flow.amount {
-                row_mut(&mut ws.progress, f, w).fill(0.0);
-                row_mut(&mut ws.released, f, w).fill(0.0);
+            match flow.amount {
+                Amount::Tranche { .. } => {
+                    row_mut(&mut ws.progress, f, w).fill(0.0);
+                    row_mut(&mut ws.released, f, w).fill(0.0);
+                }
+                Amount::Schedule { years, .. } => {
+                    let years = years.lanes(v, w);
+                    ws.schedule_years[f] = years
+                        .iter()
+                        .all(|x| x.to_bits() == years[0].to_bits())
+                        .then_some(years[0]);
+                }
+                Amount::Share { .. } => {}
             }
         }
     }
@@ -615,6 +741,8 @@ impl Network {
         for &f in &self.order {
             let flow = &self.flows[f];
             let contracted = &mut row_mut(&mut ws.contracted, f, w)[..lanes];
+            // Whether the flow's schedule pays nothing this year on every path.
+            let mut outside_schedule = false;
             match &flow.amount {
                 Amount::Schedule {
                     total,
@@ -625,11 +753,12 @@ impl Network {
                     let (total, years) = (&at(*total)[..lanes], &at(*years)[..lanes]);
                     // Most schedules have the same length on every path: one weight for
                     // the year, as `scheduled` would compute it on each.
-                    let same = years
-                        .first()
-                        .is_some_and(|first| years.iter().all(|x| x.to_bits() == first.to_bits()));
-                    match same.then(|| schedule_weight(*start, years[0], profile, y)) {
-                        Some(None) => contracted.fill(0.0),
+                    let same = ws.schedule_years[f];
+                    match same.map(|years| schedule_weight(*start, years, profile, y)) {
+                        Some(None) => {
+                            contracted.fill(0.0);
+                            outside_schedule = true;
+                        }
                         Some(Some(weight)) => {
                             for (c, t) in contracted.iter_mut().zip(total) {
                                 *c = t * weight;
@@ -675,23 +804,12 @@ impl Network {
             );
             let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
             let owed = &mut ws.owed[f * w..f * w + lanes];
-            let mut moves = false;
-            for ((((o, d), &c), &payer), &payee) in owed
-                .iter_mut()
-                .zip(due)
-                .zip(&contracted[..lanes])
-                .zip(payer)
-                .zip(payee)
-            {
-                *o = if (payer < yf) | (payee < yf) { 0.0 } else { c };
-                *d = *o;
-                moves |= (*o != 0.0) | (c != 0.0);
-            }
-            // A flow that carries nothing on any path this year (outside its schedule, say)
-            // is not booked: its zeros would change no sum, since sums that start from +0.0
-            // and only add or subtract never become -0.0. A loan's service and a capex
-            // purchase's depreciation are always booked.
-            ws.idle[f] = !moves
+            owed_now(owed, due, &contracted[..lanes], [payer, payee], yf);
+            // A flow outside its schedule on every path carries nothing this year, and is not
+            // booked: its zeros would change no sum, since sums that start from +0.0 and only
+            // add or subtract never become -0.0. A loan's service and a capex purchase's
+            // depreciation are always booked.
+            ws.idle[f] = outside_schedule
                 && !matches!(
                     flow.kind,
                     FlowKind::Loan { .. }
@@ -786,6 +904,7 @@ impl Network {
             for &g in &ws.carved[i] {
                 add_lanes(carved, &row(&ws.owed, g, w)[..lanes]);
             }
+            let carved = &ws.carved_owed[..lanes];
             let previous = if y == 0 {
                 &starting_cash[..lanes]
             } else {
@@ -795,15 +914,27 @@ impl Network {
             let [drawn_equity, drawn_debt, drawn_backstop] =
                 [0, 1, 2].map(|k| &row(&e.drawn, k, w)[..lanes]);
             let (defaulted, outside_debt) = (&e.defaulted[..lanes], &e.outside_debt[..lanes]);
+            let (equity, debt, backstop, debt_rate) = (
+                &equity[..lanes],
+                &debt[..lanes],
+                &backstop[..lanes],
+                &debt_rate[..lanes],
+            );
             let resources = &mut row_mut(&mut ws.resources, i, w)[..lanes];
-            for l in 0..lanes {
-                // Nothing more to draw once defaulted.
-                let drawn = -0.0 + drawn_equity[l] + drawn_debt[l] + drawn_backstop[l];
-                let unused = equity[l] + debt[l] + backstop[l] - drawn;
-                let capacity = if defaulted[l] < yf { 0.0 } else { unused };
-                resources[l] =
-                    previous[l] + own[l] - debt_rate[l] * outside_debt[l] + carved[l] + capacity;
-            }
+            own_resources(
+                ResourceLanes {
+                    previous,
+                    own,
+                    debt_rate,
+                    outside_debt,
+                    carved,
+                    capacities: [equity, debt, backstop],
+                    drawn: [drawn_equity, drawn_debt, drawn_backstop],
+                    defaulted,
+                },
+                yf,
+                resources,
+            );
         }
         ws.clearing.clear(
             lanes,
@@ -962,28 +1093,48 @@ impl Network {
             let (interest_paid, drawn_now) =
                 (&mut outside_interest[year.clone()], &mut drawn_in[year]);
             let cash_now = &mut from_y[..lanes];
-            let debt_rate = &debt_rate[..lanes];
-            // The year's cash before any draw, on every path at once.
-            for l in 0..lanes {
-                let interest = debt_rate[l] * outside_debt[l];
-                interest_paid[l] = interest;
-                costs[l] += interest;
-                cash_now[l] = previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
-                    + financing[l];
-            }
-            // Draws and defaults, on the paths that have not defaulted.
+            let (debt_rate, outside_debt) = (&debt_rate[..lanes], &mut outside_debt[..lanes]);
             let (owed_in_all, payments) = (
                 &row(&ws.owed_in_all, i, w)[..lanes],
                 &row(&ws.payments, i, w)[..lanes],
             );
+            let defaulted = &mut defaulted[..lanes];
+            // The year's cash before any draw, on every path at once, and how many paths
+            // that have not defaulted must draw or may default.
+            cash_before_draws(
+                CashLanes {
+                    previous,
+                    own,
+                    margins,
+                    revenue,
+                    capex,
+                    financing,
+                    debt_rate,
+                    outside_debt,
+                },
+                costs,
+                interest_paid,
+                cash_now,
+            );
+            let pending = (0..lanes).any(|l| {
+                defaulted[l] == f64::INFINITY
+                    && (cash_now[l] < 0.0 || payments[l] < owed_in_all[l] * (1.0 - PAID_IN_FULL))
+            });
+            if !pending {
+                continue;
+            }
+            // Draws and defaults, on those paths.
+            let (drawn_equity, rest) = drawn.split_at_mut(w);
+            let (drawn_debt, drawn_backstop) = rest.split_at_mut(w);
+            let mut drawn = [drawn_equity, drawn_debt, drawn_backstop];
             for l in 0..lanes {
-                if default_year[l].is_some() {
+                if defaulted[l] != f64::INFINITY {
                     continue;
                 }
                 let mut cash = cash_now[l];
                 if cash < 0.0 {
-                    for (k, capacity) in capacities.iter().enumerate() {
-                        let drawn = &mut drawn[k * w + l];
+                    for (k, (capacity, drawn)) in capacities.iter().zip(&mut drawn).enumerate() {
+                        let drawn = &mut drawn[l];
                         let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
                         *drawn += draw;
                         drawn_now[l] += draw;
