@@ -3,7 +3,8 @@
 
 Runs every bundled scenario (scenarios/*.toml and scenarios/published/*.toml; those the old
 build cannot read are skipped and listed) with both binaries on the same number of paths and compares every threshold probability and the
-operating break-even and cash payback probabilities. Two independent estimates p1, p2 of the
+operating break-even and cash payback probabilities (for a network, each entity's break-even,
+payback and default probabilities). Two independent estimates p1, p2 of the
 same probability from n paths each differ by more than 4 combined standard errors,
 4 sqrt(p1 (1 - p1) / n + p2 (1 - p2) / n), with probability about 6e-5. Prints one line per
 probability and exits non-zero if any differs by more.
@@ -28,8 +29,14 @@ def probabilities(simulate, scenario, paths, threads):
     ).stdout
     report = json.loads(out)
     found = {t["name"]: t["probability"] for t in report["thresholds"]}
-    found["break_even"] = report["break_even"]["operating"]["probability"]
-    found["payback"] = report["break_even"]["cash_payback"]["probability"]
+    if "entities" in report:
+        # A network: each entity's break-even, payback and default.
+        for name, entity in report["entities"].items():
+            for event in ("break_even", "payback", "default"):
+                found[f"{name}.{event}"] = entity[event]["probability"]
+    else:
+        found["break_even"] = report["break_even"]["operating"]["probability"]
+        found["payback"] = report["break_even"]["cash_payback"]["probability"]
     return found
 
 

@@ -144,3 +144,26 @@ impl fmt::Display for Beta {
         write!(f, ")")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dist::Dist;
+
+    #[test]
+    fn beta_quantiles_invert_the_cdf_where_the_iteration_alone_does_not() {
+        for (a, b) in [(0.1, 0.1), (0.01, 5.0), (0.5, 0.5), (1e6, 0.5), (2.0, 5.0)] {
+            let d = Dist::beta(a, b, 0.0, 1.0).unwrap();
+            for p in [1e-6, 0.05, 0.5, 0.95, 1.0 - 1e-6] {
+                let x = d.quantile(p);
+                assert!((0.0..=1.0).contains(&x));
+                // Exact up to the CDF's flatness: x is the smallest double with cdf >= p,
+                // within the bisection's last step.
+                let below = d.cdf((x - 1e-15).max(0.0));
+                assert!(
+                    below <= p + 1e-9 && d.cdf(x) >= p - 1e-9,
+                    "beta({a}, {b}) at {p}: {x}"
+                );
+            }
+        }
+    }
+}

@@ -159,3 +159,23 @@ impl fmt::Display for Discrete {
         write!(f, ")")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dist::Dist;
+
+    #[test]
+    fn discrete_samples_only_its_values_and_truncation_filters() {
+        let d = Dist::discrete(vec![5.0, 6.0, 7.0], Some(vec![1.0, 1.0, 2.0])).unwrap();
+        for i in 0..1000 {
+            let x = d.sampling_quantile(crate::rng::uniform(i, 1, 0));
+            assert!([5.0, 6.0, 7.0].contains(&x));
+        }
+        assert_eq!(d.quantile(0.0), 5.0);
+        assert_eq!(d.quantile(0.3), 6.0);
+        assert_eq!(d.quantile(0.9), 7.0);
+        let t = d.truncate(5.5, 10.0).unwrap();
+        assert_eq!(t.support(), (6.0, 7.0));
+        assert!(t.is_integer_valued());
+    }
+}

@@ -88,3 +88,16 @@ impl fmt::Display for LogNormal {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dist::Dist;
+
+    #[test]
+    fn ci90_puts_five_percent_in_each_tail() {
+        let d = Dist::lognormal_ci90(10.0, 1000.0).unwrap();
+        assert!((d.cdf(10.0) - 0.05).abs() < 1e-9);
+        assert!((d.cdf(1000.0) - 0.95).abs() < 1e-9);
+        assert!((d.quantile(0.5) - 100.0).abs() < 1e-6);
+    }
+}

@@ -112,3 +112,27 @@ impl fmt::Display for Pert {
         write!(f, ")")
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::dist::{Dist, Shape};
+
+    #[test]
+    fn pert_is_stored_as_the_beta_of_vose() {
+        let d = Dist::pert(10.0, 13.0, 20.0, 4.0).unwrap();
+        let Shape::Pert(pert) = d.shape() else {
+            panic!("a PERT shape")
+        };
+        let beta = pert.as_beta();
+        assert_eq!((beta.min(), beta.max()), (10.0, 20.0));
+        assert!((beta.alpha() - 2.2).abs() < 1e-15 && (beta.beta() - 3.8).abs() < 1e-15);
+        // The same quantiles and variance as that Beta; the mean by PERT's own formula.
+        let same = Dist::beta(beta.alpha(), beta.beta(), 10.0, 20.0).unwrap();
+        for p in [0.0, 0.01, 0.3, 0.77, 1.0] {
+            assert_eq!(d.quantile(p), same.quantile(p));
+            assert_eq!(d.sampling_quantile(p), same.sampling_quantile(p));
+        }
+        assert_eq!(d.variance(), same.variance());
+        assert!((d.mean().unwrap() - same.mean().unwrap()).abs() < 1e-12);
+    }
+}

@@ -57,8 +57,9 @@ impl Truncation {
 }
 
 impl Dist {
-    /// Restricts the distribution to `[low, high]`, renormalised. A discrete distribution keeps
-    /// the values inside; a fixed value must lie inside.
+    /// Restricts the distribution to `[low, high]` (within any earlier truncation),
+    /// renormalised. A discrete distribution keeps the values inside; a fixed value must lie
+    /// inside.
     pub fn truncate(self, low: f64, high: f64) -> Result<Dist, DistError> {
         if low.is_nan() || high.is_nan() || low >= high {
             return Err(DistError::EmptyRange {
@@ -78,15 +79,21 @@ impl Dist {
                 discrete.restricted(low, high)?,
             ))),
             _ => {
-                let p_low = self.cdf(low);
-                let p_high = self.cdf(high);
+                // Truncating again narrows the bounds; the probabilities are the family's.
+                let (lo, hi) = match self.truncation {
+                    Some(t) => (low.max(t.low), high.min(t.high)),
+                    None => (low, high),
+                };
+                let family = self.shape.family();
+                let p_low = family.cdf(lo);
+                let p_high = family.cdf(hi);
                 if p_high - p_low <= 1e-12 || p_high.is_nan() || p_low.is_nan() {
                     return Err(DistError::TruncationEmpty { low, high });
                 }
                 Ok(Dist {
                     truncation: Some(Truncation {
-                        low,
-                        high,
+                        low: lo,
+                        high: hi,
                         p_low,
                         p_high,
                     }),
@@ -94,5 +101,42 @@ impl Dist {
                 })
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dist::{Dist, DistError};
+
+    #[test]
+    fn truncated_samples_stay_inside() {
+        let d = Dist::lognormal(0.0, 2.0)
+            .unwrap()
+            .truncate(0.5, 3.0)
+            .unwrap();
+        for i in 0..10_000 {
+            let x = d.sampling_quantile(crate::rng::uniform(i, 2, 0));
+            assert!((0.5..=3.0).contains(&x));
+        }
+        assert_eq!(d.support(), (0.5, 3.0));
+    }
+
+    #[test]
+    fn truncating_twice_keeps_the_intersection() {
+        let normal = Dist::normal(0.0, 1.0).unwrap();
+        let twice = normal
+            .clone()
+            .truncate(-1.0, 2.0)
+            .unwrap()
+            .truncate(0.0, 5.0);
+        let once = normal.clone().truncate(0.0, 2.0).unwrap();
+        let twice = twice.unwrap();
+        assert_eq!(twice.truncation(), Some((0.0, 2.0)));
+        for p in [0.0, 0.1, 0.5, 0.9, 1.0] {
+            assert_eq!(twice.quantile(p), once.quantile(p));
+            assert_eq!(twice.cdf(once.quantile(p)), once.cdf(once.quantile(p)));
+        }
+        let disjoint = normal.truncate(-1.0, 0.0).unwrap().truncate(1.0, 2.0);
+        assert!(matches!(disjoint, Err(DistError::TruncationEmpty { .. })));
     }
 }

@@ -76,23 +76,19 @@ pub struct CapexYears {
     pub rental: Vec<f64>,
     /// Each lane's capital charge per unit of depreciation of GPUs, then of facilities.
     charges: [Vec<f64>; 2],
-    scratch: AssetScratch,
-}
-
-/// One path's years of one asset class.
-#[derive(Debug, Clone)]
-struct AssetScratch {
+    /// The programme's spending, then one asset class's, by year and lane, after `years + 1`
+    /// rows of zeros: what a lag reaching before the first year reads.
     programme: Vec<f64>,
-    spend: Vec<f64>,
-    depreciation: Vec<f64>,
-    capacity: Vec<f64>,
+    class_spend: Vec<f64>,
+    /// One asset class's constants and running sums, per lane.
+    lanes: Vec<ClassLane>,
 }
 
 impl CapexYears {
     /// Zeroed arrays for `years` years of `width` paths.
     pub fn new(years: usize, width: usize) -> CapexYears {
         let z = vec![0.0; years * width];
-        let one = vec![0.0; years];
+        let padded = vec![0.0; (2 * years + 1) * width];
         CapexYears {
             width,
             spend: z.clone(),
@@ -102,32 +98,51 @@ impl CapexYears {
             own_operations: z.clone(),
             rental: z,
             charges: [vec![0.0; width], vec![0.0; width]],
-            scratch: AssetScratch {
-                programme: one.clone(),
-                spend: one.clone(),
-                depreciation: one.clone(),
-                capacity: one,
-            },
+            programme: padded.clone(),
+            class_spend: padded,
+            lanes: vec![ClassLane::default(); width],
         }
     }
 }
 
-/// One class of assets (GPUs or facilities) bought on the programme schedule.
-struct AssetClass {
+/// One lane's asset class (GPUs or facilities) bought on the programme schedule: its
+/// constants, and the running sums of the vintages within their life.
+#[derive(Debug, Clone, Copy, Default)]
+struct ClassLane {
     share: f64,
     life: f64,
-    cost_decline: f64,
+    /// The fractional part of the life.
+    frac: f64,
+    /// Where in the padded arrays this lane's year 0 reads the vintage bought `whole` years
+    /// before (leaving the window), and the vintages whose first and second refreshes fall in
+    /// it (the zeros when there are none); year `y` reads `y * width` further on.
+    leaving: usize,
+    first: usize,
+    second: usize,
+    /// The share of a vintage's cost its first and second refreshes cost.
+    first_cost: f64,
+    second_cost: f64,
+    /// What the vintages within their whole life spent (refresh included) and cost.
+    spent: WindowSum,
+    built: WindowSum,
+    /// Everything built so far, at original cost (what is in service, with refresh).
+    built_total: f64,
 }
 
 impl Capex {
     /// Fills `out` for the block's paths whose inputs are `v` (input-major, lane-minor);
     /// `hurdle_rate` (one per lane) prices the capital charge.
+    ///
+    /// Each asset class runs year by year across the lanes, in one pass over the years: what
+    /// a year depreciates, and what is in service, are running sums over the vintages still
+    /// within their life (O(years), not O(years^2) over vintages), and a lane's refresh and
+    /// leaving vintages are read back at its own lags.
     pub fn simulate(&self, v: &[f64], hurdle_rate: &[f64], out: &mut CapexYears) {
         let w = out.width;
+        let years = out.spend.len() / w;
         let lanes = |p: ParamId| p.lanes(v, w);
-        let (total, years, gpu_share) =
-            (lanes(self.total), lanes(self.years), lanes(self.gpu_share));
-        let (partner_share, margin, ops_share) = (
+        let (gpu_share, partner_share, margin, ops_share) = (
+            lanes(self.gpu_share),
             lanes(self.partner_share),
             lanes(self.partner_margin),
             lanes(self.ops_share),
@@ -144,147 +159,228 @@ impl Capex {
             *gpu = super::hurdle::charge_per_depreciation(hurdle_rate[l], gpu_life[l]);
             *facility = super::hurdle::charge_per_depreciation(hurdle_rate[l], facility_life[l]);
         }
-        for l in 0..w {
-            self.fill_programme(total[l], years[l], &mut out.scratch.programme);
-            let classes = [
-                AssetClass {
-                    share: gpu_share[l],
-                    life: gpu_life[l],
-                    cost_decline: decline[l],
-                },
-                AssetClass {
-                    share: 1.0 - gpu_share[l],
-                    life: facility_life[l],
-                    cost_decline: 0.0,
-                },
-            ];
-            let (partner_share, margin, ops_share) = (partner_share[l], margin[l], ops_share[l]);
-            for (k, (class, charges)) in classes.iter().zip(&out.charges).enumerate() {
-                run_asset_class(class, self.refresh, &mut out.scratch);
-                let charge = charges[l];
-                let s = &out.scratch;
-                // The first class overwrites what the arrays held (the block before's
-                // values): `0 + x`, the sum the classes' total starts from.
-                let add = |total: &mut f64, x: f64| *total = if k == 0 { 0.0 } else { *total } + x;
-                for y in 0..s.spend.len() {
-                    let i = y * w + l;
-                    let operations = ops_share * s.capacity[y];
-                    add(&mut out.spend[i], s.spend[y]);
-                    add(&mut out.own_spend[i], (1.0 - partner_share) * s.spend[y]);
-                    add(
-                        &mut out.own_depreciation[i],
-                        (1.0 - partner_share) * s.depreciation[y],
-                    );
-                    add(
-                        &mut out.own_capital_charge[i],
-                        (1.0 - partner_share) * s.depreciation[y] * charge,
-                    );
-                    add(
-                        &mut out.own_operations[i],
-                        (1.0 - partner_share) * operations,
-                    );
-                    add(
-                        &mut out.rental[i],
-                        partner_share * (s.depreciation[y] + operations) * (1.0 + margin),
-                    );
-                }
-            }
+        self.fill_programme(
+            lanes(self.total),
+            lanes(self.years),
+            years,
+            &mut out.programme,
+        );
+        let classes = Classes {
+            refresh: self.refresh,
+            partner_share,
+            margin,
+            ops_share,
+        };
+        for (l, lane) in out.lanes.iter_mut().enumerate() {
+            *lane = ClassLane::new(
+                gpu_share[l],
+                gpu_life[l],
+                decline[l],
+                self.refresh,
+                years,
+                w,
+                l,
+            );
         }
+        classes.add(out, 0);
+        for (l, lane) in out.lanes.iter_mut().enumerate() {
+            let share = 1.0 - gpu_share[l];
+            *lane = ClassLane::new(share, facility_life[l], 0.0, self.refresh, years, w, l);
+        }
+        classes.add(out, 1);
     }
 
-    fn fill_programme(&self, total: f64, years: f64, programme: &mut [f64]) {
-        programme.fill(0.0);
-        // In floating point: a programme may be longer than any integer type can count
-        // (`years = 1e300` is a whole number); only its first simulated years are written.
-        let n = match &self.profile {
-            Profile::Custom(w) => w.len() as f64,
-            _ => years,
-        };
-        let written = programme.len().saturating_sub(self.start).min(n as usize);
-        for k in 0..written {
-            programme[self.start + k] = total * self.profile.weight(k, n);
+    /// The programme's spending of each lane in each of the `years` years, after the padding
+    /// rows (which stay zero).
+    fn fill_programme(&self, total: &[f64], years_of: &[f64], years: usize, out: &mut [f64]) {
+        let w = total.len();
+        for (l, (&total, &programme_years)) in total.iter().zip(years_of).enumerate() {
+            // In floating point: a programme may be longer than any integer type can count
+            // (`years = 1e300` is a whole number); only its first simulated years are written.
+            let n = match &self.profile {
+                Profile::Custom(w) => w.len() as f64,
+                _ => programme_years,
+            };
+            let written = years.saturating_sub(self.start).min(n as usize);
+            for y in 0..years {
+                out[(years + 1 + y) * w + l] = match y.checked_sub(self.start) {
+                    Some(k) if k < written => total * self.profile.weight(k, n),
+                    _ => 0.0,
+                };
+            }
         }
     }
 }
 
-/// Spending (programme plus refresh), straight-line depreciation and capacity in service for
-/// one asset class, written into the scratch arrays, in one pass over the years: what a year
-/// depreciates, and what is in service, are running sums over the vintages still within their
-/// life (O(years), not O(years^2) over vintages).
-fn run_asset_class(class: &AssetClass, refresh: bool, s: &mut AssetScratch) {
-    let years = s.spend.len();
-    let life = class.life;
-    // Year counts are kept in floating point and capped at the simulated years before they
-    // become indices: a life of 1e300 years is valid and simply never ends in the horizon.
-    let whole_years = life.floor();
-    let frac = life - whole_years;
-    let whole = whole_years.min(years as f64) as usize;
-    let keep = 1.0 - class.cost_decline;
-    // Used only when a refresh falls within the horizon, where `whole` is the true count.
-    let refresh_first = keep.powi(whole as i32) * (1.0 - frac);
-    let refresh_second = keep.powi(whole as i32 + 1) * frac;
-
-    for y in 0..years {
-        s.spend[y] = class.share * s.programme[y];
+impl ClassLane {
+    /// Lane `l` of `width`, with its class's share of the programme, life and yearly cost
+    /// decline, over `years` years.
+    fn new(
+        share: f64,
+        life: f64,
+        cost_decline: f64,
+        refresh: bool,
+        years: usize,
+        width: usize,
+        l: usize,
+    ) -> ClassLane {
+        // Year counts are kept in floating point and capped at the simulated years before they
+        // become indices: a life of 1e300 years is valid and simply never ends in the horizon.
+        let whole_years = life.floor();
+        let frac = life - whole_years;
+        let whole = whole_years.min(years as f64) as usize;
+        let keep = 1.0 - cost_decline;
+        // Year 0 of the padded arrays is row `years + 1`; a lag of `years + 1` reads zeros
+        // throughout.
+        let none = years + 1;
+        let (first_lag, first_cost) = if refresh && whole >= 1 {
+            (whole, keep.powi(whole as i32) * (1.0 - frac))
+        } else {
+            (none, 0.0)
+        };
+        let (second_lag, second_cost) = if refresh && frac > 0.0 {
+            (whole + 1, keep.powi(whole as i32 + 1) * frac)
+        } else {
+            (none, 0.0)
+        };
+        let row = |lag: usize| (years + 1 - lag) * width + l;
+        ClassLane {
+            share,
+            life,
+            frac,
+            leaving: row(whole),
+            first: row(first_lag),
+            second: row(second_lag),
+            first_cost,
+            second_cost,
+            ..ClassLane::default()
+        }
     }
-    // A vintage bought in year v depreciates 1 / life of its cost in years v .. v + whole - 1
-    // and, with a fractional life, `frac / life` of it in year v + whole. Without refresh it is
-    // in service fully for `whole` years and for `frac` of the next; with refresh, for good.
-    let mut spent_window = WindowSum::default();
-    let mut built_window = WindowSum::default();
-    let mut built_total = 0.0;
-    for y in 0..years {
-        let spent = s.spend[y];
-        if refresh && spent != 0.0 {
-            if whole >= 1 && y + whole < years {
-                s.spend[y + whole] += spent * refresh_first;
-            }
-            if frac > 0.0 && y + whole + 1 < years {
-                s.spend[y + whole + 1] += spent * refresh_second;
+}
+
+/// What both asset classes share: whether assets are refreshed, and each lane's partner share,
+/// partner margin and operations share.
+struct Classes<'a> {
+    refresh: bool,
+    partner_share: &'a [f64],
+    margin: &'a [f64],
+    ops_share: &'a [f64],
+}
+
+impl Classes<'_> {
+    /// Runs the asset class set up in `out.lanes` (class `k`, whose capital charges are
+    /// `out.charges[k]`) year by year across the lanes, and adds its results to `out`'s.
+    fn add(&self, out: &mut CapexYears, k: usize) {
+        match (k == 0, self.refresh) {
+            (true, true) => self.add_class::<true, true>(out, k),
+            (true, false) => self.add_class::<true, false>(out, k),
+            (false, true) => self.add_class::<false, true>(out, k),
+            (false, false) => self.add_class::<false, false>(out, k),
+        }
+    }
+
+    /// [`Classes::add`], compiled for the first class or not and with refresh or not. The
+    /// `FIRST` class overwrites what the results held (the block before's values) with
+    /// `0 + x`, the sum the classes' total starts from.
+    fn add_class<const FIRST: bool, const REFRESH: bool>(&self, out: &mut CapexYears, k: usize) {
+        let w = out.width;
+        let years = out.spend.len() / w;
+        let add = |total: &mut f64, x: f64| *total = if FIRST { 0.0 } else { *total } + x;
+        let (partner_share, margin, ops_share) = (
+            &self.partner_share[..w],
+            &self.margin[..w],
+            &self.ops_share[..w],
+        );
+        for y in 0..years {
+            let at = y * w;
+            let rows = at..at + w;
+            let (spend, own_spend) = (
+                &mut out.spend[rows.clone()],
+                &mut out.own_spend[rows.clone()],
+            );
+            let (own_depreciation, own_capital_charge) = (
+                &mut out.own_depreciation[rows.clone()],
+                &mut out.own_capital_charge[rows.clone()],
+            );
+            let (own_operations, rental) =
+                (&mut out.own_operations[rows.clone()], &mut out.rental[rows]);
+            let this_year = (years + 1) * w + at;
+            let charges = &out.charges[k][..w];
+            for (l, c) in out.lanes[..w].iter_mut().enumerate() {
+                let built = c.share * out.programme[this_year + l];
+                // The refreshes of the vintages bought `whole + 1` and then `whole` years ago
+                // (in that order, as a vintage adds its refreshes to later years).
+                let mut spent = built;
+                if REFRESH {
+                    let second = out.class_spend[c.second + at];
+                    if second != 0.0 {
+                        spent += second * c.second_cost;
+                    }
+                    let first = out.class_spend[c.first + at];
+                    if first != 0.0 {
+                        spent += first * c.first_cost;
+                    }
+                }
+                out.class_spend[this_year + l] = spent;
+                // A vintage bought in year v depreciates 1 / life of its cost in years
+                // v .. v + whole - 1 and, with a fractional life, `frac / life` of it in year
+                // v + whole. Without refresh it is in service fully for `whole` years and for
+                // `frac` of the next; with refresh, for good.
+                let spent_leaving = out.class_spend[c.leaving + at];
+                c.spent.push(spent, spent_leaving);
+                let spent_last = if c.frac > 0.0 {
+                    c.frac * spent_leaving
+                } else {
+                    0.0
+                };
+                let depreciation = c.spent.sum / c.life + spent_last / c.life;
+                let capacity = if REFRESH {
+                    c.built_total += built;
+                    c.built_total
+                } else {
+                    let programme_leaving = out.programme[c.leaving + at];
+                    c.built.push(built, c.share * programme_leaving);
+                    let built_last = if c.frac > 0.0 {
+                        c.frac * c.share * programme_leaving
+                    } else {
+                        0.0
+                    };
+                    c.built.sum + built_last
+                };
+                let own = 1.0 - partner_share[l];
+                let operations = ops_share[l] * capacity;
+                add(&mut spend[l], spent);
+                add(&mut own_spend[l], own * spent);
+                add(&mut own_depreciation[l], own * depreciation);
+                add(&mut own_capital_charge[l], own * depreciation * charges[l]);
+                add(&mut own_operations[l], own * operations);
+                add(
+                    &mut rental[l],
+                    partner_share[l] * (depreciation + operations) * (1.0 + margin[l]),
+                );
             }
         }
-        let built = class.share * s.programme[y];
-        let leaving = y.checked_sub(whole);
-        spent_window.push(spent, leaving.map(|v| s.spend[v]));
-        built_window.push(built, leaving.map(|v| class.share * s.programme[v]));
-        let last_fraction = |x: &[f64], scale: f64| match leaving {
-            Some(v) if frac > 0.0 => frac * scale * x[v],
-            _ => 0.0,
-        };
-        s.depreciation[y] = spent_window.value() / life + last_fraction(&s.spend, 1.0) / life;
-        built_total += built;
-        s.capacity[y] = if refresh {
-            built_total
-        } else {
-            built_window.value() + last_fraction(&s.programme, class.share)
-        };
     }
 }
 
 /// The running sum of the last `n` values pushed, exactly zero whenever they all are.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Copy, Default)]
 struct WindowSum {
     sum: f64,
-    nonzero: usize,
+    nonzero: u32,
 }
 
 impl WindowSum {
-    /// Adds `entering` and removes `leaving` (the value pushed `n` pushes ago, if any).
+    /// Adds `entering` and removes `leaving` (the value pushed `n` pushes ago, or zero).
     #[inline]
-    fn push(&mut self, entering: f64, leaving: Option<f64>) {
+    fn push(&mut self, entering: f64, leaving: f64) {
         self.sum += entering;
-        self.nonzero += usize::from(entering != 0.0);
-        if let Some(x) = leaving {
-            self.sum -= x;
-            self.nonzero -= usize::from(x != 0.0);
-        }
+        self.nonzero += u32::from(entering != 0.0);
+        self.sum -= leaving;
+        self.nonzero -= u32::from(leaving != 0.0);
         if self.nonzero == 0 {
             self.sum = 0.0;
         }
-    }
-
-    fn value(&self) -> f64 {
-        self.sum
     }
 }
 
@@ -373,9 +469,16 @@ mod tests {
         assert!((out.own_operations[0] - 0.5 * operations).abs() < 1e-12);
     }
 
+    /// One asset class, for the vintage-by-vintage definition.
+    struct AssetClass {
+        share: f64,
+        life: f64,
+        cost_decline: f64,
+    }
+
     /// The vintage-by-vintage definition, O(years^2): each vintage's depreciation, refresh and
-    /// capacity written out year by year.
-    fn by_vintage(class: &AssetClass, refresh: bool, programme: &[f64]) -> AssetScratch {
+    /// capacity written out year by year. Returns spending, depreciation and capacity.
+    fn by_vintage(class: &AssetClass, refresh: bool, programme: &[f64]) -> [Vec<f64>; 3] {
         let years = programme.len();
         let life = class.life;
         let whole = life.floor().min(years as f64) as usize;
@@ -412,12 +515,7 @@ mod tests {
                 capacity[y + k] += class.share * programme[y] * alive;
             }
         }
-        AssetScratch {
-            programme: programme.to_vec(),
-            spend,
-            depreciation,
-            capacity,
-        }
+        [spend, depreciation, capacity]
     }
 
     #[test]
@@ -425,33 +523,73 @@ mod tests {
         let programme = [
             0.0, 30.0, 50.0, 0.0, 20.0, 0.0, 0.0, 10.0, 0.0, 0.0, 0.0, 0.0,
         ];
-        for life in [0.4, 1.0, 2.0, 2.4, 2.5, 3.0, 7.7, 11.0, 12.0, 30.0, 1e300] {
-            for refresh in [false, true] {
-                let class = AssetClass {
+        let years = programme.len();
+        let lives = [0.4, 1.0, 2.0, 2.4, 2.5, 3.0, 7.7, 11.0, 12.0, 30.0, 1e300];
+        // Each life is one lane's GPUs, and another lane's facilities, in one block.
+        let w = lives.len();
+        let c = Capex {
+            total: ParamId(0),
+            start: 0,
+            years: ParamId(1),
+            profile: Profile::Custom(programme.to_vec()),
+            partner_share: ParamId(2),
+            gpu_share: ParamId(3),
+            gpu_life_years: ParamId(4),
+            facility_life_years: ParamId(5),
+            refresh: false,
+            gpu_cost_decline: ParamId(6),
+            partner_margin: ParamId(7),
+            ops_share: ParamId(8),
+        };
+        let facility_life = |l: usize| lives[(l + 3) % w];
+        let mut v = vec![0.0; 9 * w];
+        for l in 0..w {
+            for (input, value) in [
+                (0, 1.0),
+                (1, 1.0),
+                (3, 0.7),
+                (4, lives[l]),
+                (5, facility_life(l)),
+                (6, 0.15),
+                (8, 1.0),
+            ] {
+                v[input * w + l] = value;
+            }
+        }
+        for refresh in [false, true] {
+            let c = Capex {
+                refresh,
+                ..c.clone()
+            };
+            let mut out = CapexYears::new(years, w);
+            c.simulate(&v, &vec![0.0; w], &mut out);
+            for l in 0..w {
+                let gpu = AssetClass {
                     share: 0.7,
-                    life,
+                    life: lives[l],
                     cost_decline: 0.15,
                 };
-                let expected = by_vintage(&class, refresh, &programme);
-                let z = vec![0.0; programme.len()];
-                let mut s = AssetScratch {
-                    programme: programme.to_vec(),
-                    spend: z.clone(),
-                    depreciation: z.clone(),
-                    capacity: z,
+                let facility = AssetClass {
+                    share: 1.0 - 0.7,
+                    life: facility_life(l),
+                    cost_decline: 0.0,
                 };
-                run_asset_class(&class, refresh, &mut s);
-                for (name, a, b) in [
-                    ("spend", &s.spend, &expected.spend),
-                    ("depreciation", &s.depreciation, &expected.depreciation),
-                    ("capacity", &s.capacity, &expected.capacity),
+                let (a, b) = (
+                    by_vintage(&gpu, refresh, &programme),
+                    by_vintage(&facility, refresh, &programme),
+                );
+                for (name, got, k) in [
+                    ("spend", &out.spend, 0),
+                    ("depreciation", &out.own_depreciation, 1),
+                    ("capacity", &out.own_operations, 2),
                 ] {
-                    for (y, (x, e)) in a.iter().zip(b).enumerate() {
+                    for y in 0..years {
+                        let (x, e) = (got[y * w + l], a[k][y] + b[k][y]);
                         assert!(
                             (x - e).abs() <= 1e-12 * 100.0,
-                            "life {life} refresh {refresh} {name}[{y}]: {x} vs {e}"
+                            "lane {l} refresh {refresh} {name}[{y}]: {x} vs {e}"
                         );
-                        assert_eq!(*e == 0.0, *x == 0.0, "{name}[{y}] zero: {x} vs {e}");
+                        assert_eq!(e == 0.0, x == 0.0, "{name}[{y}] zero: {x} vs {e}");
                     }
                 }
             }
