@@ -198,6 +198,27 @@ impl Clearing {
         resources: &[f64],
         payments: &mut [f64],
     ) -> Cleared {
+        let (rounds, iterations) = self.clear_payments(obligations, usable, resources, payments);
+        let any_default = (0..self.n).any(|i| {
+            payments[i] < self.owed[i]
+                || resources[i] + self.inflow(usable, payments, i) < self.owed[i]
+        });
+        Cleared {
+            rounds,
+            iterations,
+            any_default,
+        }
+    }
+
+    /// The payments of [`Clearing::clear`] alone; returns its rounds and iterations.
+    #[allow(clippy::needless_range_loop)]
+    fn clear_payments(
+        &mut self,
+        obligations: &[f64],
+        usable: &[f64],
+        resources: &[f64],
+        payments: &mut [f64],
+    ) -> (usize, usize) {
         let n = self.n;
         debug_assert_eq!(obligations.len(), self.pairs.len());
         for i in 0..n {
@@ -211,18 +232,12 @@ impl Clearing {
         // else does. Those payments are then the greatest clearing vector (one who owes
         // nothing pays nothing, whatever its resources).
         let mut solvent = true;
-        let mut any_default = false;
         for i in 0..n {
             let value = resources[i] + self.inflow(usable, payments, i);
-            any_default |= value < self.owed[i];
             solvent &= value >= self.owed[i] || self.owed[i] <= 0.0;
         }
         if solvent {
-            return Cleared {
-                rounds: 1,
-                iterations: 0,
-                any_default,
-            };
+            return (1, 0);
         }
         let mut rounds = 0;
         let mut singular = false;
@@ -266,15 +281,7 @@ impl Clearing {
                 }
             }
         }
-        let any_default = (0..n).any(|i| {
-            payments[i] < self.owed[i]
-                || resources[i] + self.inflow(usable, payments, i) < self.owed[i]
-        });
-        Cleared {
-            rounds,
-            iterations,
-            any_default,
-        }
+        (rounds, iterations)
     }
 
     /// The largest amount in play, for a relative tolerance.
@@ -377,8 +384,8 @@ pub struct BlockClearing {
     one: Clearing,
     /// Each entity's inflow when everyone pays in full, lane-minor.
     inflow: Vec<f64>,
-    /// Per path: whether everyone who owes anything can pay it in full.
-    solvent: Vec<bool>,
+    /// Per path: whether everyone who owes anything can pay it in full (1) or not (0).
+    solvent: Vec<u8>,
     /// One path's arrays, for [`Clearing::clear`].
     obligations: Vec<f64>,
     usable: Vec<f64>,
@@ -395,7 +402,7 @@ impl BlockClearing {
             one: Clearing::new(pairs.clone()),
             pairs,
             inflow: vec![0.0; width],
-            solvent: vec![true; width],
+            solvent: vec![1; width],
             obligations: vec![0.0; k],
             usable: vec![0.0; k],
             resources: vec![0.0; n],
@@ -425,34 +432,29 @@ impl BlockClearing {
             let owed = &mut owed[i * w..i * w + lanes];
             owed.fill(0.0);
             for &p in &self.pairs.owes[i] {
-                for (o, x) in owed.iter_mut().zip(lane(obligations, p, w, lanes)) {
-                    *o += x;
-                }
+                add_into(owed, lane(obligations, p, w, lanes));
             }
         }
-        self.solvent[..lanes].fill(true);
+        self.solvent[..lanes].fill(1);
         for i in 0..n {
             let inflow = &mut self.inflow[..lanes];
             inflow.fill(0.0);
             for &(j, p) in &self.pairs.owed_by[i] {
-                let paying = lane(owed, j, w, lanes);
-                for ((sum, &u), &o) in inflow.iter_mut().zip(lane(usable, p, w, lanes)).zip(paying)
-                {
-                    // The inflow is never -0.0, so adding 0.0 leaves it as it is.
-                    *sum += if o > 0.0 { u / o * o } else { 0.0 };
-                }
+                add_inflow(inflow, lane(usable, p, w, lanes), lane(owed, j, w, lanes));
             }
-            let (own, owes) = (lane(resources, i, w, lanes), lane(owed, i, w, lanes));
-            for l in 0..lanes {
-                let value = own[l] + inflow[l];
-                self.solvent[l] &= value >= owes[l] || owes[l] <= 0.0;
-            }
+            keep_solvent(
+                &mut self.solvent[..lanes],
+                lane(resources, i, w, lanes),
+                inflow,
+                lane(owed, i, w, lanes),
+            );
+        }
+        // Everyone pays what it owes, except on the paths cleared one by one below.
+        for i in 0..n {
+            payments[i * w..i * w + lanes].copy_from_slice(lane(owed, i, w, lanes));
         }
         for l in 0..lanes {
-            if self.solvent[l] {
-                for i in 0..n {
-                    payments[i * w + l] = owed[i * w + l];
-                }
+            if self.solvent[l] == 1 {
                 continue;
             }
             for p in 0..self.pairs.len() {
@@ -462,7 +464,7 @@ impl BlockClearing {
             for i in 0..n {
                 self.resources[i] = resources[i * w + l];
             }
-            self.one.clear(
+            self.one.clear_payments(
                 &self.obligations,
                 &self.usable,
                 &self.resources,
@@ -472,6 +474,34 @@ impl BlockClearing {
                 payments[i * w + l] = self.payments[i];
             }
         }
+    }
+}
+
+/// Adds `x` to `to`, lane by lane.
+#[inline(never)]
+fn add_into(to: &mut [f64], x: &[f64]) {
+    for (t, x) in to.iter_mut().zip(x) {
+        *t += x;
+    }
+}
+
+/// Adds to `sum` what a payee can use of a payer's payments when everyone pays in full,
+/// lane by lane: `usable / owed * owed` of the payer's `owed` in all (as [`Clearing`]
+/// computes it), nothing when the payer owes nothing. The sum is never -0.0, so adding 0.0
+/// leaves it as it is.
+#[inline(never)]
+fn add_inflow(sum: &mut [f64], usable: &[f64], owed: &[f64]) {
+    for ((s, &u), &o) in sum.iter_mut().zip(usable).zip(owed) {
+        *s += if o > 0.0 { u / o * o } else { 0.0 };
+    }
+}
+
+/// Clears `solvent` on the lanes where an entity owes something and cannot pay it in full
+/// from its own resources and its inflow.
+#[inline(never)]
+fn keep_solvent(solvent: &mut [u8], own: &[f64], inflow: &[f64], owes: &[f64]) {
+    for (((s, &e), &i), &o) in solvent.iter_mut().zip(own).zip(inflow).zip(owes) {
+        *s &= u8::from((e + i >= o) | (o <= 0.0));
     }
 }
 

@@ -85,6 +85,8 @@ pub struct EntityPaths {
     outside_debt: Vec<f64>,
     /// Per path: the year index in which it defaulted.
     pub default_year: Vec<Option<usize>>,
+    /// The same as a number, infinite while it has not, for loops over the lanes.
+    defaulted: Vec<f64>,
     /// Per path: whether it would have defaulted that year even if every other entity had
     /// paid it in full: its default starts a cascade rather than continuing one.
     pub default_unaided: Vec<bool>,
@@ -129,10 +131,17 @@ pub struct NetworkBlock {
     /// Per entity: what it owes this year in all, and the share of it it pays.
     owed_in_all: Vec<f64>,
     share_paid: Vec<f64>,
-    /// Per entity: whether its contracts have stopped (it defaulted in an earlier year).
-    stopped: Vec<bool>,
+    /// One row: what an entity's capex purchases carved from its own capex owe this year.
+    carved_owed: Vec<f64>,
+    /// Two rows: end-customer and internal revenue of the network in a year.
+    network_scratch: Vec<f64>,
     /// Per entity: its capex purchases carved from its own capex, as flow indices.
     carved: Vec<Vec<usize>>,
+    /// Per flow: whether it carries nothing on any path this year (it is outside its
+    /// schedule).
+    idle: Vec<bool>,
+    /// Per flow on a schedule: its length in years when it is the same on every path.
+    schedule_years: Vec<Option<f64>>,
     /// Per flow: what is due this year (zero once stopped), and what would have been.
     owed: Vec<f64>,
     contracted: Vec<f64>,
@@ -310,6 +319,118 @@ fn accumulate_product(to: &mut [f64], first: bool, x: &[f64], m: &[f64]) {
     }
 }
 
+/// Sets what a flow owes this year (and is due) on each lane: what it contracted, or nothing
+/// once its payer or payee defaulted before year `year` (`defaulted`: their default years,
+/// infinite while they have not). A function of its own, so that the loop vectorises.
+#[inline(never)]
+fn owed_now(
+    owed: &mut [f64],
+    due: &mut [f64],
+    contracted: &[f64],
+    defaulted: [&[f64]; 2],
+    year: f64,
+) {
+    let [payer, payee] = defaulted;
+    for ((((o, d), &c), &payer), &payee) in owed
+        .iter_mut()
+        .zip(due.iter_mut())
+        .zip(contracted)
+        .zip(payer)
+        .zip(payee)
+    {
+        *o = if (payer < year) | (payee < year) {
+            0.0
+        } else {
+            c
+        };
+        *d = *o;
+    }
+}
+
+/// An entity's lanes that its cash before draws is computed from (see [`cash_before_draws`]).
+struct CashLanes<'a> {
+    previous: &'a [f64],
+    own: &'a [f64],
+    margins: &'a [f64],
+    revenue: &'a [f64],
+    capex: &'a [f64],
+    financing: &'a [f64],
+    debt_rate: &'a [f64],
+    outside_debt: &'a [f64],
+}
+
+/// The year's cash before any outside draw, lane by lane: the previous cash, the own free
+/// cash flow, the margin on revenue from others, less costs (after adding the interest on
+/// outside debt to them, and to `interest_paid`) and capex paid to others, plus financing.
+/// A function of its own, so that its slices do not alias and the loop vectorises.
+#[inline(never)]
+fn cash_before_draws(
+    x: CashLanes<'_>,
+    costs: &mut [f64],
+    interest_paid: &mut [f64],
+    cash: &mut [f64],
+) {
+    let lanes = cash.len();
+    let (costs, interest_paid) = (&mut costs[..lanes], &mut interest_paid[..lanes]);
+    let (previous, own, margins, revenue) = (
+        &x.previous[..lanes],
+        &x.own[..lanes],
+        &x.margins[..lanes],
+        &x.revenue[..lanes],
+    );
+    let (capex, financing, debt_rate, outside_debt) = (
+        &x.capex[..lanes],
+        &x.financing[..lanes],
+        &x.debt_rate[..lanes],
+        &x.outside_debt[..lanes],
+    );
+    for l in 0..lanes {
+        let interest = debt_rate[l] * outside_debt[l];
+        interest_paid[l] = interest;
+        costs[l] += interest;
+        cash[l] =
+            previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l] + financing[l];
+    }
+}
+
+/// An entity's lanes that its own resources are computed from (see [`own_resources`]).
+struct ResourceLanes<'a> {
+    previous: &'a [f64],
+    own: &'a [f64],
+    debt_rate: &'a [f64],
+    outside_debt: &'a [f64],
+    carved: &'a [f64],
+    capacities: [&'a [f64]; 3],
+    drawn: [&'a [f64]; 3],
+    defaulted: &'a [f64],
+}
+
+/// An entity's own resources in the year, lane by lane: its previous cash and own free cash
+/// flow, less interest on outside debt, plus what its carved capex purchases owe (it need not
+/// spend them twice), plus its unused financing capacity (none once it has defaulted before
+/// year `year`). A function of its own, so that the loop vectorises.
+#[inline(never)]
+fn own_resources(x: ResourceLanes<'_>, year: f64, resources: &mut [f64]) {
+    let lanes = resources.len();
+    let (previous, own, debt_rate, outside_debt, carved, defaulted) = (
+        &x.previous[..lanes],
+        &x.own[..lanes],
+        &x.debt_rate[..lanes],
+        &x.outside_debt[..lanes],
+        &x.carved[..lanes],
+        &x.defaulted[..lanes],
+    );
+    let [equity, debt, backstop] = x.capacities.map(|c| &c[..lanes]);
+    let [drawn_equity, drawn_debt, drawn_backstop] = x.drawn.map(|d| &d[..lanes]);
+    for l in 0..lanes {
+        // As `Iterator::sum` sums: from -0.0, in order.
+        let drawn = -0.0 + drawn_equity[l] + drawn_debt[l] + drawn_backstop[l];
+        let unused = equity[l] + debt[l] + backstop[l] - drawn;
+        let capacity = if defaulted[l] < year { 0.0 } else { unused };
+        resources[l] = previous[l] + own[l] - debt_rate[l] * outside_debt[l] + carved[l] + capacity;
+    }
+}
+
 fn base_index(metric: FlowBase) -> usize {
     match metric {
         FlowBase::Revenue => 0,
@@ -376,6 +497,7 @@ impl Network {
                     funding_drawn: lanes.clone(),
                     outside_debt: lanes.clone(),
                     default_year: vec![None; width],
+                    defaulted: vec![f64::INFINITY; width],
                     default_unaided: vec![false; width],
                     revenue_lost: lanes.clone(),
                 })
@@ -411,7 +533,8 @@ impl Network {
             payments: vec![0.0; n * width],
             owed_in_all: vec![0.0; n * width],
             share_paid: vec![0.0; n * width],
-            stopped: vec![false; n * width],
+            carved_owed: lanes.clone(),
+            network_scratch: vec![0.0; 2 * width],
             carved: (0..n)
                 .map(|i| {
                     (0..flows)
@@ -425,6 +548,8 @@ impl Network {
                         .collect()
                 })
                 .collect(),
+            idle: vec![false; flows],
+            schedule_years: vec![None; flows],
             owed: vec![0.0; flows * width],
             contracted: vec![0.0; flows * width],
             interest: vec![0.0; flows * width],
@@ -487,7 +612,7 @@ impl Network {
             entity.model.begin_block(values, &mut e.workspace);
             entity.model.costs.margins(values, w, &mut e.margins);
         }
-        self.begin_flows(ws);
+        self.begin_flows(values, ws);
         for y in 0..ws.years {
             let year = y * w..(y + 1) * w;
             for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
@@ -531,7 +656,7 @@ impl Network {
 
     /// Sets the block's flows state for its first year: what accumulates over the years
     /// starts from zero.
-    fn begin_flows(&self, ws: &mut NetworkBlock) {
+    fn begin_flows(&self, v: &[f64], ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let w = ws.width;
         // What accumulates over the years starts from zero; what is set year by year is
@@ -544,6 +669,7 @@ impl Network {
             e.drawn.fill(0.0);
             e.outside_debt.fill(0.0);
             e.default_year.fill(None);
+            e.defaulted.fill(f64::INFINITY);
             e.default_unaided.fill(false);
             e.revenue_lost.fill(0.0);
         }
@@ -555,9 +681,19 @@ impl Network {
                 }
                 FlowKind::Equity { .. } => {}
             }
-            if let Amount::Tranche { .. } = flow.amount {
-                row_mut(&mut ws.progress, f, w).fill(0.0);
-                row_mut(&mut ws.released, f, w).fill(0.0);
+            match flow.amount {
+                Amount::Tranche { .. } => {
+                    row_mut(&mut ws.progress, f, w).fill(0.0);
+                    row_mut(&mut ws.released, f, w).fill(0.0);
+                }
+                Amount::Schedule { years, .. } => {
+                    let years = years.lanes(v, w);
+                    ws.schedule_years[f] = years
+                        .iter()
+                        .all(|x| x.to_bits() == years[0].to_bits())
+                        .then_some(years[0]);
+                }
+                Amount::Share { .. } => {}
             }
         }
     }
@@ -573,6 +709,8 @@ impl Network {
         let lanes = w;
         let at = |p: ParamId| p.lanes(v, w);
         let year = y * w..(y + 1) * w;
+        // A path's contracts with an entity stop from the year after its default.
+        let yf = y as f64;
         for (i, e) in ws.entities.iter_mut().enumerate() {
             let a = &mut e.adjustments;
             for series in [
@@ -598,14 +736,13 @@ impl Network {
                     row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
                 }
             }
-            for l in 0..lanes {
-                ws.stopped[i * w + l] = e.default_year[l].is_some_and(|d| d < y);
-            }
         }
         // 1. What each flow carries this year, in dependency order.
         for &f in &self.order {
             let flow = &self.flows[f];
             let contracted = &mut row_mut(&mut ws.contracted, f, w)[..lanes];
+            // Whether the flow's schedule pays nothing this year on every path.
+            let mut outside_schedule = false;
             match &flow.amount {
                 Amount::Schedule {
                     total,
@@ -616,11 +753,12 @@ impl Network {
                     let (total, years) = (&at(*total)[..lanes], &at(*years)[..lanes]);
                     // Most schedules have the same length on every path: one weight for
                     // the year, as `scheduled` would compute it on each.
-                    let same = years
-                        .first()
-                        .is_some_and(|first| years.iter().all(|x| x.to_bits() == first.to_bits()));
-                    match same.then(|| schedule_weight(*start, years[0], profile, y)) {
-                        Some(None) => contracted.fill(0.0),
+                    let same = ws.schedule_years[f];
+                    match same.map(|years| schedule_weight(*start, years, profile, y)) {
+                        Some(None) => {
+                            contracted.fill(0.0);
+                            outside_schedule = true;
+                        }
                         Some(Some(weight)) => {
                             for (c, t) in contracted.iter_mut().zip(total) {
                                 *c = t * weight;
@@ -636,8 +774,8 @@ impl Network {
                 Amount::Share { share, of } => {
                     let share = at(*share);
                     let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
-                    for l in 0..lanes {
-                        contracted[l] = share[l] * base[l];
+                    for ((c, s), b) in contracted.iter_mut().zip(share).zip(base) {
+                        *c = s * b;
                     }
                 }
                 Amount::Tranche {
@@ -660,22 +798,27 @@ impl Network {
                     }
                 }
             }
-            let (from, to) = (flow.from * w, flow.to * w);
+            let (payer, payee) = (
+                &ws.entities[flow.from].defaulted[..lanes],
+                &ws.entities[flow.to].defaulted[..lanes],
+            );
             let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
-            let stopped = ws.stopped[from..from + lanes]
-                .iter()
-                .zip(&ws.stopped[to..to + lanes]);
             let owed = &mut ws.owed[f * w..f * w + lanes];
-            for (((o, d), c), (&payer, &payee)) in owed
-                .iter_mut()
-                .zip(due)
-                .zip(&contracted[..lanes])
-                .zip(stopped)
-            {
-                *o = if !payer && !payee { *c } else { 0.0 };
-                *d = *o;
-            }
+            owed_now(owed, due, &contracted[..lanes], [payer, payee], yf);
+            // A flow outside its schedule on every path carries nothing this year, and is not
+            // booked: its zeros would change no sum, since sums that start from +0.0 and only
+            // add or subtract never become -0.0. A loan's service and a capex purchase's
+            // depreciation are always booked.
+            ws.idle[f] = outside_schedule
+                && !matches!(
+                    flow.kind,
+                    FlowKind::Loan { .. }
+                        | FlowKind::Purchase(Booking::Capex { carved: false, .. })
+                );
             let owed = &row(&ws.owed, f, w)[..lanes];
+            if ws.idle[f] {
+                continue;
+            }
             if let FlowKind::Purchase(booking) = &flow.kind {
                 let mut feed = |row: usize| {
                     if ws.base_read[row] {
@@ -696,7 +839,7 @@ impl Network {
                 );
                 let (rate, term) = (at(*rate), at(*term));
                 for l in 0..lanes {
-                    let active = !ws.stopped[from + l] && !ws.stopped[to + l];
+                    let active = payer[l] >= yf && payee[l] >= yf;
                     (interest[l], principal[l]) = if active {
                         loan_service(&ws.lent[f], w, l, term[l] as usize, rate[l], y)
                     } else {
@@ -710,6 +853,14 @@ impl Network {
         for (f, flow) in self.flows.iter().enumerate() {
             let owed = &row(&ws.owed, f, w)[..lanes];
             let (p, first) = ws.flow_pair[f];
+            if ws.idle[f] {
+                if first {
+                    // `0.0 + 0.0`, the sums' start.
+                    row_mut(&mut ws.obligations, p, w).fill(0.0);
+                    row_mut(&mut ws.usable, p, w).fill(0.0);
+                }
+                continue;
+            }
             accumulate(
                 &mut row_mut(&mut ws.obligations, p, w)[..lanes],
                 first,
@@ -746,24 +897,44 @@ impl Network {
                 debt_rate,
                 starting_cash,
             } = FinancingLanes::of(entity, v, w);
-            for l in 0..lanes {
-                let capacity = if e.default_year[l].is_some() {
-                    0.0
-                } else {
-                    let drawn: f64 = (0..3).map(|k| e.drawn[k * w + l]).sum();
-                    equity[l] + debt[l] + backstop[l] - drawn
-                };
-                let carved: f64 = ws.carved[i].iter().map(|&g| ws.owed[g * w + l]).sum();
-                let previous = if y == 0 {
-                    starting_cash[l]
-                } else {
-                    e.cash[(y - 1) * w + l]
-                };
-                ws.resources[i * w + l] = previous + e.own_free_cash_flow[y * w + l]
-                    - debt_rate[l] * e.outside_debt[l]
-                    + carved
-                    + capacity;
+            // What its capex purchases carved from its own capex owe this year, summed as
+            // `Iterator::sum` sums: from -0.0, flow by flow.
+            let carved = &mut ws.carved_owed[..lanes];
+            carved.fill(-0.0);
+            for &g in &ws.carved[i] {
+                add_lanes(carved, &row(&ws.owed, g, w)[..lanes]);
             }
+            let carved = &ws.carved_owed[..lanes];
+            let previous = if y == 0 {
+                &starting_cash[..lanes]
+            } else {
+                &row(&e.cash, y - 1, w)[..lanes]
+            };
+            let own = &row(&e.own_free_cash_flow, y, w)[..lanes];
+            let [drawn_equity, drawn_debt, drawn_backstop] =
+                [0, 1, 2].map(|k| &row(&e.drawn, k, w)[..lanes]);
+            let (defaulted, outside_debt) = (&e.defaulted[..lanes], &e.outside_debt[..lanes]);
+            let (equity, debt, backstop, debt_rate) = (
+                &equity[..lanes],
+                &debt[..lanes],
+                &backstop[..lanes],
+                &debt_rate[..lanes],
+            );
+            let resources = &mut row_mut(&mut ws.resources, i, w)[..lanes];
+            own_resources(
+                ResourceLanes {
+                    previous,
+                    own,
+                    debt_rate,
+                    outside_debt,
+                    carved,
+                    capacities: [equity, debt, backstop],
+                    drawn: [drawn_equity, drawn_debt, drawn_backstop],
+                    defaulted,
+                },
+                yf,
+                resources,
+            );
         }
         ws.clearing.clear(
             lanes,
@@ -773,15 +944,17 @@ impl Network {
             &mut ws.owed_in_all,
             &mut ws.payments,
         );
-        for i in 0..n {
-            for l in 0..lanes {
-                let owed = ws.owed_in_all[i * w + l];
-                ws.share_paid[i * w + l] = if owed > 0.0 {
-                    (ws.payments[i * w + l] / owed).min(1.0)
-                } else {
-                    1.0
-                };
-            }
+        for ((share, &owed), &paid) in ws
+            .share_paid
+            .iter_mut()
+            .zip(&ws.owed_in_all)
+            .zip(&ws.payments)
+        {
+            *share = if owed > 0.0 {
+                (paid / owed).min(1.0)
+            } else {
+                1.0
+            };
         }
 
         // 3. Pay and book every flow at its payer's share.
@@ -798,6 +971,9 @@ impl Network {
             }
             let paid = &row(&ws.paid[f], y, w)[..lanes];
             let at_y = y * w;
+            if ws.idle[f] {
+                continue;
+            }
             match &flow.kind {
                 FlowKind::Purchase(booking) => {
                     let payee = &mut ws.entities[j];
@@ -892,15 +1068,16 @@ impl Network {
                 drawn,
                 outside_debt,
                 default_year,
+                defaulted,
                 default_unaided,
                 ..
             } = e;
             let at_y = y * w;
             let (before, from_y) = cash_at.split_at_mut(at_y);
             let previous = if y == 0 {
-                starting_cash
+                &starting_cash[..lanes]
             } else {
-                &before[at_y - w..]
+                &before[at_y - w..at_y - w + lanes]
             };
             let year = at_y..at_y + lanes;
             let (own, margins, revenue) = (
@@ -915,15 +1092,49 @@ impl Network {
             );
             let (interest_paid, drawn_now) =
                 (&mut outside_interest[year.clone()], &mut drawn_in[year]);
+            let cash_now = &mut from_y[..lanes];
+            let (debt_rate, outside_debt) = (&debt_rate[..lanes], &mut outside_debt[..lanes]);
+            let (owed_in_all, payments) = (
+                &row(&ws.owed_in_all, i, w)[..lanes],
+                &row(&ws.payments, i, w)[..lanes],
+            );
+            let defaulted = &mut defaulted[..lanes];
+            // The year's cash before any draw, on every path at once, and how many paths
+            // that have not defaulted must draw or may default.
+            cash_before_draws(
+                CashLanes {
+                    previous,
+                    own,
+                    margins,
+                    revenue,
+                    capex,
+                    financing,
+                    debt_rate,
+                    outside_debt,
+                },
+                costs,
+                interest_paid,
+                cash_now,
+            );
+            let pending = (0..lanes).any(|l| {
+                defaulted[l] == f64::INFINITY
+                    && (cash_now[l] < 0.0 || payments[l] < owed_in_all[l] * (1.0 - PAID_IN_FULL))
+            });
+            if !pending {
+                continue;
+            }
+            // Draws and defaults, on those paths.
+            let (drawn_equity, rest) = drawn.split_at_mut(w);
+            let (drawn_debt, drawn_backstop) = rest.split_at_mut(w);
+            let mut drawn = [drawn_equity, drawn_debt, drawn_backstop];
             for l in 0..lanes {
-                let interest = debt_rate[l] * outside_debt[l];
-                interest_paid[l] = interest;
-                costs[l] += interest;
-                let mut cash = previous[l] + own[l] + margins[l] * revenue[l] - costs[l] - capex[l]
-                    + financing[l];
-                if cash < 0.0 && default_year[l].is_none() {
-                    for (k, capacity) in capacities.iter().enumerate() {
-                        let drawn = &mut drawn[k * w + l];
+                if defaulted[l] != f64::INFINITY {
+                    continue;
+                }
+                let mut cash = cash_now[l];
+                if cash < 0.0 {
+                    for (k, (capacity, drawn)) in capacities.iter().zip(&mut drawn).enumerate() {
+                        let drawn = &mut drawn[l];
                         let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
                         *drawn += draw;
                         drawn_now[l] += draw;
@@ -932,12 +1143,13 @@ impl Network {
                             outside_debt[l] += draw;
                         }
                     }
+                    cash_now[l] = cash;
                 }
-                from_y[l] = cash;
-                let owed = ws.owed_in_all[i * w + l];
-                let short = ws.payments[i * w + l] < owed * (1.0 - PAID_IN_FULL);
-                if default_year[l].is_none() && (short || cash < 0.0) {
+                let owed = owed_in_all[l];
+                let short = payments[l] < owed * (1.0 - PAID_IN_FULL);
+                if short || cash < 0.0 {
                     default_year[l] = Some(y);
+                    defaulted[l] = yf;
                     // From zero over the pairs that pay it: the others' zeros change
                     // no sum.
                     let in_full = ws
@@ -954,43 +1166,54 @@ impl Network {
     }
 
     /// What the run summary reads of the block, after its last year.
-    // Lane indices run over several arrays at once.
-    #[allow(clippy::needless_range_loop)]
     fn close_flows(&self, ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let (w, years) = (ws.width, ws.years);
-        let lanes = w;
-        // What the run summary reads.
         for e in &mut ws.entities {
-            for l in 0..lanes {
-                e.funding_drawn[l] = (0..3).map(|k| e.drawn[k * w + l]).sum();
+            // As `Iterator::sum` sums: from -0.0, in order.
+            e.funding_drawn.fill(-0.0);
+            for k in 0..3 {
+                add_lanes(&mut e.funding_drawn, row(&e.drawn, k, w));
             }
         }
+        let [gross, end, internal, circular] = [
+            NetworkMetric::GrossRevenue,
+            NetworkMetric::EndCustomerRevenue,
+            NetworkMetric::InternalRevenue,
+            NetworkMetric::Circularity,
+        ]
+        .map(|m| m as usize * years);
         for y in 0..years {
-            for l in 0..lanes {
-                let yl = y * w + l;
-                let (end, internal) = ws.entities.iter().fold((0.0, 0.0), |(end, internal), e| {
-                    (
-                        end + e.end_customer_revenue[yl],
-                        internal + e.adjustments.revenue[yl],
-                    )
-                });
-                let gross = end + internal;
-                for (m, x) in [
-                    (NetworkMetric::GrossRevenue, gross),
-                    (NetworkMetric::EndCustomerRevenue, end),
-                    (NetworkMetric::InternalRevenue, internal),
-                    (NetworkMetric::Circularity, circularity(internal, gross)),
-                ] {
-                    ws.network[(m as usize * years + y) * w + l] = x;
-                }
+            // Entity by entity, from zero.
+            let (end_row, internal_row) = ws.network_scratch.split_at_mut(w);
+            end_row.fill(0.0);
+            internal_row.fill(0.0);
+            for e in &ws.entities {
+                add_lanes(end_row, row(&e.end_customer_revenue, y, w));
+                add_lanes(internal_row, row(&e.adjustments.revenue, y, w));
+            }
+            for l in 0..w {
+                let (e, i) = (end_row[l], internal_row[l]);
+                let g = e + i;
+                ws.network[(gross + y) * w + l] = g;
+                ws.network[(end + y) * w + l] = e;
+                ws.network[(internal + y) * w + l] = i;
+                ws.network[(circular + y) * w + l] = circularity(i, g);
             }
         }
         for (f, flow) in self.flows.iter().enumerate() {
-            for l in 0..lanes {
-                let paid: f64 = (0..years).map(|y| ws.paid[f][y * w + l]).sum();
-                ws.flow_paid[f * w + l] = paid;
-                ws.returned[f * w + l] = ws.purchases[(flow.to * n + flow.from) * w + l].min(paid);
+            let paid = row_mut(&mut ws.flow_paid, f, w);
+            paid.fill(-0.0);
+            for y in 0..years {
+                add_lanes(paid, row(&ws.paid[f], y, w));
+            }
+            let back = row(&ws.purchases, flow.to * n + flow.from, w);
+            for ((r, &b), &p) in row_mut(&mut ws.returned, f, w)
+                .iter_mut()
+                .zip(back)
+                .zip(&*paid)
+            {
+                *r = b.min(p);
             }
         }
     }
