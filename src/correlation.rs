@@ -14,7 +14,7 @@
 
 use nalgebra::{DMatrix, SymmetricEigen};
 
-use crate::math::{normal_cdf, normal_quantile};
+use crate::math::{normal_cdf, normal_quantiles};
 
 /// Eigenvalues above this (negative) level count as zero rather than as a matrix that is not
 /// positive semi-definite: rounding in a valid matrix gives about 1e-16.
@@ -161,21 +161,37 @@ impl Group {
         }
     }
 
-    /// Turns the group's independent uniforms, `u[k]` for `inputs[k]`, into correlated ones in
-    /// place. `z` is scratch of at least the group's size. Allocates nothing.
-    #[inline]
-    pub fn correlate(&self, u: &mut [f64], z: &mut [f64]) {
+    /// Turns the group's independent uniforms of a block of `width` paths into correlated ones
+    /// in place: `inputs[k]`'s uniforms are the row `rows[k]` of `uniforms` (lane-minor: row
+    /// `r` of path `l` at `r * width + l`). `z` is scratch of at least the group's size times
+    /// `width`. Each step runs across the block's paths: their normal scores (see
+    /// [`normal_quantiles`]), the factor's combinations of them, and their CDFs. Allocates
+    /// nothing.
+    pub fn correlate_block(
+        &self,
+        uniforms: &mut [f64],
+        rows: &[usize],
+        width: usize,
+        z: &mut [f64],
+    ) {
         let m = self.inputs.len();
-        for (z, &u) in z.iter_mut().zip(u.iter()).take(m) {
-            *z = normal_quantile(u);
+        let z = &mut z[..m * width];
+        for (k, &r) in rows.iter().enumerate().take(m) {
+            normal_quantiles(
+                &uniforms[r * width..(r + 1) * width],
+                &mut z[k * width..(k + 1) * width],
+            );
         }
-        for (row, u) in u.iter_mut().enumerate().take(m) {
-            let y: f64 = self.factor[row * m..(row + 1) * m]
-                .iter()
-                .zip(z.iter())
-                .map(|(a, z)| a * z)
-                .sum();
-            *u = normal_cdf(y);
+        for (k, &r) in rows.iter().enumerate().take(m) {
+            let factor = &self.factor[k * m..(k + 1) * m];
+            for (l, u) in uniforms[r * width..(r + 1) * width].iter_mut().enumerate() {
+                let y: f64 = factor
+                    .iter()
+                    .enumerate()
+                    .map(|(c, a)| a * z[c * width + l])
+                    .sum();
+                *u = normal_cdf(y);
+            }
         }
     }
 }
@@ -224,8 +240,38 @@ mod tests {
         let c = Correlations::new(vec![pair(0, 1, 1.0)], &KEYS).unwrap();
         let mut u = [0.3, 0.9];
         let mut z = [0.0; 2];
-        c.groups[0].correlate(&mut u, &mut z);
+        c.groups[0].correlate_block(&mut u, &[0, 1], 1, &mut z);
         assert!((u[0] - u[1]).abs() < 1e-6, "{u:?}");
+    }
+
+    #[test]
+    fn a_block_of_paths_correlates_each_as_it_would_alone() {
+        let c = Correlations::new(vec![pair(0, 2, 0.5), pair(2, 4, -0.3)], &KEYS).unwrap();
+        let g = &c.groups[0];
+        // Five uniforms of five paths, tails included; the group's inputs on rows 0, 2, 4.
+        let width = 5;
+        let mut block: Vec<f64> = (0..5 * width)
+            .map(|i| [1e-12, 0.01, 0.3, 0.5, 0.97, 1.0 - 1e-9, 0.7][i % 7])
+            .collect();
+        let alone: Vec<Vec<f64>> = (0..width)
+            .map(|l| {
+                let mut u: Vec<f64> = (0..5).map(|r| block[r * width + l]).collect();
+                let mut z = vec![0.0; 5];
+                g.correlate_block(&mut u, &[0, 2, 4], 1, &mut z);
+                u
+            })
+            .collect();
+        let mut z = vec![0.0; 3 * width];
+        g.correlate_block(&mut block, &[0, 2, 4], width, &mut z);
+        for (l, u) in alone.iter().enumerate() {
+            for r in 0..5 {
+                assert_eq!(
+                    block[r * width + l].to_bits(),
+                    u[r].to_bits(),
+                    "path {l} row {r}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -24,6 +24,11 @@ pub const BLOCK_PATHS: usize = 128;
 /// Something that can be merged exactly with another of its kind.
 pub trait Merge {
     fn merge(&mut self, other: Self);
+
+    /// Finishes what adding and merging put off, once a run's summary is complete and before
+    /// it is read (a summary may keep its latest values in a compact form). Changes nothing a
+    /// reader sees; by default it does nothing.
+    fn settle(&mut self) {}
 }
 
 /// A Monte Carlo experiment: how to run one chunk of paths into a summary.
@@ -159,7 +164,8 @@ pub fn run<E: Experiment>(
             },
         );
     progress.finish();
-    let (summary, paths) = result?;
+    let (mut summary, paths) = result?;
+    summary.settle();
     Ok(Outcome {
         summary,
         paths,

@@ -90,8 +90,7 @@ pub struct InputDraw<'a> {
 /// Per-worker scratch space for drawing inputs, allocated once.
 #[derive(Debug, Clone)]
 pub struct DrawScratch {
-    /// A correlation group's uniforms and normal scores.
-    group: Vec<f64>,
+    /// A correlation group's normal scores for a block: `inputs x BLOCK_PATHS`, input-major.
     scores: Vec<f64>,
     /// LHS strata: `positions x CHUNK_PATHS`, position-major.
     strata: Vec<u32>,
@@ -192,8 +191,7 @@ impl<'a> InputDraw<'a> {
             .max()
             .unwrap_or(0);
         DrawScratch {
-            group: vec![0.0; largest],
-            scores: vec![0.0; largest],
+            scores: vec![0.0; largest * BLOCK_PATHS],
             strata: vec![0; strata],
             chunk_paths: 0,
             block: vec![0.0; self.random.len() * BLOCK_PATHS],
@@ -294,18 +292,8 @@ impl<'a> InputDraw<'a> {
     fn transform_block(&self, w: usize, scratch: &mut DrawScratch, values: &mut [f64]) {
         let inputs = &self.scenario.inputs;
         let uniforms = &mut scratch.block[..self.random.len() * w];
-        if !self.groups.is_empty() {
-            for l in 0..w {
-                for (g, positions) in self.groups.iter().zip(&self.group_positions) {
-                    for (x, &p) in scratch.group.iter_mut().zip(positions) {
-                        *x = uniforms[p * w + l];
-                    }
-                    g.correlate(&mut scratch.group, &mut scratch.scores);
-                    for (&x, &p) in scratch.group.iter().zip(positions) {
-                        uniforms[p * w + l] = x;
-                    }
-                }
-            }
+        for (g, positions) in self.groups.iter().zip(&self.group_positions) {
+            g.correlate_block(uniforms, positions, w, &mut scratch.scores);
         }
         for (lanes, &j) in uniforms.chunks_exact(w).zip(&self.random) {
             inputs[j]

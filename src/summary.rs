@@ -293,6 +293,10 @@ impl Merge for RunSummary {
     fn merge(&mut self, other: RunSummary) {
         RunSummary::merge(self, &other);
     }
+
+    fn settle(&mut self) {
+        self.stats.settle();
+    }
 }
 
 /// A probability estimated from paths.

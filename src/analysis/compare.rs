@@ -213,6 +213,11 @@ impl Merge for PairedSummary {
             d.squares.merge(&o.squares);
         }
     }
+
+    fn settle(&mut self) {
+        Merge::settle(&mut self.a);
+        Merge::settle(&mut self.b);
+    }
 }
 
 /// A quantity compared path by path.

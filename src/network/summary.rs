@@ -135,6 +135,10 @@ impl Merge for NetworkSummary {
     fn merge(&mut self, other: NetworkSummary) {
         NetworkSummary::merge(self, &other);
     }
+
+    fn settle(&mut self) {
+        self.stats.settle();
+    }
 }
 
 impl NetworkSummary {

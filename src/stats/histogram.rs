@@ -141,12 +141,20 @@ impl<C: Count> Store<C> {
         self.counts[(key.max(self.offset) - self.offset) as usize] += count;
     }
 
-    /// Counts one value of every key of `keys`, each covered as for [`Store::add_covered`].
+    /// Counts one value of every key of `keys`, each covered as for [`Store::add_covered`];
+    /// `lowest` is the smallest of them.
     #[inline]
-    fn add_all_covered(&mut self, keys: impl Iterator<Item = i64>) {
+    fn add_all_covered(&mut self, lowest: i64, keys: impl Iterator<Item = i64>) {
         let (offset, counts) = (self.offset, &mut self.counts[..]);
-        for key in keys {
-            counts[(key.max(offset) - offset) as usize] += C::ONE;
+        if lowest >= offset {
+            // None below the floor (the common case): no clamp per key.
+            for key in keys {
+                counts[(key - offset) as usize] += C::ONE;
+            }
+        } else {
+            for key in keys {
+                counts[(key.max(offset) - offset) as usize] += C::ONE;
+            }
         }
     }
 
@@ -223,12 +231,12 @@ impl<C: Count> Signed<C> {
         } else if min >= ZERO_BELOW {
             self.positive.cover(key(min), key(max));
             self.positive
-                .add_all_covered(values.iter().map(|&x| key(x)));
+                .add_all_covered(key(min), values.iter().map(|&x| key(x)));
             0
         } else if max <= -ZERO_BELOW {
             self.negative.cover(key(-max), key(-min));
             self.negative
-                .add_all_covered(values.iter().map(|&x| key(-x)));
+                .add_all_covered(key(-max), values.iter().map(|&x| key(-x)));
             0
         } else {
             self.add_mixed(values)
@@ -375,8 +383,9 @@ impl LogHistogram {
         }
     }
 
-    /// Moves the recent counts into the settled ones.
-    fn settle(&mut self) {
+    /// Moves the recent counts into the settled ones, which makes reading the histogram
+    /// cheaper; what it counts is unchanged.
+    pub fn settle(&mut self) {
         self.settled.merge(&self.recent);
         self.recent.negative.clear();
         self.recent.positive.clear();

@@ -218,6 +218,11 @@ impl MetricStats {
         self.histogram.add_batch(values, min, max);
     }
 
+    /// See [`LogHistogram::settle`].
+    pub fn settle(&mut self) {
+        self.histogram.settle();
+    }
+
     /// Adds everything another accumulator saw.
     pub fn merge(&mut self, other: &MetricStats) {
         self.count += other.count;
@@ -370,6 +375,11 @@ impl Summary {
         for (a, b) in self.events.iter_mut().zip(&other.events) {
             a.merge(b);
         }
+    }
+
+    /// See [`LogHistogram::settle`].
+    pub fn settle(&mut self) {
+        self.series.iter_mut().for_each(MetricStats::settle);
     }
 
     /// Whether another summary has the same layout and can be merged with this one.
