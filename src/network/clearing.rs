@@ -198,7 +198,8 @@ impl Clearing {
         resources: &[f64],
         payments: &mut [f64],
     ) -> Cleared {
-        let (rounds, iterations) = self.clear_payments(obligations, usable, resources, payments);
+        let (rounds, iterations) =
+            self.clear_payments(obligations, usable, resources, payments, false);
         let any_default = (0..self.n).any(|i| {
             payments[i] < self.owed[i]
                 || resources[i] + self.inflow(usable, payments, i) < self.owed[i]
@@ -210,7 +211,9 @@ impl Clearing {
         }
     }
 
-    /// The payments of [`Clearing::clear`] alone; returns its rounds and iterations.
+    /// The payments of [`Clearing::clear`] alone; returns its rounds and iterations. With
+    /// `insolvent`, the caller knows that not everyone who owes anything can pay it in full
+    /// when the others do (the common case's test, which is then skipped, would fail).
     #[allow(clippy::needless_range_loop)]
     fn clear_payments(
         &mut self,
@@ -218,6 +221,7 @@ impl Clearing {
         usable: &[f64],
         resources: &[f64],
         payments: &mut [f64],
+        insolvent: bool,
     ) -> (usize, usize) {
         let n = self.n;
         debug_assert_eq!(obligations.len(), self.pairs.len());
@@ -231,13 +235,15 @@ impl Clearing {
         // The common case: everyone who owes anything can pay it in full given that everyone
         // else does. Those payments are then the greatest clearing vector (one who owes
         // nothing pays nothing, whatever its resources).
-        let mut solvent = true;
-        for i in 0..n {
-            let value = resources[i] + self.inflow(usable, payments, i);
-            solvent &= value >= self.owed[i] || self.owed[i] <= 0.0;
-        }
-        if solvent {
-            return (1, 0);
+        if !insolvent {
+            let mut solvent = true;
+            for i in 0..n {
+                let value = resources[i] + self.inflow(usable, payments, i);
+                solvent &= value >= self.owed[i] || self.owed[i] <= 0.0;
+            }
+            if solvent {
+                return (1, 0);
+            }
         }
         let mut rounds = 0;
         let mut singular = false;
@@ -464,11 +470,14 @@ impl BlockClearing {
             for i in 0..n {
                 self.resources[i] = resources[i * w + l];
             }
+            // The block's test above is the one `Clearing::clear` starts with, in the same
+            // arithmetic: this path fails it.
             self.one.clear_payments(
                 &self.obligations,
                 &self.usable,
                 &self.resources,
                 &mut self.payments,
+                true,
             );
             for i in 0..n {
                 payments[i * w + l] = self.payments[i];

@@ -393,6 +393,94 @@ fn cash_before_draws(
     }
 }
 
+/// Draws outside funding on the lanes whose cash is below zero and that have not defaulted
+/// (`defaulted` infinite): from each capacity in turn (equity, debt, backstop) what is left of
+/// it, up to what the cash lacks, adding each draw to what was drawn of that capacity, to the
+/// year's draws and to the cash (and a debt draw to the outside debt). The other lanes are left
+/// as they are. A function of its own, with selects rather than branches, so that it
+/// vectorises.
+#[inline(never)]
+fn draw_outside(
+    cash: &mut [f64],
+    defaulted: &[f64],
+    capacities: [&[f64]; 3],
+    drawn: [&mut [f64]; 3],
+    drawn_now: &mut [f64],
+    outside_debt: &mut [f64],
+) {
+    let lanes = cash.len();
+    let (defaulted, drawn_now, outside_debt) = (
+        &defaulted[..lanes],
+        &mut drawn_now[..lanes],
+        &mut outside_debt[..lanes],
+    );
+    for (k, (capacity, drawn)) in capacities.into_iter().zip(drawn).enumerate() {
+        draw_from(
+            &capacity[..lanes],
+            &mut drawn[..lanes],
+            cash,
+            defaulted,
+            drawn_now,
+            (k == 1).then_some(&mut *outside_debt),
+        );
+    }
+}
+
+/// One capacity's draws of [`draw_outside`].
+#[inline(never)]
+fn draw_from(
+    capacity: &[f64],
+    drawn: &mut [f64],
+    cash: &mut [f64],
+    defaulted: &[f64],
+    drawn_now: &mut [f64],
+    debt: Option<&mut [f64]>,
+) {
+    let lanes = cash.len();
+    let (capacity, drawn, defaulted, drawn_now) = (
+        &capacity[..lanes],
+        &mut drawn[..lanes],
+        &defaulted[..lanes],
+        &mut drawn_now[..lanes],
+    );
+    match debt {
+        Some(debt) => {
+            let debt = &mut debt[..lanes];
+            for l in 0..lanes {
+                let (draws, x) = lane_draw(cash[l], defaulted[l], capacity[l], drawn[l]);
+                drawn[l] = if draws { drawn[l] + x } else { drawn[l] };
+                drawn_now[l] = if draws {
+                    drawn_now[l] + x
+                } else {
+                    drawn_now[l]
+                };
+                cash[l] = if draws { cash[l] + x } else { cash[l] };
+                debt[l] = if draws { debt[l] + x } else { debt[l] };
+            }
+        }
+        None => {
+            for l in 0..lanes {
+                let (draws, x) = lane_draw(cash[l], defaulted[l], capacity[l], drawn[l]);
+                drawn[l] = if draws { drawn[l] + x } else { drawn[l] };
+                drawn_now[l] = if draws {
+                    drawn_now[l] + x
+                } else {
+                    drawn_now[l]
+                };
+                cash[l] = if draws { cash[l] + x } else { cash[l] };
+            }
+        }
+    }
+}
+
+/// Whether a lane draws on a capacity (its cash is below zero and it has not defaulted), and
+/// how much: what is left of the capacity, up to what the cash lacks.
+#[inline(always)]
+fn lane_draw(cash: f64, defaulted: f64, capacity: f64, drawn: f64) -> (bool, f64) {
+    let draws = (cash < 0.0) & (defaulted == f64::INFINITY);
+    (draws, (capacity - drawn).max(0.0).min(-cash))
+}
+
 /// An entity's lanes that its own resources are computed from (see [`own_resources`]).
 struct ResourceLanes<'a> {
     previous: &'a [f64],
@@ -1123,28 +1211,22 @@ impl Network {
             if !pending {
                 continue;
             }
-            // Draws and defaults, on those paths.
+            // Draws, on those paths, then defaults.
             let (drawn_equity, rest) = drawn.split_at_mut(w);
             let (drawn_debt, drawn_backstop) = rest.split_at_mut(w);
-            let mut drawn = [drawn_equity, drawn_debt, drawn_backstop];
+            draw_outside(
+                cash_now,
+                defaulted,
+                capacities,
+                [drawn_equity, drawn_debt, drawn_backstop],
+                &mut drawn_now[..lanes],
+                outside_debt,
+            );
             for l in 0..lanes {
                 if defaulted[l] != f64::INFINITY {
                     continue;
                 }
-                let mut cash = cash_now[l];
-                if cash < 0.0 {
-                    for (k, (capacity, drawn)) in capacities.iter().zip(&mut drawn).enumerate() {
-                        let drawn = &mut drawn[l];
-                        let draw = (capacity[l] - *drawn).max(0.0).min(-cash);
-                        *drawn += draw;
-                        drawn_now[l] += draw;
-                        cash += draw;
-                        if k == 1 {
-                            outside_debt[l] += draw;
-                        }
-                    }
-                    cash_now[l] = cash;
-                }
+                let cash = cash_now[l];
                 let owed = owed_in_all[l];
                 let short = payments[l] < owed * (1.0 - PAID_IN_FULL);
                 if short || cash < 0.0 {
