@@ -234,6 +234,19 @@ impl Progress for Forward<'_> {
     }
 }
 
+/// `run` of each of `items`, side by side on the current rayon pool, in order; or the first
+/// error in order, so that the outcome does not depend on the threads. Each run is itself
+/// parallel over its chunks, but has a serial start and end (compiling, merging, reading its
+/// summary) in which the other core would idle if the runs went one after another.
+fn side_by_side<T: Sync, R: Send, E: Send>(
+    items: &[T],
+    run: impl Fn(&T) -> Result<R, E> + Sync + Send,
+) -> Result<Vec<R>, E> {
+    use rayon::prelude::*;
+    let results: Vec<Result<R, E>> = items.par_iter().map(run).collect();
+    results.into_iter().collect()
+}
+
 /// Runs `plan` for `scenario`, reporting progress to the analysis's observer.
 fn summarise(
     scenario: &Scenario,

@@ -14,7 +14,7 @@
 
 use serde::Serialize;
 
-use super::{AnalysisError, summarise};
+use super::{AnalysisError, side_by_side, summarise};
 use crate::dist::Dist;
 use crate::engine::{Plan, Progress};
 use crate::scenario::Scenario;
@@ -227,38 +227,58 @@ pub fn analyse(
         };
         (value, ci)
     };
-    let (base, base_ci95) = estimate(&summarise(scenario, plan, progress)?);
-
-    let mut fixed = scenario.clone();
+    // The base (no input fixed), then each input at its two ends, side by side; beside them,
+    // the sample: each uncertain input's values and the output, path by path.
+    let runs: Vec<Option<(usize, f64)>> = std::iter::once(None)
+        .chain(
+            uncertain
+                .iter()
+                .flat_map(|&j| [LOW, HIGH].map(|q| Some((j, q)))),
+        )
+        .collect();
+    let tornado = || {
+        side_by_side(&runs, |run| -> Result<Swing, AnalysisError> {
+            let Some((j, q)) = *run else {
+                let (output, ci95) = estimate(&summarise(scenario, plan, progress)?);
+                return Ok(Swing {
+                    input: f64::NAN,
+                    output,
+                    ci95,
+                });
+            };
+            let input = scenario.inputs[j].dist.quantile(q);
+            let mut fixed = scenario.clone();
+            fixed.inputs[j].dist = Dist::fixed(input).expect("a quantile is finite");
+            let (output, ci95) = estimate(&summarise(&fixed, plan, progress)?);
+            Ok(Swing {
+                input,
+                output,
+                ci95,
+            })
+        })
+    };
+    let sample = || -> Result<(Vec<Vec<f64>>, Vec<f64>), AnalysisError> {
+        let m = sample_plan.paths as usize;
+        let mut columns: Vec<Vec<f64>> = uncertain.iter().map(|_| Vec::with_capacity(m)).collect();
+        let mut outputs = Vec::with_capacity(m);
+        any::visit_paths(scenario, &RunOptions::new(sample_plan), |inputs, path| {
+            for (column, &j) in columns.iter_mut().zip(&uncertain) {
+                column.push(inputs[j]);
+            }
+            outputs.push(output.of_path(path, scenario));
+        })?;
+        progress.advance(sample_plan.paths);
+        Ok((columns, outputs))
+    };
+    let (tornado, sample) = rayon::join(tornado, sample);
+    let mut ends = tornado?.into_iter();
+    let base_run = ends.next().expect("the base run");
+    let (base, base_ci95) = (base_run.output, base_run.ci95);
     let mut swings = Vec::with_capacity(uncertain.len());
-    for &j in &uncertain {
-        let dist = scenario.inputs[j].dist.clone();
-        let mut ends = [LOW, HIGH].map(|q| Swing {
-            input: dist.quantile(q),
-            output: f64::NAN,
-            ci95: None,
-        });
-        for end in &mut ends {
-            fixed.inputs[j].dist = Dist::fixed(end.input).expect("a quantile is finite");
-            let (value, ci) = estimate(&summarise(&fixed, plan, progress)?);
-            end.output = value;
-            end.ci95 = ci;
-        }
-        fixed.inputs[j].dist = dist;
-        swings.push(ends);
+    while let (Some(low), Some(high)) = (ends.next(), ends.next()) {
+        swings.push([low, high]);
     }
-
-    // The sample: each uncertain input's values and the output, path by path.
-    let m = sample_plan.paths as usize;
-    let mut columns: Vec<Vec<f64>> = uncertain.iter().map(|_| Vec::with_capacity(m)).collect();
-    let mut outputs = Vec::with_capacity(m);
-    any::visit_paths(scenario, &RunOptions::new(sample_plan), |inputs, path| {
-        for (column, &j) in columns.iter_mut().zip(&uncertain) {
-            column.push(inputs[j]);
-        }
-        outputs.push(output.of_path(path, scenario));
-    })?;
-    progress.advance(sample_plan.paths);
+    let (columns, outputs) = sample?;
     progress.finish();
 
     let (met, split) = match output {

@@ -11,7 +11,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::{AnalysisError, Base, Parameter, summarise};
+use super::{AnalysisError, Base, Parameter, side_by_side, summarise};
 use crate::engine::{Plan, Progress};
 use crate::scenario_run::Event;
 use crate::summary::{EventInfo, Probability};
@@ -238,8 +238,7 @@ pub fn run(
         _ => unreachable!("one or two axes were checked above"),
     };
     progress.start(plan.covered_paths() * grid.len() as u64);
-    let mut results = Vec::with_capacity(grid.len());
-    for values in grid {
+    let results = side_by_side(&grid, |values| -> Result<Point, AnalysisError> {
         let settings: Vec<(&Parameter, f64)> = axes
             .iter()
             .map(|a| &a.parameter)
@@ -247,11 +246,11 @@ pub fn run(
             .collect();
         let point = base.with(&settings)?;
         let summary = summarise(&point, plan, progress)?;
-        results.push(Point {
-            values,
+        Ok(Point {
+            values: values.clone(),
             probabilities: events.iter().map(|&e| summary.probability(e)).collect(),
-        });
-    }
+        })
+    })?;
     progress.finish();
     Ok(Sweep {
         scenario: scenario.name.clone(),

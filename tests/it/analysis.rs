@@ -630,3 +630,36 @@ fn bad_analysis_input_is_refused_with_exit_code_2() {
         "capex.partner_share",
     );
 }
+
+/// Sweeps and the sensitivity's tornado run their points side by side: the output must not
+/// depend on the number of threads (nor, then, on which point finished first).
+#[test]
+fn sweep_and_sensitivity_are_the_same_for_any_thread_count() {
+    let run = |args: &[&str], threads: &str| {
+        let out = simulate()
+            .args(args)
+            .args(["--paths", "3000", "--format", "json", "--threads", threads])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let sweep = [
+        "sweep",
+        "scenarios/openai.toml",
+        "--param",
+        "capex.partner_share=0.2..0.8:4",
+        "--param",
+        "subscriptions.price=200..300:3",
+    ];
+    let sensitivity = ["sensitivity", "scenarios/openai.toml"];
+    for args in [&sweep[..], &sensitivity[..]] {
+        let one = run(args, "1");
+        assert_eq!(one, run(args, "2"), "{args:?}");
+        assert_eq!(one, run(args, "3"), "{args:?}");
+    }
+}
