@@ -111,6 +111,11 @@ fn exemption(command: &str) -> Option<&'static str> {
     if c.starts_with("cargo test") || c.contains(" cargo test ") {
         return Some("runs this test suite");
     }
+    if c.contains("target-cpu=native") || c.starts_with("target/native/") {
+        return Some(
+            "a build for this processor; tests/it/native_build.rs builds it and checks it",
+        );
+    }
     if c.starts_with("pip install ") {
         return Some("installs the Python package; scripts/python-test.sh tests it");
     }

@@ -13,6 +13,7 @@ mod engine;
 mod examples;
 mod export;
 mod malformed;
+mod native_build;
 mod network;
 mod network_analysis;
 mod new_user;
