@@ -11,7 +11,9 @@
 //! [`exemption`]: the usage synopses (placeholders such as `FILE`), `cargo test` itself, and
 //! `pip install ./python` (scripts/python-test.sh tests the package), and
 //! `scripts/screenshot.sh` and `scripts/browser-test.sh` (they need Chromium; the browser test
-//! runs in `.ci/run` and the pictures are looked at). A README line ending in
+//! runs in `.ci/run` and the pictures are looked at), and the build for this processor and its
+//! binary (`target-cpu=native`, `target/native/`: `native_build.rs` builds it and checks its
+//! results against this binary's). A README line ending in
 //! `# exits with code 2` must fail with exactly that code. `simulate serve` runs in the
 //! background on a free port until the end of its block, its later lines (`curl`) talking to
 //! that port instead of 8080.
@@ -360,7 +362,8 @@ fn every_readme_example_runs() {
             e.contains("usage synopsis")
                 || e.contains("test suite")
                 || e.contains("Chromium")
-                || e.contains("Python package"),
+                || e.contains("Python package")
+                || e.contains("build for this processor"),
             "{e}"
         );
     }
