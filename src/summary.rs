@@ -268,9 +268,7 @@ impl RunSummary {
             stats.events[Layout::PAYBACK].record(path.payback());
         }
         stats.paths += w as u64;
-        for (series, lanes) in stats.series.iter_mut().zip(values.chunks_exact(w)) {
-            series.add_batch(lanes);
-        }
+        crate::stats::add_batches(&mut stats.series, values, w);
     }
 
     /// Adds another summary of the same scenario, exactly.

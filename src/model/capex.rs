@@ -137,6 +137,7 @@ impl Capex {
     /// a year depreciates, and what is in service, are running sums over the vintages still
     /// within their life (O(years), not O(years^2) over vintages), and a lane's refresh and
     /// leaving vintages are read back at its own lags.
+    #[inline(always)]
     pub fn simulate(&self, v: &[f64], hurdle_rate: &[f64], out: &mut CapexYears) {
         let w = out.width;
         let years = out.spend.len() / w;
@@ -270,6 +271,7 @@ struct Classes<'a> {
 impl Classes<'_> {
     /// Runs the asset class set up in `out.lanes` (class `k`, whose capital charges are
     /// `out.charges[k]`) year by year across the lanes, and adds its results to `out`'s.
+    #[inline(always)]
     fn add(&self, out: &mut CapexYears, k: usize) {
         match (k == 0, self.refresh) {
             (true, true) => self.add_class::<true, true>(out, k),
@@ -282,6 +284,7 @@ impl Classes<'_> {
     /// [`Classes::add`], compiled for the first class or not and with refresh or not. The
     /// `FIRST` class overwrites what the results held (the block before's values) with
     /// `0 + x`, the sum the classes' total starts from.
+    #[inline(always)]
     fn add_class<const FIRST: bool, const REFRESH: bool>(&self, out: &mut CapexYears, k: usize) {
         let w = out.width;
         let years = out.spend.len() / w;

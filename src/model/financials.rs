@@ -150,6 +150,7 @@ impl Ledger {
     }
 
     /// Opens the accounts of the block's paths whose inputs are `v`.
+    #[inline(always)]
     pub fn open(&mut self, model: &Model, v: &[f64]) {
         let w = self.width;
         let cash = model.finance.starting_cash.lanes(v, w);
@@ -175,6 +176,7 @@ impl Ledger {
     /// of the year into the block's values `out` (see [`super::Block`]). `adjustments` (a
     /// network entity's flows, of the same block of paths) add to the year's lines.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     pub fn year(
         &mut self,
         model: &Model,

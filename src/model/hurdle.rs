@@ -14,6 +14,7 @@
 /// The annuity factor a(r, L) = r / (1 - (1 + r)^-L): the level payment at the end of each of
 /// `life` years, per unit of cost, whose value discounted at `rate` is the cost. `1 / life` at a
 /// rate of zero. `rate` must be above -1 and `life` at least one year.
+#[inline(always)]
 pub fn annuity_factor(rate: f64, life: f64) -> f64 {
     if rate == 0.0 {
         return 1.0 / life;

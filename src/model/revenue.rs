@@ -140,6 +140,7 @@ fn simulate(
 
 /// Starts the block's paths whose inputs are `v` (input-major, lane-minor): prices at their
 /// level before any shock, and what the subscriptions compute once per path.
+#[inline(always)]
 pub fn begin(subscriptions: Option<&Subscriptions>, v: &[f64], out: &mut RevenueYears) {
     let w = out.width;
     out.price_level.fill(1.0);
@@ -155,6 +156,7 @@ pub fn begin(subscriptions: Option<&Subscriptions>, v: &[f64], out: &mut Revenue
 }
 
 /// Simulates year index `y` of every revenue line of the block (after years `0..y`).
+#[inline(always)]
 pub fn year(
     subscriptions: Option<&Subscriptions>,
     streams: &[Stream],
@@ -234,6 +236,7 @@ pub fn year(
     }
 }
 
+#[inline(always)]
 fn subscription_year(
     s: &Subscriptions,
     v: &[f64],

@@ -218,6 +218,7 @@ impl<C: Count> Signed<C> {
 
     /// Counts a batch of finite values whose smallest and largest are `min` and `max` (at
     /// most what `C` holds); returns how many count as zero.
+    #[inline(always)]
     fn add_batch(&mut self, values: &[f64], min: f64, max: f64) -> u64 {
         if min == max && min.abs() >= ZERO_BELOW {
             // One value throughout (the same bits, since it is not zero): one count.
@@ -364,6 +365,7 @@ impl LogHistogram {
     /// Counts a batch of finite values whose smallest and largest are `min` and `max`: the
     /// same counts as adding them one by one, but the storage grows once per batch, and a
     /// batch of one sign (the common case) is counted without a test per value.
+    #[inline(always)]
     pub fn add_batch(&mut self, values: &[f64], min: f64, max: f64) {
         if values.len() > usize::from(u16::MAX) {
             self.zeros += self.settled.add_batch(values, min, max);

@@ -166,6 +166,32 @@ fn finish_batch_sums(lanes: [[f64; 4]; 5], remainder: &[f64], x0: f64) -> BatchS
     }
 }
 
+/// Adds the rows of `width` values of `values` (lane-minor) to `series`, one row each:
+/// compiled for AVX2 too, and run so where the processor has it (the same operations in the
+/// same order, so the same bits; see `Model::simulate_block`).
+pub fn add_batches(series: &mut [MetricStats], values: &[f64], width: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the processor has AVX2.
+        return unsafe { add_batches_avx2(series, values, width) };
+    }
+    add_batches_inline(series, values, width)
+}
+
+/// [`add_batches`] compiled for AVX2, with what it calls inlined.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_batches_avx2(series: &mut [MetricStats], values: &[f64], width: usize) {
+    add_batches_inline(series, values, width)
+}
+
+#[inline(always)]
+fn add_batches_inline(series: &mut [MetricStats], values: &[f64], width: usize) {
+    for (series, lanes) in series.iter_mut().zip(values.chunks_exact(width)) {
+        series.add_batch(lanes);
+    }
+}
+
 /// Count, exact moments, extremes and quantiles of one tracked quantity.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricStats {
@@ -193,6 +219,7 @@ impl Default for MetricStats {
 impl MetricStats {
     /// Adds a batch of finite values. The batch's own sums are formed in order and then added
     /// exactly, so the result depends only on how values were grouped into batches.
+    #[inline(always)]
     pub fn add_batch(&mut self, values: &[f64]) {
         if values.is_empty() {
             return;
@@ -448,6 +475,27 @@ mod tests {
                 bits(batch_sums(&zeros, -0.0)),
                 bits(batch_sums_scalar(&zeros, -0.0))
             );
+        }
+    }
+
+    #[test]
+    fn both_compilations_of_the_batches_give_the_same_bits() {
+        // `add_batches` runs its AVX2 compilation where the processor has it; its body called
+        // from here is the plain one.
+        let values: Vec<f64> = (0..40 * 128)
+            .map(|i| ((i as f64 * 0.754_877_666).fract() - 0.2) * 10f64.powi(i % 13))
+            .collect();
+        let (mut dispatched, mut plain) = (
+            vec![MetricStats::default(); 40],
+            vec![MetricStats::default(); 40],
+        );
+        for _ in 0..3 {
+            add_batches(&mut dispatched, &values, 128);
+            add_batches_inline(&mut plain, &values, 128);
+        }
+        assert_eq!(dispatched, plain);
+        for (a, b) in dispatched.iter().zip(&plain) {
+            assert_eq!(a.sd().unwrap().to_bits(), b.sd().unwrap().to_bits());
         }
     }
 
