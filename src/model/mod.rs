@@ -722,9 +722,15 @@ impl Model {
         ws.ledger.open(self, v);
     }
 
-    /// [`Model::step`] for a block of paths.
+    /// The block's revenue lines of year index `y` (after years `0..y`).
     #[inline(always)]
-    fn step_block(&self, v: &[f64], yearly: &YearlyNumbers, y: usize, ws: &mut BlockWorkspace) {
+    fn revenue_year_block(
+        &self,
+        v: &[f64],
+        yearly: &YearlyNumbers,
+        y: usize,
+        ws: &mut BlockWorkspace,
+    ) {
         revenue::year(
             self.subscriptions.as_ref(),
             &self.streams,
@@ -734,6 +740,12 @@ impl Model {
             y,
             &mut ws.revenue,
         );
+    }
+
+    /// [`Model::step`] for a block of paths.
+    #[inline(always)]
+    fn step_block(&self, v: &[f64], yearly: &YearlyNumbers, y: usize, ws: &mut BlockWorkspace) {
+        self.revenue_year_block(v, yearly, y, ws);
         ws.ledger.year(
             self,
             v,
@@ -759,15 +771,7 @@ impl Model {
         ws: &mut BlockWorkspace,
         own: [&mut [f64]; 4],
     ) {
-        revenue::year(
-            self.subscriptions.as_ref(),
-            &self.streams,
-            &self.shocks,
-            v,
-            yearly,
-            y,
-            &mut ws.revenue,
-        );
+        self.revenue_year_block(v, yearly, y, ws);
         ws.ledger.own_year(self, v, &ws.capex, &ws.revenue, y, own);
     }
 
