@@ -1373,8 +1373,8 @@ pub(super) mod tests {
         let bits = |x: &[f64]| -> Vec<u64> { x.iter().map(|x| x.to_bits()).collect() };
         for (a, b) in dispatched.entities.iter().zip(&plain.entities) {
             assert_eq!(
-                bits(&a.workspace.block.values()),
-                bits(&b.workspace.block.values())
+                bits(a.workspace.block.values()),
+                bits(b.workspace.block.values())
             );
             assert_eq!(bits(&a.cash), bits(&b.cash));
             assert_eq!(bits(&a.funding_drawn), bits(&b.funding_drawn));
