@@ -315,8 +315,8 @@ impl Ledger {
         let (last_loss, last_deficit) = (&mut self.last_loss[..w], &mut self.last_deficit[..w]);
         let out_of_range = &mut self.npv_out_of_range[..w];
         for l in 0..w {
-            // Not within the limit: beyond it, or NaN.
-            let bad = !(npv[l].abs() <= MAGNITUDE_LIMIT);
+            // `|`, not `||`: both tests on every lane, without a branch.
+            let bad = npv[l].is_nan() | (npv[l].abs() > MAGNITUDE_LIMIT);
             out_of_range[l] = if out_of_range[l] == NONE && bad {
                 year
             } else {
