@@ -65,6 +65,7 @@ impl Costs {
     /// The share of each year's revenue left after cost of revenue and SG&A, for every year
     /// of a block of `width` paths with inputs `v` (input-major, lane-minor), into `out`
     /// (lane-minor: year `y` of path `l` at `y * width + l`).
+    #[inline(always)]
     pub fn margins(&self, v: &[f64], width: usize, out: &mut [f64]) {
         let sga = self.sga_share.lanes(v, width);
         let (start, long_run, speed) = (

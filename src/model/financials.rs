@@ -339,6 +339,7 @@ impl Ledger {
     /// block's paths (after years `0..y` and before [`Ledger::year`] of `y`), each as
     /// [`Ledger::year`] computes it without adjustments: `own[0]` revenue, `own[1]` capex,
     /// `own[2]` own capex, `own[3]` free cash flow. Books nothing.
+    #[inline(always)]
     pub fn own_year(
         &mut self,
         model: &Model,

@@ -793,6 +793,7 @@ impl Model {
     /// gives them (see [`financials::Ledger::own_year`]). A network entity's block is
     /// [`Model::begin_block`], then for each year in order this, its flows of the year, and
     /// [`Model::account_year_block`], then [`Model::finish_block`].
+    #[inline(always)]
     pub fn own_year_block(
         &self,
         v: &[f64],
@@ -809,6 +810,7 @@ impl Model {
     /// the year) with its flows with the others, `adjustments` (of the same width; rows up to
     /// `y` complete): its build-out and end-customer revenue are its own, the flows add to its
     /// lines.
+    #[inline(always)]
     pub fn account_year_block(
         &self,
         v: &[f64],

@@ -424,6 +424,7 @@ impl BlockClearing {
     /// are found for the block at once (their payments are what is owed), the others are
     /// cleared one by one.
     #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
     pub fn clear(
         &mut self,
         lanes: usize,
@@ -487,7 +488,7 @@ impl BlockClearing {
 }
 
 /// Adds `x` to `to`, lane by lane.
-#[inline(never)]
+#[inline(always)]
 fn add_into(to: &mut [f64], x: &[f64]) {
     for (t, x) in to.iter_mut().zip(x) {
         *t += x;
@@ -498,7 +499,7 @@ fn add_into(to: &mut [f64], x: &[f64]) {
 /// lane by lane: `usable / owed * owed` of the payer's `owed` in all (as [`Clearing`]
 /// computes it), nothing when the payer owes nothing. The sum is never -0.0, so adding 0.0
 /// leaves it as it is.
-#[inline(never)]
+#[inline(always)]
 fn add_inflow(sum: &mut [f64], usable: &[f64], owed: &[f64]) {
     for ((s, &u), &o) in sum.iter_mut().zip(usable).zip(owed) {
         *s += if o > 0.0 { u / o * o } else { 0.0 };
@@ -507,7 +508,7 @@ fn add_inflow(sum: &mut [f64], usable: &[f64], owed: &[f64]) {
 
 /// Clears `solvent` on the lanes where an entity owes something and cannot pay it in full
 /// from its own resources and its inflow.
-#[inline(never)]
+#[inline(always)]
 fn keep_solvent(solvent: &mut [u8], own: &[f64], inflow: &[f64], owes: &[f64]) {
     for (((s, &e), &i), &o) in solvent.iter_mut().zip(own).zip(inflow).zip(owes) {
         *s &= u8::from((e + i >= o) | (o <= 0.0));

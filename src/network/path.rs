@@ -321,8 +321,9 @@ fn accumulate_product(to: &mut [f64], first: bool, x: &[f64], m: &[f64]) {
 
 /// Sets what a flow owes this year (and is due) on each lane: what it contracted, or nothing
 /// once its payer or payee defaulted before year `year` (`defaulted`: their default years,
-/// infinite while they have not). A function of its own, so that the loop vectorises.
-#[inline(never)]
+/// infinite while they have not). A function of its own, so that the loop vectorises
+/// (inlined into both compilations of the year, see [`Network::simulate_numbers`]).
+#[inline(always)]
 fn owed_now(
     owed: &mut [f64],
     due: &mut [f64],
@@ -362,8 +363,9 @@ struct CashLanes<'a> {
 /// The year's cash before any outside draw, lane by lane: the previous cash, the own free
 /// cash flow, the margin on revenue from others, less costs (after adding the interest on
 /// outside debt to them, and to `interest_paid`) and capex paid to others, plus financing.
-/// A function of its own, so that its slices do not alias and the loop vectorises.
-#[inline(never)]
+/// A function of its own, so that its slices do not alias and the loop vectorises (inlined
+/// into both compilations of the year).
+#[inline(always)]
 fn cash_before_draws(
     x: CashLanes<'_>,
     costs: &mut [f64],
@@ -399,7 +401,7 @@ fn cash_before_draws(
 /// year's draws and to the cash (and a debt draw to the outside debt). The other lanes are left
 /// as they are. A function of its own, with selects rather than branches, so that it
 /// vectorises.
-#[inline(never)]
+#[inline(always)]
 fn draw_outside(
     cash: &mut [f64],
     defaulted: &[f64],
@@ -427,7 +429,7 @@ fn draw_outside(
 }
 
 /// One capacity's draws of [`draw_outside`].
-#[inline(never)]
+#[inline(always)]
 fn draw_from(
     capacity: &[f64],
     drawn: &mut [f64],
@@ -496,8 +498,9 @@ struct ResourceLanes<'a> {
 /// An entity's own resources in the year, lane by lane: its previous cash and own free cash
 /// flow, less interest on outside debt, plus what its carved capex purchases owe (it need not
 /// spend them twice), plus its unused financing capacity (none once it has defaulted before
-/// year `year`). A function of its own, so that the loop vectorises.
-#[inline(never)]
+/// year `year`). A function of its own, so that the loop vectorises (inlined into both
+/// compilations of the year).
+#[inline(always)]
 fn own_resources(x: ResourceLanes<'_>, year: f64, resources: &mut [f64]) {
     let lanes = resources.len();
     let (previous, own, debt_rate, outside_debt, carved, defaulted) = (
@@ -689,8 +692,38 @@ impl Network {
     }
 
     /// Simulates a block of paths from their drawn inputs `values` and the yearly numbers
-    /// already in the block ([`NetworkBlock::yearly_mut`]).
+    /// already in the block ([`NetworkBlock::yearly_mut`]). Compiled for AVX2 too, and run
+    /// so where the processor has it, as the single firm's year loop is
+    /// ([`crate::model::Model::simulate_block`]): the same operations in the same order, so
+    /// the same bits.
     pub fn simulate_numbers(
+        &self,
+        values: &[f64],
+        ws: &mut NetworkBlock,
+    ) -> Result<(), (usize, NumericError)> {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            return unsafe { self.simulate_numbers_avx2(values, ws) };
+        }
+        self.simulate_numbers_inline(values, ws)
+    }
+
+    /// [`Network::simulate_numbers`] compiled for AVX2: what it calls in the year loop is
+    /// `#[inline(always)]`, so that it is compiled here again, for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn simulate_numbers_avx2(
+        &self,
+        values: &[f64],
+        ws: &mut NetworkBlock,
+    ) -> Result<(), (usize, NumericError)> {
+        self.simulate_numbers_inline(values, ws)
+    }
+
+    /// [`Network::simulate_numbers`]'s body, inlined into each of its two compilations.
+    #[inline(always)]
+    fn simulate_numbers_inline(
         &self,
         values: &[f64],
         ws: &mut NetworkBlock,
@@ -744,6 +777,7 @@ impl Network {
 
     /// Sets the block's flows state for its first year: what accumulates over the years
     /// starts from zero.
+    #[inline(always)]
     fn begin_flows(&self, v: &[f64], ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let w = ws.width;
@@ -791,6 +825,7 @@ impl Network {
     /// documentation).
     // Lane indices run over several arrays at once.
     #[allow(clippy::needless_range_loop)]
+    #[inline(always)]
     fn flows_year(&self, v: &[f64], y: usize, ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let w = ws.width;
@@ -1248,6 +1283,7 @@ impl Network {
     }
 
     /// What the run summary reads of the block, after its last year.
+    #[inline(always)]
     fn close_flows(&self, ws: &mut NetworkBlock) {
         let n = self.entities.len();
         let (w, years) = (ws.width, ws.years);
@@ -1298,5 +1334,63 @@ impl Network {
                 *r = b.min(p);
             }
         }
+    }
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    /// `network.toml`, and the drawn inputs and keys of a block of 128 of its paths.
+    pub(in crate::network) fn network_block_inputs()
+    -> (crate::scenario::Scenario, Vec<f64>, Vec<u64>) {
+        let text = include_str!("../../scenarios/network.toml");
+        let scenario = crate::scenario::parse(text, "network.toml", &[]).unwrap();
+        let w = 128;
+        let mut v = vec![0.0; scenario.inputs.len() * w];
+        for (j, input) in scenario.inputs.iter().enumerate() {
+            for l in 0..w {
+                let u = crate::rng::uniform(l as u64, j as u64, 0);
+                v[j * w + l] = input.dist.quantile(u);
+            }
+        }
+        let keys = (0..w as u64).map(crate::rng::mix64).collect();
+        (scenario, v, keys)
+    }
+
+    /// A network block's year loop gives the same bits compiled for AVX2 (where the processor
+    /// has it, as `simulate_numbers` runs it) and for plain x86-64 (its body called from
+    /// here): 128 `network.toml` paths through both.
+    #[test]
+    fn both_compilations_of_a_network_block_give_the_same_bits() {
+        let (scenario, v, keys) = network_block_inputs();
+        let network = scenario.network.as_ref().unwrap();
+        let w = keys.len();
+        let (mut dispatched, mut plain) = (network.block(w), network.block(w));
+        network.simulate_block(&v, &keys, &mut dispatched).unwrap();
+        for (entity, e) in network.entities.iter().zip(&mut plain.entities) {
+            e.yearly.fill_block(&entity.model, &keys);
+        }
+        network.simulate_numbers_inline(&v, &mut plain).unwrap();
+        let bits = |x: &[f64]| -> Vec<u64> { x.iter().map(|x| x.to_bits()).collect() };
+        for (a, b) in dispatched.entities.iter().zip(&plain.entities) {
+            assert_eq!(
+                bits(a.workspace.block.values()),
+                bits(b.workspace.block.values())
+            );
+            assert_eq!(bits(&a.cash), bits(&b.cash));
+            assert_eq!(bits(&a.funding_drawn), bits(&b.funding_drawn));
+            assert_eq!(bits(&a.revenue_lost), bits(&b.revenue_lost));
+            assert_eq!(a.default_year, b.default_year);
+            assert_eq!(a.default_unaided, b.default_unaided);
+        }
+        assert_eq!(bits(&dispatched.network), bits(&plain.network));
+        assert_eq!(bits(&dispatched.flow_paid), bits(&plain.flow_paid));
+        assert_eq!(bits(&dispatched.returned), bits(&plain.returned));
+        // Some paths default, so the clearing and the draws were exercised.
+        assert!(
+            dispatched
+                .entities
+                .iter()
+                .any(|e| e.default_year.iter().any(Option::is_some))
+        );
     }
 }

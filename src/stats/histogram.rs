@@ -239,6 +239,10 @@ impl<C: Count> Signed<C> {
             self.negative
                 .add_all_covered(key(-max), values.iter().map(|&x| key(-x)));
             0
+        } else if max < ZERO_BELOW && min > -ZERO_BELOW {
+            // Every value counts as zero (as for a firm without subscribers, or a network's
+            // flow outside its schedule): nothing to store.
+            values.len() as u64
         } else {
             self.add_mixed(values)
         }
@@ -569,7 +573,12 @@ mod tests {
             batched.add_batch(&negative, -hi, -lo);
             negative.iter().for_each(|&x| one_by_one.add(x));
         }
+        // A batch of values that all count as zero takes its own path too.
+        let zeros = [0.0, 1e-9, -0.0, -1e-9, 0.0];
+        batched.add_batch(&zeros, -1e-9, 1e-9);
+        zeros.iter().for_each(|&x| one_by_one.add(x));
         assert_eq!(one_by_one, batched);
+        assert_eq!(batched.count(), 3 * 3000 + 5);
     }
 
     #[test]
