@@ -167,6 +167,7 @@ impl Group {
     /// `width`. Each step runs across the block's paths: their normal scores (see
     /// [`normal_quantiles`]), the factor's combinations of them, and their CDFs. Allocates
     /// nothing.
+    #[inline(always)]
     pub fn correlate_block(
         &self,
         uniforms: &mut [f64],

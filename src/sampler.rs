@@ -245,6 +245,41 @@ impl<'a> InputDraw<'a> {
         scratch: &mut DrawScratch,
         values: &mut [f64],
     ) {
+        // Compiled a second time for AVX2, as `Model::simulate_block` is: the same
+        // operations, so the same bits.
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            return unsafe { self.draw_block_avx2(in_chunk, global, keys, scratch, values) };
+        }
+        self.draw_block_inline(in_chunk, global, keys, scratch, values)
+    }
+
+    /// [`InputDraw::draw_block`] compiled for AVX2: what it calls is `#[inline(always)]`
+    /// down to the families' loops.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn draw_block_avx2(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        keys: &[u64],
+        scratch: &mut DrawScratch,
+        values: &mut [f64],
+    ) {
+        self.draw_block_inline(in_chunk, global, keys, scratch, values)
+    }
+
+    /// [`InputDraw::draw_block`]'s body, inlined into each of its two compilations.
+    #[inline(always)]
+    fn draw_block_inline(
+        &self,
+        in_chunk: usize,
+        global: u64,
+        keys: &[u64],
+        scratch: &mut DrawScratch,
+        values: &mut [f64],
+    ) {
         let w = keys.len();
         let uniforms = &mut scratch.block[..self.random.len() * w];
         for (p, lanes) in uniforms.chunks_exact_mut(w).enumerate() {
@@ -289,6 +324,7 @@ impl<'a> InputDraw<'a> {
 
     /// Passes the block's uniforms (`w` paths, in `scratch.block`) through the correlation
     /// groups' Gaussian copulas and every uncertain input's quantile function, into `values`.
+    #[inline(always)]
     fn transform_block(&self, w: usize, scratch: &mut DrawScratch, values: &mut [f64]) {
         let inputs = &self.scenario.inputs;
         let uniforms = &mut scratch.block[..self.random.len() * w];
@@ -356,6 +392,44 @@ mod tests {
                 values.clone()
             })
             .collect()
+    }
+
+    /// Where the processor has AVX2, `draw_block` runs its AVX2 compilation: it must give the
+    /// bits of the plain one, for every family, truncated or not, with a correlation group,
+    /// with every sampler, over a whole block.
+    #[test]
+    fn both_compilations_of_a_block_of_draws_give_the_same_bits() {
+        let s = scenario(
+            r#"
+            [streams.b]
+            revenue = { dist = "pert", min = 1.0, mode = 2.0, max = 9.0 }
+            growth = { dist = "lognormal", mu = 0.0, sigma = 0.5 }
+            volatility = { dist = "beta", alpha = 2.0, beta = 5.0 }
+            terminal_growth = { dist = "triangular", min = 0.0, mode = 0.01, max = 0.05 }
+            [streams.c]
+            revenue = { dist = "normal", mean = 5.0, sd = 1.0, truncate = [0.0, 20.0] }
+            growth = { dist = "discrete", values = [0.1, 0.2, 0.3] }
+            volatility = { dist = "pert", min = 0.0, mode = 0.1, max = 0.5, truncate = [0.05, 0.4] }
+            [correlations]
+            pairs = [
+              { a = "streams.b.revenue", b = "streams.c.revenue", rho = 0.6 },
+              { a = "streams.b.revenue", b = "streams.a.growth", rho = -0.3 },
+            ]
+            "#,
+        );
+        let w = BLOCK_PATHS;
+        for sampler in [Sampler::Mc, Sampler::Lhs, Sampler::Sobol] {
+            let d = InputDraw::new(&s, sampler, 9).unwrap();
+            let mut scratch = d.scratch();
+            let rng = chunk_rng(9, 0);
+            d.begin_chunk(CHUNK_PATHS as usize, &rng, &mut scratch);
+            let keys: Vec<u64> = (0..w as u64).map(mix64).collect();
+            let (mut dispatched, mut plain) = (d.initial_block(w), d.initial_block(w));
+            d.draw_block(128, 5, &keys, &mut scratch, &mut dispatched);
+            d.draw_block_inline(128, 5, &keys, &mut scratch, &mut plain);
+            let bits = |v: &[f64]| -> Vec<u64> { v.iter().map(|x| x.to_bits()).collect() };
+            assert_eq!(bits(&dispatched), bits(&plain), "{sampler:?}");
+        }
     }
 
     #[test]

@@ -104,12 +104,14 @@ impl Family for Beta {
         }
     }
 
+    #[inline(always)]
     fn sampling_quantiles(&self, p: &[f64], out: &mut [f64]) {
         let (min, max) = (self.min, self.max);
         match self.table() {
             Some(table) => {
-                for (x, &p) in out.iter_mut().zip(p) {
-                    *x = min + (max - min) * table.quantile(p.clamp(0.0, 1.0));
+                table.quantiles(p, out);
+                for x in out.iter_mut().take(p.len()) {
+                    *x = min + (max - min) * *x;
                 }
             }
             None => {

@@ -55,13 +55,14 @@ trait Family: fmt::Display {
 
     /// The quantile function as the samplers use it: [`Family::quantile`] unless the family
     /// has a faster one.
-    #[inline]
+    #[inline(always)]
     fn sampling_quantile(&self, p: f64) -> f64 {
         self.quantile(p)
     }
 
     /// [`Family::sampling_quantile`] of every uniform in `p` (clamped to `[0, 1]`), into
     /// `out`: one call per block of paths, the loop inside the family.
+    #[inline(always)]
     fn sampling_quantiles(&self, p: &[f64], out: &mut [f64]) {
         for (x, &p) in out.iter_mut().zip(p) {
             *x = self.sampling_quantile(p.clamp(0.0, 1.0));
@@ -235,9 +236,26 @@ impl Dist {
     }
 
     /// [`Dist::sampling_quantile`] of every uniform in `p`, into `out`, with the same
-    /// results: the family is dispatched once for all of them, not once per value.
+    /// results: the family is dispatched once for all of them, not once per value, and
+    /// statically (not through [`Shape::family`]), so that a caller compiled for other
+    /// instructions (see `crate::sampler`) compiles the family's loop for them too.
+    #[inline(always)]
     pub fn sampling_quantiles(&self, p: &[f64], out: &mut [f64]) {
-        let family = self.shape.family();
+        match &self.shape {
+            Shape::Fixed(d) => self.quantiles_of(d, p, out),
+            Shape::Uniform(d) => self.quantiles_of(d, p, out),
+            Shape::Triangular(d) => self.quantiles_of(d, p, out),
+            Shape::Pert(d) => self.quantiles_of(d, p, out),
+            Shape::Normal(d) => self.quantiles_of(d, p, out),
+            Shape::LogNormal(d) => self.quantiles_of(d, p, out),
+            Shape::Beta(d) => self.quantiles_of(d, p, out),
+            Shape::Discrete(d) => self.quantiles_of(d, p, out),
+        }
+    }
+
+    /// [`Dist::sampling_quantiles`] for the shape's `family`.
+    #[inline(always)]
+    fn quantiles_of<F: Family>(&self, family: &F, p: &[f64], out: &mut [f64]) {
         match &self.truncation {
             Some(t) => t.sampling_quantiles(family, p, out),
             None => family.sampling_quantiles(p, out),

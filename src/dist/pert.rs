@@ -79,6 +79,7 @@ impl Family for Pert {
         self.beta.sampling_quantile(p)
     }
 
+    #[inline(always)]
     fn sampling_quantiles(&self, p: &[f64], out: &mut [f64]) {
         self.beta.sampling_quantiles(p, out);
     }

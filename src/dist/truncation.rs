@@ -33,7 +33,8 @@ impl Truncation {
 
     /// [`Truncation::quantile`] of every uniform in `p` with the family's block sampler: the
     /// uniforms are mapped a block at a time, the family is dispatched once per block.
-    pub(super) fn sampling_quantiles(&self, family: &dyn Family, p: &[f64], out: &mut [f64]) {
+    #[inline(always)]
+    pub(super) fn sampling_quantiles<F: Family>(&self, family: &F, p: &[f64], out: &mut [f64]) {
         let mut mapped = [0.0; CHUNK];
         for (p, out) in p.chunks(CHUNK).zip(out.chunks_mut(CHUNK)) {
             let mapped = &mut mapped[..p.len()];

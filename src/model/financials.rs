@@ -238,20 +238,37 @@ impl Ledger {
                 }
             }
         }
-        let (own_cor_share, own_fixed) = (&self.own_cor_share[..w], &self.own_fixed[..w]);
         let mut series = out.chunks_exact_mut(w).skip(y).step_by(model.years);
-        let rows: [&mut [f64]; Metric::ALL.len()] =
+        let [
+            revenue_row,
+            subscription_row,
+            users_row,
+            paying_users_row,
+            capex_row,
+            own_capex_row,
+            depreciation_row,
+            rental_row,
+            costs_row,
+            ebitda_row,
+            ebit_row,
+            fcf_row,
+            cash_row,
+            required_row,
+            gap_row,
+            required_for_return_row,
+        ]: [&mut [f64]; Metric::ALL.len()] =
             std::array::from_fn(|_| &mut series.next().expect("a row per metric")[..w]);
-        let (sga_share, cor_share) = (&self.sga_share[..w], &mut self.cor_share[..w]);
-        let (cash, lowest_cash) = (&mut self.cash[..w], &mut self.lowest_cash[..w]);
-        let (npv, discount_factor) = (&mut self.npv[..w], &mut self.discount_factor[..w]);
-        let (discount, financed) = (&self.discount[..w], &mut self.financed[..w]);
-        let (last_loss, last_deficit) = (&mut self.last_loss[..w], &mut self.last_deficit[..w]);
-        let out_of_range = &mut self.npv_out_of_range[..w];
-        let starting_cash = &self.starting_cash[..w];
-        let year = y as f64;
+        subscription_row.copy_from_slice(subscription);
+        users_row.copy_from_slice(users);
+        paying_users_row.copy_from_slice(paying_users);
+        rental_row.copy_from_slice(rental);
+        // The year in a few passes over the lanes, each with few enough arrays to vectorise;
+        // each value is computed as one expression would, so the bits are the same.
+        // Revenue, the cost of revenue's share and depreciation, with the adjustments.
+        let cor_share = &mut self.cor_share[..w];
+        let (own_cor_share, own_fixed) = (&self.own_cor_share[..w], &self.own_fixed[..w]);
         for l in 0..w {
-            let revenue_total = subscription[l] + streams[l] + adjust_revenue[l];
+            revenue_row[l] = subscription[l] + streams[l] + adjust_revenue[l];
             cor_share[l] = if networked {
                 own_cor_share[l]
             } else {
@@ -263,62 +280,81 @@ impl Ledger {
                     y,
                 )
             };
+            depreciation_row[l] = own_depreciation[l] + adjust_depreciation[l];
+        }
+        // Fixed costs, held in the costs' row until the next pass.
+        let commitments = &self.commitments[..w];
+        if networked {
+            for l in 0..w {
+                costs_row[l] = own_fixed[l] + adjust_costs[l];
+            }
+        } else {
+            for l in 0..w {
+                costs_row[l] = Costs::rnd_at(rnd[l], rnd_growth[l], y)
+                    + operations[l]
+                    + rental[l]
+                    + commitments[l]
+                    + adjust_costs[l];
+            }
+        }
+        let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
+        for l in 0..w {
+            let (revenue_total, fixed, depreciation) =
+                (revenue_row[l], costs_row[l], depreciation_row[l]);
             let (cor, sga) = (cor_share[l], sga_share[l]);
-            let own_fixed = if networked {
-                own_fixed[l]
-            } else {
-                Costs::rnd_at(rnd[l], rnd_growth[l], y) + operations[l] + rental[l] + commitments[l]
-            };
-            let fixed = own_fixed + adjust_costs[l];
             let ebitda = revenue_total * (1.0 - cor - sga) - fixed;
-            let depreciation = own_depreciation[l] + adjust_depreciation[l];
             let ebit = ebitda - depreciation;
+            let variable = 1.0 - cor - sga;
+            let required = (fixed + depreciation) / variable;
+            ebitda_row[l] = ebitda;
+            ebit_row[l] = ebit;
+            costs_row[l] = revenue_total - ebit;
+            required_row[l] = required;
+            gap_row[l] = required - revenue_total;
+            required_for_return_row[l] = (fixed + capital_charge[l] + adjust_charge[l]) / variable;
+        }
+        for l in 0..w {
             let own_capex = own_spend[l] + adjust_capex[l];
-            let fcf = ebitda - own_capex;
+            own_capex_row[l] = own_capex;
+            capex_row[l] = spend[l] + adjust_capex[l];
+            fcf_row[l] = ebitda_row[l] - own_capex;
+        }
+        // Cash, NPV and the years they mark.
+        let (cash, lowest_cash) = (&mut self.cash[..w], &mut self.lowest_cash[..w]);
+        let (npv, discount_factor) = (&mut self.npv[..w], &mut self.discount_factor[..w]);
+        let (discount, financed) = (&self.discount[..w], &mut self.financed[..w]);
+        let starting_cash = &self.starting_cash[..w];
+        for l in 0..w {
+            let fcf = fcf_row[l];
             financed[l] += financing[l];
             cash[l] += fcf + financing[l];
             let c = cash[l];
+            cash_row[l] = c;
             lowest_cash[l] = lowest_cash[l].min(c);
             npv[l] += fcf * discount_factor[l];
             discount_factor[l] *= discount[l];
-            let n = npv[l];
-            let bad = n.is_nan() || n.abs() > MAGNITUDE_LIMIT;
+        }
+        let year = y as f64;
+        let (last_loss, last_deficit) = (&mut self.last_loss[..w], &mut self.last_deficit[..w]);
+        let out_of_range = &mut self.npv_out_of_range[..w];
+        for l in 0..w {
+            // `|`, not `||`: both tests on every lane, without a branch.
+            let bad = npv[l].is_nan() | (npv[l].abs() > MAGNITUDE_LIMIT);
             out_of_range[l] = if out_of_range[l] == NONE && bad {
                 year
             } else {
                 out_of_range[l]
             };
-            last_loss[l] = if ebit < 0.0 { year } else { last_loss[l] };
-            last_deficit[l] = if c - financed[l] - starting_cash[l] < 0.0 {
+            last_loss[l] = if ebit_row[l] < 0.0 {
+                year
+            } else {
+                last_loss[l]
+            };
+            last_deficit[l] = if cash_row[l] - financed[l] - starting_cash[l] < 0.0 {
                 year
             } else {
                 last_deficit[l]
             };
-
-            let variable = 1.0 - cor - sga;
-            let required = (fixed + depreciation) / variable;
-            let required_for_return = (fixed + capital_charge[l] + adjust_charge[l]) / variable;
-            let row = [
-                (Metric::Revenue, revenue_total),
-                (Metric::SubscriptionRevenue, subscription[l]),
-                (Metric::Users, users[l]),
-                (Metric::PayingUsers, paying_users[l]),
-                (Metric::Capex, spend[l] + adjust_capex[l]),
-                (Metric::OwnCapex, own_capex),
-                (Metric::Depreciation, depreciation),
-                (Metric::Rental, rental[l]),
-                (Metric::Costs, revenue_total - ebit),
-                (Metric::Ebitda, ebitda),
-                (Metric::Ebit, ebit),
-                (Metric::FreeCashFlow, fcf),
-                (Metric::Cash, c),
-                (Metric::RequiredRevenue, required),
-                (Metric::RevenueGap, required - revenue_total),
-                (Metric::RequiredRevenueForReturn, required_for_return),
-            ];
-            for (metric, value) in row {
-                rows[metric as usize][l] = value;
-            }
         }
     }
 

@@ -465,15 +465,35 @@ impl YearlyNumbers {
     /// `uniform(key, s, y)` ([`crate::rng::uniform`]), through
     /// [`crate::math::normal_quantile`] for the normals.
     pub fn fill_block(&mut self, model: &Model, keys: &[u64]) {
+        // Compiled a second time for AVX2, as `Model::simulate_block` is: the same bits.
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the processor has AVX2.
+            return unsafe { self.fill_block_avx2(model, keys) };
+        }
+        self.fill_block_inline(model, keys)
+    }
+
+    /// [`YearlyNumbers::fill_block`] compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn fill_block_avx2(&mut self, model: &Model, keys: &[u64]) {
+        self.fill_block_inline(model, keys)
+    }
+
+    /// [`YearlyNumbers::fill_block`]'s body, inlined into each of its two compilations.
+    #[inline(always)]
+    fn fill_block_inline(&mut self, model: &Model, keys: &[u64]) {
         let (steps, w) = (self.steps, self.width);
         assert_eq!(keys.len(), w, "one key per path of the block");
-        // Each step's uniforms go through a buffer of at most this many, from which the
+        // One process's numbers, step by step: its uniforms, through a buffer from which the
         // normals are computed together (see `math::normal_quantiles`).
-        const PIECE: usize = 128;
-        let fill = |numbers: &mut [f64], salt: u64, normal: bool| {
+        #[inline(always)]
+        fn fill(numbers: &mut [f64], keys: &[u64], salt: u64, normal: bool) {
+            const PIECE: usize = 128;
             let salt = salted(salt);
             let mut buffer = [0.0; PIECE];
-            for (i, step) in numbers.chunks_exact_mut(w).enumerate() {
+            for (i, step) in numbers.chunks_exact_mut(keys.len()).enumerate() {
                 for (piece, keys) in step.chunks_mut(PIECE).zip(keys.chunks(PIECE)) {
                     let uniforms = &mut buffer[..piece.len()];
                     for (u, &key) in uniforms.iter_mut().zip(keys) {
@@ -486,18 +506,28 @@ impl YearlyNumbers {
                     }
                 }
             }
-        };
+        }
         let size = steps * w;
         if self.users == 1 {
-            fill(&mut self.numbers[..size], model.users_salt, true);
+            fill(&mut self.numbers[..size], keys, model.users_salt, true);
         }
         for (k, stream) in model.streams.iter().enumerate() {
             let start = (self.users + k) * size;
-            fill(&mut self.numbers[start..start + size], stream.salt, true);
+            fill(
+                &mut self.numbers[start..start + size],
+                keys,
+                stream.salt,
+                true,
+            );
         }
         for (k, shock) in model.shocks.iter().enumerate() {
             let start = (self.users + self.streams + k) * size;
-            fill(&mut self.numbers[start..start + size], shock.salt, false);
+            fill(
+                &mut self.numbers[start..start + size],
+                keys,
+                shock.salt,
+                false,
+            );
         }
     }
 
@@ -801,6 +831,7 @@ impl Model {
 
     /// [`Model::finish`] for a block of paths: closes its paths after their last year: break-even and payback years, funding
     /// gap, NPV, and the check that every number is in range.
+    #[inline(always)]
     pub fn finish_block(&self, ws: &mut BlockWorkspace) -> Result<(), (usize, NumericError)> {
         ws.ledger.close(self, &mut ws.block);
         self.check_finite(&ws.block)
@@ -898,5 +929,25 @@ mod tests {
                 .collect()
         };
         assert_eq!(closings(&dispatched), closings(&plain));
+    }
+
+    /// The same for the yearly numbers' draws: 128 paths of `openai.toml`'s users, streams
+    /// and shocks through both compilations of `fill_block`.
+    #[test]
+    fn both_compilations_of_the_yearly_numbers_give_the_same_bits() {
+        let text = include_str!("../../scenarios/openai.toml");
+        let scenario = crate::scenario::parse(text, "openai.toml", &[]).unwrap();
+        let model = &scenario.model;
+        let keys: Vec<u64> = (0..128).map(crate::rng::mix64).collect();
+        let (mut dispatched, mut plain) = (
+            YearlyNumbers::block(model, keys.len()),
+            YearlyNumbers::block(model, keys.len()),
+        );
+        dispatched.fill_block(model, &keys);
+        plain.fill_block_inline(model, &keys);
+        let bits =
+            |n: &YearlyNumbers| -> Vec<u64> { n.as_slice().iter().map(|x| x.to_bits()).collect() };
+        assert!(dispatched.normals() > 0);
+        assert_eq!(bits(&dispatched), bits(&plain));
     }
 }

@@ -236,6 +236,61 @@ pub fn year(
     }
 }
 
+/// What a year of users and paying users starts from, one value per lane.
+struct UsersYear<'a> {
+    normals: &'a [f64],
+    volatility: &'a [f64],
+    ceiling: &'a [f64],
+    churn: &'a [f64],
+    conversion: &'a [f64],
+    decay: &'a [f64],
+    response: &'a [f64],
+    previous_users: &'a [f64],
+    previous_paying: &'a [f64],
+}
+
+/// The year's users and paying users of every lane, after the year before. A function of its
+/// own, whose slices the compiler then knows do not overlap, so that the loop vectorises.
+#[inline(always)]
+fn users_year(from: UsersYear, users_now: &mut [f64], paying_now: &mut [f64]) {
+    let w = users_now.len();
+    let UsersYear {
+        normals,
+        volatility,
+        ceiling,
+        churn,
+        conversion,
+        decay,
+        response,
+        previous_users,
+        previous_paying,
+    } = from;
+    let (normals, volatility, ceiling, churn) =
+        (&normals[..w], &volatility[..w], &ceiling[..w], &churn[..w]);
+    let (conversion, decay, response) = (&conversion[..w], &decay[..w], &response[..w]);
+    let (previous_users, previous_paying, paying_now) = (
+        &previous_users[..w],
+        &previous_paying[..w],
+        &mut paying_now[..w],
+    );
+    for l in 0..w {
+        let shock = lognormal_shock(normals[l], volatility[l]);
+        let (ceiling, previous) = (ceiling[l], previous_users[l]);
+        // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
+        // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
+        let logistic = if previous > 0.0 {
+            ceiling * previous / (previous + (ceiling - previous) * decay[l])
+        } else {
+            0.0
+        };
+        let users = logistic * shock;
+        let retained = previous_paying[l] * (1.0 - churn[l]);
+        let converted = conversion[l] * (users - retained).max(0.0);
+        users_now[l] = users;
+        paying_now[l] = ((retained + converted) * response[l]).min(users);
+    }
+}
+
 #[inline(always)]
 fn subscription_year(
     s: &Subscriptions,
@@ -265,22 +320,21 @@ fn subscription_year(
         let (before, now) = out.paying_users.split_at_mut(y * w);
         let (previous_paying, paying_now) = (&before[(y - 1) * w..][..w], &mut now[..w]);
         let (decay, response) = (&out.decay[..w], &out.response[..w]);
-        for l in 0..w {
-            let shock = lognormal_shock(normals[l], volatility[l]);
-            let (ceiling, previous) = (ceiling[l], previous_users[l]);
-            // The logistic step c / (1 + (c / u - 1) e^-g), multiplied through by u so that a
-            // tiny u or a huge g cannot form inf * 0: the denominator is at least min(u, c) > 0.
-            let logistic = if previous > 0.0 {
-                ceiling * previous / (previous + (ceiling - previous) * decay[l])
-            } else {
-                0.0
-            };
-            let users = logistic * shock;
-            let retained = previous_paying[l] * (1.0 - churn[l]);
-            let converted = conversion[l] * (users - retained).max(0.0);
-            users_now[l] = users;
-            paying_now[l] = ((retained + converted) * response[l]).min(users);
-        }
+        users_year(
+            UsersYear {
+                normals,
+                volatility: &volatility[..w],
+                ceiling: &ceiling[..w],
+                churn: &churn[..w],
+                conversion: &conversion[..w],
+                decay,
+                response,
+                previous_users,
+                previous_paying,
+            },
+            users_now,
+            paying_now,
+        );
     }
     let level = RevenueYears::row(w, &out.price_level, 0);
     let paying = &out.paying_users[y * w..(y + 1) * w];
