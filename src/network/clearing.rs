@@ -692,6 +692,7 @@ mod tests {
     /// Fictitious default with every entity's value computed again every round, as
     /// [`Clearing::clear_payments`] did before it kept the values whose payers' payments did
     /// not change.
+    #[allow(clippy::needless_range_loop)]
     fn reference_payments(
         c: &mut Clearing,
         obligations: &[f64],
