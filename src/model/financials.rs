@@ -116,6 +116,11 @@ pub struct Ledger {
     npv_out_of_range: Vec<f64>,
     /// This year's fixed commitments, per lane.
     commitments: Vec<f64>,
+    /// A network entity's year, from [`Ledger::own_year`] for [`Ledger::year`]: its cost of
+    /// revenue share, and its own fixed costs (R&D, operations, rental, commitments) before
+    /// its flows.
+    own_cor_share: Vec<f64>,
+    own_fixed: Vec<f64>,
     /// A row of zeros: the adjustments of a firm that is not in a network.
     zeros: Vec<f64>,
 }
@@ -145,6 +150,8 @@ impl Ledger {
             financed: z.clone(),
             npv_out_of_range: z.clone(),
             commitments: z.clone(),
+            own_cor_share: z.clone(),
+            own_fixed: z.clone(),
             zeros: z,
         }
     }
@@ -174,7 +181,9 @@ impl Ledger {
 
     /// Books year index `y` of the block's paths (after years `0..y`) and writes every metric
     /// of the year into the block's values `out` (see [`super::Block`]). `adjustments` (a
-    /// network entity's flows, of the same block of paths) add to the year's lines.
+    /// network entity's flows, of the same block of paths) add to the year's lines; with them,
+    /// [`Ledger::own_year`] of the year came first, and its cost of revenue share and own
+    /// fixed costs are taken from there rather than computed again (the same numbers).
     #[allow(clippy::too_many_arguments)]
     #[inline(always)]
     pub fn year(
@@ -219,11 +228,14 @@ impl Ledger {
             row(&capex.spend, y, w),
             row(&capex.own_capital_charge, y, w),
         );
+        let networked = adjustments.is_some();
         let commitments = &mut self.commitments[..w];
-        commitments.fill(-0.0);
-        for c in &model.commitments {
-            for (sum, &total) in commitments.iter_mut().zip(lanes(c.total)) {
-                *sum += c.payment_at(total, y);
+        if !networked {
+            commitments.fill(-0.0);
+            for c in &model.commitments {
+                for (sum, &total) in commitments.iter_mut().zip(lanes(c.total)) {
+                    *sum += c.payment_at(total, y);
+                }
             }
         }
         let mut series = out.chunks_exact_mut(w).skip(y).step_by(model.years);
@@ -254,25 +266,36 @@ impl Ledger {
         // each value is computed as one expression would, so the bits are the same.
         // Revenue, the cost of revenue's share and depreciation, with the adjustments.
         let cor_share = &mut self.cor_share[..w];
+        let (own_cor_share, own_fixed) = (&self.own_cor_share[..w], &self.own_fixed[..w]);
         for l in 0..w {
             revenue_row[l] = subscription[l] + streams[l] + adjust_revenue[l];
-            cor_share[l] = Costs::cost_of_revenue_share_at(
-                cor_start[l],
-                cor_long_run[l],
-                cor_speed[l],
-                cor_share[l],
-                y,
-            );
+            cor_share[l] = if networked {
+                own_cor_share[l]
+            } else {
+                Costs::cost_of_revenue_share_at(
+                    cor_start[l],
+                    cor_long_run[l],
+                    cor_speed[l],
+                    cor_share[l],
+                    y,
+                )
+            };
             depreciation_row[l] = own_depreciation[l] + adjust_depreciation[l];
         }
         // Fixed costs, held in the costs' row until the next pass.
         let commitments = &self.commitments[..w];
-        for l in 0..w {
-            costs_row[l] = Costs::rnd_at(rnd[l], rnd_growth[l], y)
-                + operations[l]
-                + rental[l]
-                + commitments[l]
-                + adjust_costs[l];
+        if networked {
+            for l in 0..w {
+                costs_row[l] = own_fixed[l] + adjust_costs[l];
+            }
+        } else {
+            for l in 0..w {
+                costs_row[l] = Costs::rnd_at(rnd[l], rnd_growth[l], y)
+                    + operations[l]
+                    + rental[l]
+                    + commitments[l]
+                    + adjust_costs[l];
+            }
         }
         let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
         for l in 0..w {
@@ -338,7 +361,8 @@ impl Ledger {
     /// A network entity's numbers of year index `y` before any flow with the others, for the
     /// block's paths (after years `0..y` and before [`Ledger::year`] of `y`), each as
     /// [`Ledger::year`] computes it without adjustments: `own[0]` revenue, `own[1]` capex,
-    /// `own[2]` own capex, `own[3]` free cash flow. Books nothing.
+    /// `own[2]` own capex, `own[3]` free cash flow. Books nothing but the year's cost of
+    /// revenue share and own fixed costs, which [`Ledger::year`] of the year then reads.
     #[inline(always)]
     pub fn own_year(
         &mut self,
@@ -373,6 +397,7 @@ impl Ledger {
         }
         let [own_revenue, own_capex_total, own_capex, own_fcf] = own;
         let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
+        let (own_cor_share, own_fixed) = (&mut self.own_cor_share[..w], &mut self.own_fixed[..w]);
         for l in 0..w {
             // The adjustments of a firm alone are zeros, added as `Ledger::year` adds them.
             let revenue_total = subscription[l] + streams[l] + 0.0;
@@ -383,11 +408,13 @@ impl Ledger {
                 cor_share[l],
                 y,
             );
-            let fixed = Costs::rnd_at(rnd[l], rnd_growth[l], y)
+            let fixed_before_flows = Costs::rnd_at(rnd[l], rnd_growth[l], y)
                 + operations[l]
                 + rental[l]
-                + commitments[l]
-                + 0.0;
+                + commitments[l];
+            own_cor_share[l] = cor;
+            own_fixed[l] = fixed_before_flows;
+            let fixed = fixed_before_flows + 0.0;
             let ebitda = revenue_total * (1.0 - cor - sga_share[l]) - fixed;
             let own = own_spend[l] + 0.0;
             own_revenue[l] = revenue_total;
