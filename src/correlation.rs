@@ -185,13 +185,24 @@ impl Group {
         }
         for (k, &r) in rows.iter().enumerate().take(m) {
             let factor = &self.factor[k * m..(k + 1) * m];
-            for (l, u) in uniforms[r * width..(r + 1) * width].iter_mut().enumerate() {
-                let y: f64 = factor
-                    .iter()
-                    .enumerate()
-                    .map(|(c, a)| a * z[c * width + l])
-                    .sum();
-                *u = normal_cdf(y);
+            let u = &mut uniforms[r * width..(r + 1) * width];
+            // The combination of the scores, term by term across the lanes, held in the row
+            // until its CDF replaces it. (Starting from the first term instead of a zero can
+            // change a zero's sign only, which Phi maps to 1/2 either way.)
+            for (c, &a) in factor.iter().enumerate() {
+                let z = &z[c * width..(c + 1) * width];
+                if c == 0 {
+                    for (y, &z) in u.iter_mut().zip(z) {
+                        *y = a * z;
+                    }
+                } else {
+                    for (y, &z) in u.iter_mut().zip(z) {
+                        *y += a * z;
+                    }
+                }
+            }
+            for y in u.iter_mut() {
+                *y = normal_cdf(*y);
             }
         }
     }

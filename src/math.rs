@@ -185,36 +185,39 @@ const LG7: f64 = 1.479_819_860_511_658_591e-01;
 
 /// The natural logarithm, within [`LN_MAX_ULPS`] ulp; `ln(0)` is minus infinity, `ln` of a
 /// negative number or NaN is NaN, `ln(inf)` is infinity.
-#[inline]
+///
+/// Branch-free, as [`exp`] is: the subnormal scaling and the special cases are selected, so
+/// that a loop calling it over a slice vectorises.
+#[inline(always)]
 pub fn ln(x: f64) -> f64 {
-    if x.is_nan() || x < 0.0 {
-        return f64::NAN;
-    }
-    if x == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if x == f64::INFINITY {
-        return x;
-    }
-    let (mut bits, mut e) = (x.to_bits(), 0i64);
-    if bits < 1 << 52 {
-        // Subnormal: scale into the normal range first.
-        bits = (x * 18_014_398_509_481_984.0).to_bits(); // 2^54
-        e = -54;
-    }
-    e += (bits >> 52) as i64 - 1023;
-    let mut m = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
-    if m > std::f64::consts::SQRT_2 {
-        m *= 0.5;
-        e += 1;
-    }
+    let raw = x.to_bits();
+    // Subnormal (or zero, whose result is selected below): scale into the normal range first.
+    let subnormal = raw < 1 << 52;
+    let bits = if subnormal {
+        (x * 18_014_398_509_481_984.0).to_bits() // 2^54
+    } else {
+        raw
+    };
+    let e = if subnormal { -54 } else { 0 } + (bits >> 52) as i64 - 1023;
+    let m = f64::from_bits((bits & ((1u64 << 52) - 1)) | (1023u64 << 52));
+    let halve = m > std::f64::consts::SQRT_2;
+    let (m, e) = if halve { (m * 0.5, e + 1) } else { (m, e) };
     let f = m - 1.0;
     let s = f / (2.0 + f);
     let z = s * s;
     let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
     let hfsq = 0.5 * f * f;
     let dk = e as f64;
-    dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f)
+    let value = dk * LN2_HI - ((hfsq - (s * (hfsq + r) + dk * LN2_LO)) - f);
+    if x.is_nan() || x < 0.0 {
+        f64::NAN
+    } else if x == 0.0 {
+        f64::NEG_INFINITY
+    } else if x == f64::INFINITY {
+        x
+    } else {
+        value
+    }
 }
 
 const A: [f64; 6] = [
@@ -281,19 +284,21 @@ const P_LOW: f64 = 0.024_25;
 /// `p` outside (0, 1) gives minus or plus infinity.
 #[inline(always)]
 pub fn normal_quantile(p: f64) -> f64 {
-    if p <= 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p >= 1.0 {
-        return f64::INFINITY;
-    }
     if (P_LOW..=1.0 - P_LOW).contains(&p) {
-        return central_quantile(p);
+        central_quantile(p)
+    } else {
+        tail_quantile(p)
     }
+}
+
+/// [`normal_quantile`] outside the centre (and of 0, 1, and what lies beyond them), without a
+/// branch: both of AS241's ranges are computed and one is selected.
+#[inline(always)]
+fn tail_quantile(p: f64) -> f64 {
     let (tail, sign) = if p < P_LOW { (p, -1.0) } else { (1.0 - p, 1.0) };
     // Wichura's AS241 (PPND16) in r = sqrt(-ln(tail)): r is at least 1.93 here.
     let r = (-ln(tail)).sqrt();
-    let magnitude = if r <= 5.0 {
+    let near = {
         let r = r - 1.6;
         let num =
             ((((((C[7] * r + C[6]) * r + C[5]) * r + C[4]) * r + C[3]) * r + C[2]) * r + C[1]) * r
@@ -302,7 +307,8 @@ pub fn normal_quantile(p: f64) -> f64 {
             ((((((D[6] * r + D[5]) * r + D[4]) * r + D[3]) * r + D[2]) * r + D[1]) * r + D[0]) * r
                 + 1.0;
         num / den
-    } else {
+    };
+    let far = {
         let r = r - 5.0;
         let num =
             ((((((E[7] * r + E[6]) * r + E[5]) * r + E[4]) * r + E[3]) * r + E[2]) * r + E[1]) * r
@@ -312,7 +318,14 @@ pub fn normal_quantile(p: f64) -> f64 {
                 + 1.0;
         num / den
     };
-    sign * magnitude
+    let quantile = sign * if r <= 5.0 { near } else { far };
+    if p <= 0.0 {
+        f64::NEG_INFINITY
+    } else if p >= 1.0 {
+        f64::INFINITY
+    } else {
+        quantile
+    }
 }
 
 /// Acklam's approximation of `Phi^-1(p)` in the centre, `p` in [`P_LOW`, 1 - `P_LOW`].
@@ -327,16 +340,29 @@ fn central_quantile(p: f64) -> f64 {
 
 /// [`normal_quantile`] of each of `p`, into `out` (of the same length), bit for bit: the
 /// centre's rational function for every element in one pass (which vectorises), then the
-/// tails (about one element in twenty) element by element.
+/// tails (about one element in twenty), gathered into a buffer, computed together (which
+/// vectorises too) and put back.
 #[inline(always)]
 pub fn normal_quantiles(p: &[f64], out: &mut [f64]) {
+    const PIECE: usize = 128;
     let out = &mut out[..p.len()];
     for (x, &u) in out.iter_mut().zip(p) {
         *x = central_quantile(u);
     }
-    for (x, &u) in out.iter_mut().zip(p) {
-        if !(P_LOW..=1.0 - P_LOW).contains(&u) {
-            *x = normal_quantile(u);
+    let (mut at, mut tails) = ([0u8; PIECE], [0.0; PIECE]);
+    for (p, out) in p.chunks(PIECE).zip(out.chunks_mut(PIECE)) {
+        let mut n = 0;
+        for (i, &u) in p.iter().enumerate() {
+            // Written for every element (n <= i), kept (n moves on) for the tails'.
+            at[n] = i as u8;
+            tails[n] = u;
+            n += usize::from(!(P_LOW..=1.0 - P_LOW).contains(&u));
+        }
+        for t in &mut tails[..n] {
+            *t = tail_quantile(*t);
+        }
+        for (&i, &t) in at[..n].iter().zip(&tails[..n]) {
+            out[usize::from(i)] = t;
         }
     }
 }
@@ -354,18 +380,19 @@ pub fn normal_cdf(z: f64) -> f64 {
 /// smallest doubles).
 #[inline(always)]
 fn erfc(x: f64) -> f64 {
+    // Every range's formula is computed and the right one selected, without a branch, so that
+    // a loop over a slice vectorises (a branch on |x| < 0.5 would go either way half the time).
     let ax = x.abs();
-    if ax < 0.5 {
-        return 1.0 - x * horner(&ERF_P, ax * ax) / horner(&ERF_Q, ax * ax);
-    }
-    let value = if ax < 4.0 {
-        exp(-ax * ax) * horner(&ERFC_P, ax) / horner(&ERFC_Q, ax)
-    } else {
-        let z = 1.0 / (ax * ax);
-        let r = z * horner(&ERFC_TAIL_P, z) / horner(&ERFC_TAIL_Q, z);
-        exp(-ax * ax) / ax * (std::f64::consts::FRAC_2_SQRT_PI / 2.0 - r)
-    };
-    if x < 0.0 { 2.0 - value } else { value }
+    let x2 = ax * ax;
+    let small = 1.0 - x * horner(&ERF_P, x2) / horner(&ERF_Q, x2);
+    let e = exp(-ax * ax);
+    let middle = e * horner(&ERFC_P, ax) / horner(&ERFC_Q, ax);
+    let z = 1.0 / x2;
+    let r = z * horner(&ERFC_TAIL_P, z) / horner(&ERFC_TAIL_Q, z);
+    let tail = e / ax * (std::f64::consts::FRAC_2_SQRT_PI / 2.0 - r);
+    let value = if ax < 4.0 { middle } else { tail };
+    let value = if x < 0.0 { 2.0 - value } else { value };
+    if ax < 0.5 { small } else { value }
 }
 
 /// The polynomial with coefficients `c` (highest degree first) at `x`.
@@ -506,6 +533,10 @@ mod tests {
         assert_eq!(ln(0.0), f64::NEG_INFINITY);
         assert!(ln(-1.0).is_nan() && ln(f64::NAN).is_nan());
         assert_eq!(ln(f64::INFINITY), f64::INFINITY);
+        // Subnormals, scaled into the normal range first.
+        for x in [5e-324, 1e-310, f64::MIN_POSITIVE / 3.0] {
+            assert!(ulps(ln(x), x.ln()) <= LN_MAX_ULPS, "{x}");
+        }
         let tiny = f64::from_bits(3);
         assert!(ulps(ln(tiny), tiny.ln()) <= LN_MAX_ULPS);
     }
@@ -513,7 +544,19 @@ mod tests {
     #[test]
     fn normal_quantiles_of_a_slice_are_those_of_each_element() {
         let mut p: Vec<f64> = (0..=100_000).map(|i| i as f64 / 100_000.0).collect();
-        p.extend([-1.0, 1e-300, P_LOW, 1.0 - P_LOW, 1.0 - 1e-16, 2.0, f64::NAN]);
+        p.extend([
+            -1.0,
+            1e-300,
+            5e-324,
+            P_LOW,
+            1.0 - P_LOW,
+            1.0 - 1e-16,
+            2.0,
+            f64::NAN,
+        ]);
+        // A run of tails longer than the buffer they are gathered in, and one at its end.
+        p.extend((0..300).map(|i| 1e-3 * f64::from(i + 1) / 300.0));
+        p.push(0.999);
         let mut out = vec![0.0; p.len()];
         normal_quantiles(&p, &mut out);
         for (&u, &x) in p.iter().zip(&out) {

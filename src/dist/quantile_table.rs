@@ -47,23 +47,25 @@ const P_T: f64 = TAIL_INTERVALS as f64 / INTERVALS as f64;
 
 /// Cubic Hermite interpolation on a unit grid of knots, with slopes scaled to one interval.
 /// Each knot is stored beside its slope, so an evaluation reads one or two cache lines.
+/// `KNOTS` is the number of knots, so that every index is checked at compile time.
 #[derive(Debug, Clone)]
-struct Hermite {
+struct Hermite<const KNOTS: usize> {
     /// (knot, slope) pairs.
-    nodes: Vec<[f64; 2]>,
+    nodes: Box<[[f64; 2]; KNOTS]>,
 }
 
-impl Hermite {
-    fn new(knots: Vec<f64>, slopes: Vec<f64>) -> Hermite {
+impl<const KNOTS: usize> Hermite<KNOTS> {
+    fn new(knots: Vec<f64>, slopes: Vec<f64>) -> Hermite<KNOTS> {
+        let nodes: Vec<[f64; 2]> = knots.into_iter().zip(slopes).map(|(x, m)| [x, m]).collect();
         Hermite {
-            nodes: knots.into_iter().zip(slopes).map(|(x, m)| [x, m]).collect(),
+            nodes: nodes.try_into().expect("a knot and a slope per node"),
         }
     }
 
     /// The interpolant at `t` in [0, intervals].
     #[inline(always)]
     fn at(&self, t: f64) -> f64 {
-        let k = (t as usize).min(self.nodes.len() - 2);
+        let k = (t as usize).min(KNOTS - 2);
         let s = t - k as f64;
         let ([x0, m0], [x1, m1]) = (self.nodes[k], self.nodes[k + 1]);
         let s2 = s * s;
@@ -79,7 +81,7 @@ impl Hermite {
 #[derive(Debug, Clone)]
 struct Tail {
     a: f64,
-    table: Hermite,
+    table: Hermite<{ TAIL_KNOTS + 1 }>,
 }
 
 impl Tail {
@@ -124,7 +126,7 @@ impl Tail {
 /// The tabulated quantile function of `Beta(a, b)` on [0, 1].
 #[derive(Debug, Clone)]
 pub struct QuantileTable {
-    body: Hermite,
+    body: Hermite<{ INTERVALS + 1 }>,
     lower: Tail,
     /// The upper tail is the lower tail of `Beta(b, a)`, reflected.
     upper: Tail,

@@ -163,13 +163,20 @@ impl<C: Count> Store<C> {
         if other.counts.is_empty() {
             return;
         }
-        // Grow once to cover both ranges (collapsing if the union is too wide), then add.
+        // Grow once to cover both ranges (collapsing if the union is too wide), then add:
+        // the other's keys below this floor into the lowest bucket, the rest bucket by bucket
+        // (one pass over two slices, which vectorises).
         self.include(other.top());
         self.include(other.offset);
-        for (i, &c) in other.counts.iter().enumerate() {
-            if c != D::default() {
-                self.add_covered(other.offset + i as i64, C::from_u64(c.into()));
-            }
+        let below = (self.offset - other.offset).clamp(0, other.counts.len() as i64) as usize;
+        let (collapsed, kept) = other.counts.split_at(below);
+        if !collapsed.is_empty() {
+            let sum: u64 = collapsed.iter().map(|&c| c.into()).sum();
+            self.counts[0] += C::from_u64(sum);
+        }
+        let start = (other.offset + below as i64 - self.offset) as usize;
+        for (total, &c) in self.counts[start..].iter_mut().zip(kept) {
+            *total += C::from_u64(c.into());
         }
     }
 
