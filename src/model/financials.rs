@@ -397,33 +397,43 @@ impl Ledger {
             }
         }
         let [own_revenue, own_capex_total, own_capex, own_fcf, margin] = own;
+        let (own_revenue, own_capex_total, own_capex, own_fcf, margin) = (
+            &mut own_revenue[..w],
+            &mut own_capex_total[..w],
+            &mut own_capex[..w],
+            &mut own_fcf[..w],
+            &mut margin[..w],
+        );
+        // In passes over the lanes with few enough arrays to vectorise, each value computed
+        // as one expression would (see `Ledger::year`). The adjustments of a firm alone are
+        // zeros, added as `Ledger::year` adds them.
         let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
         let (own_cor_share, own_fixed) = (&mut self.own_cor_share[..w], &mut self.own_fixed[..w]);
         for l in 0..w {
-            // The adjustments of a firm alone are zeros, added as `Ledger::year` adds them.
-            let revenue_total = subscription[l] + streams[l] + 0.0;
-            let cor = Costs::cost_of_revenue_share_at(
+            own_cor_share[l] = Costs::cost_of_revenue_share_at(
                 cor_start[l],
                 cor_long_run[l],
                 cor_speed[l],
                 cor_share[l],
                 y,
             );
-            let fixed_before_flows = Costs::rnd_at(rnd[l], rnd_growth[l], y)
+        }
+        let commitments = &self.commitments[..w];
+        for l in 0..w {
+            own_fixed[l] = Costs::rnd_at(rnd[l], rnd_growth[l], y)
                 + operations[l]
                 + rental[l]
                 + commitments[l];
-            own_cor_share[l] = cor;
-            own_fixed[l] = fixed_before_flows;
-            let fixed = fixed_before_flows + 0.0;
-            let variable = 1.0 - cor - sga_share[l];
-            let ebitda = revenue_total * variable - fixed;
-            let own = own_spend[l] + 0.0;
-            margin[l] = variable;
-            own_revenue[l] = revenue_total;
+        }
+        for l in 0..w {
+            own_revenue[l] = subscription[l] + streams[l] + 0.0;
+            margin[l] = 1.0 - own_cor_share[l] - sga_share[l];
             own_capex_total[l] = spend[l] + 0.0;
-            own_capex[l] = own;
-            own_fcf[l] = ebitda - own;
+            own_capex[l] = own_spend[l] + 0.0;
+        }
+        for l in 0..w {
+            let ebitda = own_revenue[l] * margin[l] - (own_fixed[l] + 0.0);
+            own_fcf[l] = ebitda - own_capex[l];
         }
     }
 
