@@ -121,8 +121,41 @@ pub struct Ledger {
     /// its flows.
     own_cor_share: Vec<f64>,
     own_fixed: Vec<f64>,
+    /// Scratch: the powers of R&D growth, lane by lane.
+    power: Vec<f64>,
     /// A row of zeros: the adjustments of a firm that is not in a network.
     zeros: Vec<f64>,
+}
+
+/// [`Costs::rnd_at`] of every lane into `out` (`power` is scratch): the multiplications of
+/// [`crate::math::powi`] in the same order on each lane, so the same bits, each one across
+/// the lanes so that they vectorise.
+#[inline(always)]
+fn rnd_lanes(rnd: &[f64], growth: &[f64], y: usize, power: &mut [f64], out: &mut [f64]) {
+    let lanes = out.len();
+    let (rnd, growth, power) = (&rnd[..lanes], &growth[..lanes], &mut power[..lanes]);
+    for l in 0..lanes {
+        power[l] = 1.0 + growth[l];
+        out[l] = 1.0;
+    }
+    let mut n = y as u32;
+    loop {
+        if n & 1 == 1 {
+            for l in 0..lanes {
+                out[l] *= power[l];
+            }
+        }
+        n >>= 1;
+        if n == 0 {
+            break;
+        }
+        for l in 0..lanes {
+            power[l] *= power[l];
+        }
+    }
+    for l in 0..lanes {
+        out[l] = rnd[l] * out[l];
+    }
 }
 
 /// The lanes of row `i` of a lane-minor array of `width` lanes.
@@ -152,6 +185,7 @@ impl Ledger {
             commitments: z.clone(),
             own_cor_share: z.clone(),
             own_fixed: z.clone(),
+            power: z.clone(),
             zeros: z,
         }
     }
@@ -419,11 +453,9 @@ impl Ledger {
             );
         }
         let commitments = &self.commitments[..w];
+        rnd_lanes(rnd, rnd_growth, y, &mut self.power[..w], own_fixed);
         for l in 0..w {
-            own_fixed[l] = Costs::rnd_at(rnd[l], rnd_growth[l], y)
-                + operations[l]
-                + rental[l]
-                + commitments[l];
+            own_fixed[l] = own_fixed[l] + operations[l] + rental[l] + commitments[l];
         }
         for l in 0..w {
             own_revenue[l] = subscription[l] + streams[l] + 0.0;
@@ -456,6 +488,27 @@ impl Ledger {
                     npv_out_of_range: year_of(self.npv_out_of_range[l]),
                 },
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R&D of every lane at once gives the bits of `Costs::rnd_at` lane by lane.
+    #[test]
+    fn rnd_of_the_lanes_is_rnd_at_of_each() {
+        let w = 37;
+        let rnd: Vec<f64> = (0..w).map(|l| 1e9 * (1.0 + l as f64 * 0.37)).collect();
+        let growth: Vec<f64> = (0..w).map(|l| -0.3 + (l as f64 * 0.618).fract()).collect();
+        let (mut power, mut out) = (vec![0.0; w], vec![0.0; w]);
+        for y in 0..40 {
+            rnd_lanes(&rnd, &growth, y, &mut power, &mut out);
+            for l in 0..w {
+                let alone = Costs::rnd_at(rnd[l], growth[l], y);
+                assert_eq!(out[l].to_bits(), alone.to_bits(), "year {y}, lane {l}");
+            }
         }
     }
 }
