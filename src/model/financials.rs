@@ -149,12 +149,13 @@ fn rnd_lanes(rnd: &[f64], growth: &[f64], y: usize, power: &mut [f64], out: &mut
         if n == 0 {
             break;
         }
-        for l in 0..lanes {
-            power[l] *= power[l];
+        for p in power.iter_mut() {
+            *p *= *p;
         }
     }
     for l in 0..lanes {
-        out[l] = rnd[l] * out[l];
+        // rnd * power: a product is the same either way round.
+        out[l] *= rnd[l];
     }
 }
 
@@ -455,7 +456,9 @@ impl Ledger {
         let commitments = &self.commitments[..w];
         rnd_lanes(rnd, rnd_growth, y, &mut self.power[..w], own_fixed);
         for l in 0..w {
-            own_fixed[l] = own_fixed[l] + operations[l] + rental[l] + commitments[l];
+            // As one sum from the R&D, in the order `Costs::rnd_at(..) + operations + ..`.
+            let sum = own_fixed[l] + operations[l];
+            own_fixed[l] = sum + rental[l] + commitments[l];
         }
         for l in 0..w {
             own_revenue[l] = subscription[l] + streams[l] + 0.0;
