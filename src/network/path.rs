@@ -130,6 +130,9 @@ pub struct NetworkBlock {
     payments: Vec<f64>,
     /// Per entity: what it owes this year in all, and the share of it it pays.
     owed_in_all: Vec<f64>,
+    /// Per path: whether the entity at hand may draw or default this year (see
+    /// [`mark_short`]).
+    flags: Vec<u8>,
     share_paid: Vec<f64>,
     /// One row: what an entity's capex purchases carved from its own capex owe this year.
     carved_owed: Vec<f64>,
@@ -483,6 +486,33 @@ fn lane_draw(cash: f64, defaulted: f64, capacity: f64, drawn: f64) -> (bool, f64
     (draws, (capacity - drawn).max(0.0).min(-cash))
 }
 
+/// Sets `flags` to 1 on the lanes where an entity has not defaulted (`defaulted` infinite) and
+/// its cash is below zero or it pays less than it owes, 0 elsewhere; returns whether any lane
+/// is so. A function of its own, without branches, so that the loop vectorises.
+#[inline(always)]
+fn mark_short(
+    flags: &mut [u8],
+    defaulted: &[f64],
+    cash: &[f64],
+    payments: &[f64],
+    owed: &[f64],
+) -> bool {
+    let lanes = flags.len();
+    let (defaulted, cash, payments, owed) = (
+        &defaulted[..lanes],
+        &cash[..lanes],
+        &payments[..lanes],
+        &owed[..lanes],
+    );
+    let mut any = 0;
+    for l in 0..lanes {
+        let short = payments[l] < owed[l] * (1.0 - PAID_IN_FULL);
+        flags[l] = u8::from((defaulted[l] == f64::INFINITY) & ((cash[l] < 0.0) | short));
+        any |= flags[l];
+    }
+    any != 0
+}
+
 /// An entity's lanes that its own resources are computed from (see [`own_resources`]).
 struct ResourceLanes<'a> {
     previous: &'a [f64],
@@ -623,6 +653,7 @@ impl Network {
             resources: vec![0.0; n * width],
             payments: vec![0.0; n * width],
             owed_in_all: vec![0.0; n * width],
+            flags: vec![0; width],
             share_paid: vec![0.0; n * width],
             carved_owed: lanes.clone(),
             network_scratch: vec![0.0; 2 * width],
@@ -1239,11 +1270,8 @@ impl Network {
                 interest_paid,
                 cash_now,
             );
-            let pending = (0..lanes).any(|l| {
-                defaulted[l] == f64::INFINITY
-                    && (cash_now[l] < 0.0 || payments[l] < owed_in_all[l] * (1.0 - PAID_IN_FULL))
-            });
-            if !pending {
+            let flags = &mut ws.flags[..lanes];
+            if !mark_short(flags, defaulted, cash_now, payments, owed_in_all) {
                 continue;
             }
             // Draws, on those paths, then defaults.
@@ -1257,14 +1285,12 @@ impl Network {
                 &mut drawn_now[..lanes],
                 outside_debt,
             );
+            if !mark_short(flags, defaulted, cash_now, payments, owed_in_all) {
+                continue;
+            }
             for l in 0..lanes {
-                if defaulted[l] != f64::INFINITY {
-                    continue;
-                }
-                let cash = cash_now[l];
                 let owed = owed_in_all[l];
-                let short = payments[l] < owed * (1.0 - PAID_IN_FULL);
-                if short || cash < 0.0 {
+                if flags[l] == 1 {
                     default_year[l] = Some(y);
                     defaulted[l] = yf;
                     // From zero over the pairs that pay it: the others' zeros change
