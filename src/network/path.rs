@@ -351,6 +351,36 @@ fn owed_now(
     }
 }
 
+/// A tranche flow's lanes (see [`release`]).
+struct Tranche<'a> {
+    per: &'a [f64],
+    amount: &'a [f64],
+    /// The receiver's metric of the year.
+    base: &'a [f64],
+}
+
+/// A tranche flow's year, lane by lane: its progress grows by the year's metric, and it
+/// contracts what its tranches released beyond what they had (`done`), up to lane `l`'s
+/// `cap(l)`. A function of its own, so that the loop vectorises.
+#[inline(always)]
+fn release(
+    x: Tranche<'_>,
+    cap: impl Fn(usize) -> f64,
+    progress: &mut [f64],
+    done: &mut [f64],
+    contracted: &mut [f64],
+) {
+    let lanes = contracted.len();
+    let (per, amount, base) = (&x.per[..lanes], &x.amount[..lanes], &x.base[..lanes]);
+    let (progress, done) = (&mut progress[..lanes], &mut done[..lanes]);
+    for l in 0..lanes {
+        progress[l] += base[l];
+        let total = released(progress[l], per[l], amount[l], cap(l));
+        contracted[l] = (total - done[l]).max(0.0);
+        done[l] = total.max(done[l]);
+    }
+}
+
 /// An entity's lanes that its cash before draws is computed from (see [`cash_before_draws`]).
 struct CashLanes<'a> {
     previous: &'a [f64],
@@ -938,17 +968,21 @@ impl Network {
                     amount,
                     cap,
                 } => {
-                    let (per, amount) = (at(*per), at(*amount));
-                    let cap = cap.map(at);
-                    let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
-                    let progress = row_mut(&mut ws.progress, f, w);
-                    let done = row_mut(&mut ws.released, f, w);
-                    for l in 0..lanes {
-                        progress[l] += base[l];
-                        let cap = cap.map_or(f64::INFINITY, |c| c[l]);
-                        let total = released(progress[l], per[l], amount[l], cap);
-                        contracted[l] = (total - done[l]).max(0.0);
-                        done[l] = total.max(done[l]);
+                    let (per, amount) = (&at(*per)[..lanes], &at(*amount)[..lanes]);
+                    let base = &row(&ws.bases, 4 * of.entity + base_index(of.metric), w)[..lanes];
+                    let progress = &mut row_mut(&mut ws.progress, f, w)[..lanes];
+                    let done = &mut row_mut(&mut ws.released, f, w)[..lanes];
+                    let tranche = Tranche {
+                        per,
+                        amount,
+                        base,
+                    };
+                    match cap {
+                        Some(cap) => {
+                            let cap = &at(*cap)[..lanes];
+                            release(tranche, |l| cap[l], progress, done, contracted)
+                        }
+                        None => release(tranche, |_| f64::INFINITY, progress, done, contracted),
                     }
                 }
             }
