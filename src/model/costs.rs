@@ -62,26 +62,6 @@ impl Costs {
         }
     }
 
-    /// The share of each year's revenue left after cost of revenue and SG&A, for every year
-    /// of a block of `width` paths with inputs `v` (input-major, lane-minor), into `out`
-    /// (lane-minor: year `y` of path `l` at `y * width + l`).
-    #[inline(always)]
-    pub fn margins(&self, v: &[f64], width: usize, out: &mut [f64]) {
-        let sga = self.sga_share.lanes(v, width);
-        let (start, long_run, speed) = (
-            self.cost_of_revenue_share.lanes(v, width),
-            self.cost_of_revenue_share_long_run.lanes(v, width),
-            self.cost_of_revenue_speed.lanes(v, width),
-        );
-        for l in 0..width {
-            let mut cor = 0.0;
-            for y in 0..out.len() / width {
-                cor = Costs::cost_of_revenue_share_at(start[l], long_run[l], speed[l], cor, y);
-                out[y * width + l] = 1.0 - cor - sga[l];
-            }
-        }
-    }
-
     /// R&D and staff cost in year index `y`.
     #[inline]
     pub fn rnd(&self, v: &[f64], y: usize) -> f64 {

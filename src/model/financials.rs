@@ -361,8 +361,9 @@ impl Ledger {
     /// A network entity's numbers of year index `y` before any flow with the others, for the
     /// block's paths (after years `0..y` and before [`Ledger::year`] of `y`), each as
     /// [`Ledger::year`] computes it without adjustments: `own[0]` revenue, `own[1]` capex,
-    /// `own[2]` own capex, `own[3]` free cash flow. Books nothing but the year's cost of
-    /// revenue share and own fixed costs, which [`Ledger::year`] of the year then reads.
+    /// `own[2]` own capex, `own[3]` free cash flow, and `own[4]` the share of revenue left
+    /// after cost of revenue and SG&A. Books nothing but the year's cost of revenue share and
+    /// own fixed costs, which [`Ledger::year`] of the year then reads.
     #[inline(always)]
     pub fn own_year(
         &mut self,
@@ -371,7 +372,7 @@ impl Ledger {
         capex: &CapexYears,
         revenue: &RevenueYears,
         y: usize,
-        own: [&mut [f64]; 4],
+        own: [&mut [f64]; 5],
     ) {
         let w = self.width;
         let costs = &model.costs;
@@ -395,7 +396,7 @@ impl Ledger {
                 *sum += c.payment_at(total, y);
             }
         }
-        let [own_revenue, own_capex_total, own_capex, own_fcf] = own;
+        let [own_revenue, own_capex_total, own_capex, own_fcf, margin] = own;
         let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
         let (own_cor_share, own_fixed) = (&mut self.own_cor_share[..w], &mut self.own_fixed[..w]);
         for l in 0..w {
@@ -415,8 +416,10 @@ impl Ledger {
             own_cor_share[l] = cor;
             own_fixed[l] = fixed_before_flows;
             let fixed = fixed_before_flows + 0.0;
-            let ebitda = revenue_total * (1.0 - cor - sga_share[l]) - fixed;
+            let variable = 1.0 - cor - sga_share[l];
+            let ebitda = revenue_total * variable - fixed;
             let own = own_spend[l] + 0.0;
+            margin[l] = variable;
             own_revenue[l] = revenue_total;
             own_capex_total[l] = spend[l] + 0.0;
             own_capex[l] = own;

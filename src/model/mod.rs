@@ -790,7 +790,7 @@ impl Model {
     /// A network entity's year index `y`, before its flows with the other entities: its
     /// revenue from its own streams and subscriptions, and into `own` the year's revenue,
     /// capex, own capex and free cash flow without flows, each as [`Model::simulate_block`]
-    /// gives them (see [`financials::Ledger::own_year`]). A network entity's block is
+    /// gives them, and its margin (see [`financials::Ledger::own_year`]). A network entity's block is
     /// [`Model::begin_block`], then for each year in order this, its flows of the year, and
     /// [`Model::account_year_block`], then [`Model::finish_block`].
     #[inline(always)]
@@ -800,7 +800,7 @@ impl Model {
         yearly: &YearlyNumbers,
         y: usize,
         ws: &mut BlockWorkspace,
-        own: [&mut [f64]; 4],
+        own: [&mut [f64]; 5],
     ) {
         self.revenue_year_block(v, yearly, y, ws);
         ws.ledger.own_year(self, v, &ws.capex, &ws.revenue, y, own);

@@ -731,7 +731,6 @@ impl Network {
         let w = ws.width;
         for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
             entity.model.begin_block(values, &mut e.workspace);
-            entity.model.costs.margins(values, w, &mut e.margins);
         }
         self.begin_flows(values, ws);
         for y in 0..ws.years {
@@ -742,6 +741,7 @@ impl Network {
                     &mut e.capex[year.clone()],
                     &mut e.own_capex[year.clone()],
                     &mut e.own_free_cash_flow[year.clone()],
+                    &mut e.margins[year.clone()],
                 ];
                 entity
                     .model
