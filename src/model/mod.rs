@@ -838,12 +838,24 @@ impl Model {
     }
 
     /// Fails on the first path with a non-finite or out-of-range number, naming its year.
+    /// The test of every value is inlined into the year loop's compilations; finding the
+    /// path at fault is not.
+    #[inline(always)]
     fn check_finite(&self, block: &Block) -> Result<(), (usize, NumericError)> {
-        let ok = |x: f64| x.abs() <= MAGNITUDE_LIMIT;
-        let fine = block.values.iter().fold(true, |all, &x| all & ok(x));
+        let fine = block
+            .values
+            .iter()
+            .fold(true, |all, &x| all & (x.abs() <= MAGNITUDE_LIMIT));
         if fine {
             return Ok(());
         }
+        self.first_out_of_range(block)
+    }
+
+    /// The first path of `block` with a number out of range, and that number.
+    #[inline(never)]
+    fn first_out_of_range(&self, block: &Block) -> Result<(), (usize, NumericError)> {
+        let ok = |x: f64| x.abs() <= MAGNITUDE_LIMIT;
         let w = block.width;
         let failing = (0..w)
             .find(|&l| block.values.iter().skip(l).step_by(w).any(|&x| !ok(x)))

@@ -56,13 +56,18 @@ struct BatchSums {
 /// that a batch of negative zeros keeps its sign. The extremes run in four lanes too, by plain
 /// comparisons, since no value is NaN (of a zero and a negative zero, either may be kept).
 ///
-/// On x86-64 the four lanes are two SSE2 registers (every x86-64 processor has SSE2), which
-/// the compiler does not find by itself; elsewhere they are four scalars. Both do the same
-/// operations in the same order, so they give the same bits (tested).
+/// On x86-64 the four lanes are one AVX register where the processor has AVX, and two SSE2
+/// registers otherwise (every x86-64 processor has SSE2), which the compiler does not find by
+/// itself; elsewhere they are four scalars. All do the same operations in the same order, so
+/// they give the same bits (tested).
 #[inline]
 fn batch_sums(values: &[f64], x0: f64) -> BatchSums {
     #[cfg(target_arch = "x86_64")]
     {
+        if std::arch::is_x86_feature_detected!("avx") {
+            // SAFETY: the processor has AVX.
+            return unsafe { batch_sums_avx(values, x0) };
+        }
         batch_sums_sse2(values, x0)
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -118,6 +123,46 @@ fn batch_sums_sse2(values: &[f64], x0: f64) -> BatchSums {
             quads.remainder(),
             x0,
         )
+    }
+}
+
+/// [`batch_sums`] with AVX registers: lanes 0 to 3 in one, so half the instructions of
+/// [`batch_sums_sse2`] for the same operations on the same lanes.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx")]
+#[inline]
+unsafe fn batch_sums_avx(values: &[f64], x0: f64) -> BatchSums {
+    use std::arch::x86_64::{
+        __m256d, _mm256_add_pd, _mm256_loadu_pd, _mm256_max_pd, _mm256_min_pd, _mm256_mul_pd,
+        _mm256_set1_pd, _mm256_setzero_pd, _mm256_storeu_pd, _mm256_sub_pd,
+    };
+    // SAFETY: the processor has AVX (the caller's contract); every load reads a whole group
+    // of four values and every store writes a whole array of four.
+    unsafe {
+        let origin = _mm256_set1_pd(x0);
+        let (mut sum, mut offsets, mut squares) = (
+            _mm256_set1_pd(-0.0),
+            _mm256_setzero_pd(),
+            _mm256_setzero_pd(),
+        );
+        let (mut min, mut max) = (_mm256_set1_pd(values[0]), _mm256_set1_pd(values[0]));
+        let mut quads = values.chunks_exact(4);
+        for quad in &mut quads {
+            let x = _mm256_loadu_pd(quad.as_ptr());
+            sum = _mm256_add_pd(sum, x);
+            let d = _mm256_sub_pd(x, origin);
+            offsets = _mm256_add_pd(offsets, d);
+            squares = _mm256_add_pd(squares, _mm256_mul_pd(d, d));
+            // vminpd(a, b) is `if a < b { a } else { b }`, and vmaxpd likewise.
+            min = _mm256_min_pd(x, min);
+            max = _mm256_max_pd(x, max);
+        }
+        let mut lanes = [[0.0; 4]; 5];
+        let registers: [__m256d; 5] = [sum, offsets, squares, min, max];
+        for (lanes, register) in lanes.iter_mut().zip(registers) {
+            _mm256_storeu_pd(lanes.as_mut_ptr(), register);
+        }
+        finish_batch_sums(lanes, quads.remainder(), x0)
     }
 }
 
@@ -456,7 +501,7 @@ mod tests {
 
     #[cfg(target_arch = "x86_64")]
     #[test]
-    fn sse2_and_scalar_batch_sums_give_the_same_bits() {
+    fn avx_sse2_and_scalar_batch_sums_give_the_same_bits() {
         let bits = |b: BatchSums| [b.sum, b.offsets, b.squares, b.min, b.max].map(f64::to_bits);
         for n in [1, 2, 3, 4, 5, 7, 8, 127, 128, 129] {
             for scale in [1.0, -1e12, 1e-300] {
@@ -465,6 +510,11 @@ mod tests {
                     .collect();
                 assert_eq!(
                     bits(batch_sums(&xs, xs[0])),
+                    bits(batch_sums_scalar(&xs, xs[0])),
+                    "{n} values at scale {scale}"
+                );
+                assert_eq!(
+                    bits(batch_sums_sse2(&xs, xs[0])),
                     bits(batch_sums_scalar(&xs, xs[0])),
                     "{n} values at scale {scale}"
                 );
