@@ -972,11 +972,7 @@ impl Network {
                     let base = &row(&ws.bases, 4 * of.entity + base_index(of.metric), w)[..lanes];
                     let progress = &mut row_mut(&mut ws.progress, f, w)[..lanes];
                     let done = &mut row_mut(&mut ws.released, f, w)[..lanes];
-                    let tranche = Tranche {
-                        per,
-                        amount,
-                        base,
-                    };
+                    let tranche = Tranche { per, amount, base };
                     match cap {
                         Some(cap) => {
                             let cap = &at(*cap)[..lanes];
