@@ -121,8 +121,42 @@ pub struct Ledger {
     /// its flows.
     own_cor_share: Vec<f64>,
     own_fixed: Vec<f64>,
+    /// Scratch: the powers of R&D growth, lane by lane.
+    power: Vec<f64>,
     /// A row of zeros: the adjustments of a firm that is not in a network.
     zeros: Vec<f64>,
+}
+
+/// [`Costs::rnd_at`] of every lane into `out` (`power` is scratch): the multiplications of
+/// [`crate::math::powi`] in the same order on each lane, so the same bits, each one across
+/// the lanes so that they vectorise.
+#[inline(always)]
+fn rnd_lanes(rnd: &[f64], growth: &[f64], y: usize, power: &mut [f64], out: &mut [f64]) {
+    let lanes = out.len();
+    let (rnd, growth, power) = (&rnd[..lanes], &growth[..lanes], &mut power[..lanes]);
+    for l in 0..lanes {
+        power[l] = 1.0 + growth[l];
+        out[l] = 1.0;
+    }
+    let mut n = y as u32;
+    loop {
+        if n & 1 == 1 {
+            for l in 0..lanes {
+                out[l] *= power[l];
+            }
+        }
+        n >>= 1;
+        if n == 0 {
+            break;
+        }
+        for p in power.iter_mut() {
+            *p *= *p;
+        }
+    }
+    for l in 0..lanes {
+        // rnd * power: a product is the same either way round.
+        out[l] *= rnd[l];
+    }
 }
 
 /// The lanes of row `i` of a lane-minor array of `width` lanes.
@@ -152,6 +186,7 @@ impl Ledger {
             commitments: z.clone(),
             own_cor_share: z.clone(),
             own_fixed: z.clone(),
+            power: z.clone(),
             zeros: z,
         }
     }
@@ -397,33 +432,43 @@ impl Ledger {
             }
         }
         let [own_revenue, own_capex_total, own_capex, own_fcf, margin] = own;
+        let (own_revenue, own_capex_total, own_capex, own_fcf, margin) = (
+            &mut own_revenue[..w],
+            &mut own_capex_total[..w],
+            &mut own_capex[..w],
+            &mut own_fcf[..w],
+            &mut margin[..w],
+        );
+        // In passes over the lanes with few enough arrays to vectorise, each value computed
+        // as one expression would (see `Ledger::year`). The adjustments of a firm alone are
+        // zeros, added as `Ledger::year` adds them.
         let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
         let (own_cor_share, own_fixed) = (&mut self.own_cor_share[..w], &mut self.own_fixed[..w]);
         for l in 0..w {
-            // The adjustments of a firm alone are zeros, added as `Ledger::year` adds them.
-            let revenue_total = subscription[l] + streams[l] + 0.0;
-            let cor = Costs::cost_of_revenue_share_at(
+            own_cor_share[l] = Costs::cost_of_revenue_share_at(
                 cor_start[l],
                 cor_long_run[l],
                 cor_speed[l],
                 cor_share[l],
                 y,
             );
-            let fixed_before_flows = Costs::rnd_at(rnd[l], rnd_growth[l], y)
-                + operations[l]
-                + rental[l]
-                + commitments[l];
-            own_cor_share[l] = cor;
-            own_fixed[l] = fixed_before_flows;
-            let fixed = fixed_before_flows + 0.0;
-            let variable = 1.0 - cor - sga_share[l];
-            let ebitda = revenue_total * variable - fixed;
-            let own = own_spend[l] + 0.0;
-            margin[l] = variable;
-            own_revenue[l] = revenue_total;
+        }
+        let commitments = &self.commitments[..w];
+        rnd_lanes(rnd, rnd_growth, y, &mut self.power[..w], own_fixed);
+        for l in 0..w {
+            // As one sum from the R&D, in the order `Costs::rnd_at(..) + operations + ..`.
+            let sum = own_fixed[l] + operations[l];
+            own_fixed[l] = sum + rental[l] + commitments[l];
+        }
+        for l in 0..w {
+            own_revenue[l] = subscription[l] + streams[l] + 0.0;
+            margin[l] = 1.0 - own_cor_share[l] - sga_share[l];
             own_capex_total[l] = spend[l] + 0.0;
-            own_capex[l] = own;
-            own_fcf[l] = ebitda - own;
+            own_capex[l] = own_spend[l] + 0.0;
+        }
+        for l in 0..w {
+            let ebitda = own_revenue[l] * margin[l] - (own_fixed[l] + 0.0);
+            own_fcf[l] = ebitda - own_capex[l];
         }
     }
 
@@ -446,6 +491,27 @@ impl Ledger {
                     npv_out_of_range: year_of(self.npv_out_of_range[l]),
                 },
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// R&D of every lane at once gives the bits of `Costs::rnd_at` lane by lane.
+    #[test]
+    fn rnd_of_the_lanes_is_rnd_at_of_each() {
+        let w = 37;
+        let rnd: Vec<f64> = (0..w).map(|l| 1e9 * (1.0 + l as f64 * 0.37)).collect();
+        let growth: Vec<f64> = (0..w).map(|l| -0.3 + (l as f64 * 0.618).fract()).collect();
+        let (mut power, mut out) = (vec![0.0; w], vec![0.0; w]);
+        for y in 0..40 {
+            rnd_lanes(&rnd, &growth, y, &mut power, &mut out);
+            for l in 0..w {
+                let alone = Costs::rnd_at(rnd[l], growth[l], y);
+                assert_eq!(out[l].to_bits(), alone.to_bits(), "year {y}, lane {l}");
+            }
         }
     }
 }

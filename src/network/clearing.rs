@@ -222,8 +222,8 @@ impl Clearing {
     /// The payments of [`Clearing::clear`] alone; returns its rounds and iterations. With
     /// `insolvent`, the caller knows that not everyone who owes anything can pay it in full
     /// when the others do (the common case's test, which is then skipped, would fail), and
-    /// gives each entity's resources plus what it can use of the others' payments in full, as
-    /// [`Clearing::inflow`] computes them.
+    /// gives what each entity owes in all (summed as here) and its resources plus what it can
+    /// use of the others' payments in full (as [`Clearing::inflow`] computes them).
     ///
     /// Each entity's value (its resources plus what it can use of the others' current
     /// payments) is computed again only when a payment it receives changed: the same
@@ -235,19 +235,26 @@ impl Clearing {
         usable: &[f64],
         resources: &[f64],
         payments: &mut [f64],
-        insolvent: Option<&[f64]>,
+        insolvent: Option<(&[f64], &[f64])>,
     ) -> (usize, usize) {
         let n = self.n;
-        debug_assert_eq!(obligations.len(), self.pairs.len());
+        match insolvent {
+            Some((owed, _)) => self.owed[..n].copy_from_slice(&owed[..n]),
+            None => {
+                debug_assert_eq!(obligations.len(), self.pairs.len());
+                for i in 0..n {
+                    self.owed[i] = self.pairs.owes[i]
+                        .iter()
+                        .fold(0.0, |sum, &p| sum + obligations[p]);
+                }
+            }
+        }
         for i in 0..n {
-            self.owed[i] = self.pairs.owes[i]
-                .iter()
-                .fold(0.0, |sum, &p| sum + obligations[p]);
             payments[i] = self.owed[i];
             self.class[i] = Class::Full;
         }
         match insolvent {
-            Some(values) => self.value[..n].copy_from_slice(&values[..n]),
+            Some((_, values)) => self.value[..n].copy_from_slice(&values[..n]),
             None => {
                 for i in 0..n {
                     self.value[i] = resources[i] + self.inflow(usable, payments, i);
@@ -433,7 +440,7 @@ pub struct BlockClearing {
     /// Per path: whether everyone who owes anything can pay it in full (1) or not (0).
     solvent: Vec<u8>,
     /// One path's arrays, for [`Clearing::clear`].
-    obligations: Vec<f64>,
+    owed: Vec<f64>,
     usable: Vec<f64>,
     resources: Vec<f64>,
     value: Vec<f64>,
@@ -451,7 +458,7 @@ impl BlockClearing {
             inflow: vec![0.0; width],
             values: vec![0.0; n * width],
             solvent: vec![1; width],
-            obligations: vec![0.0; k],
+            owed: vec![0.0; n],
             usable: vec![0.0; k],
             resources: vec![0.0; n],
             value: vec![0.0; n],
@@ -509,21 +516,22 @@ impl BlockClearing {
                 continue;
             }
             for p in 0..self.pairs.len() {
-                self.obligations[p] = obligations[p * w + l];
                 self.usable[p] = usable[p * w + l];
             }
             for i in 0..n {
                 self.resources[i] = resources[i * w + l];
                 self.value[i] = self.values[i * w + l];
+                self.owed[i] = owed[i * w + l];
             }
             // The block's test above is the one `Clearing::clear` starts with, in the same
-            // arithmetic: this path fails it, and its values are the ones the test computed.
+            // arithmetic: this path fails it, and its sums owed and values are the ones the
+            // test computed (the obligations summed from zero pair by pair, as there).
             self.one.clear_payments(
-                &self.obligations,
+                &[],
                 &self.usable,
                 &self.resources,
                 &mut self.payments,
-                Some(&self.value),
+                Some((&self.owed, &self.value)),
             );
             for i in 0..n {
                 payments[i * w + l] = self.payments[i];

@@ -130,6 +130,9 @@ pub struct NetworkBlock {
     payments: Vec<f64>,
     /// Per entity: what it owes this year in all, and the share of it it pays.
     owed_in_all: Vec<f64>,
+    /// Per path: whether the entity at hand may draw or default this year (see
+    /// [`mark_short`]).
+    flags: Vec<u8>,
     share_paid: Vec<f64>,
     /// One row: what an entity's capex purchases carved from its own capex owe this year.
     carved_owed: Vec<f64>,
@@ -348,6 +351,36 @@ fn owed_now(
     }
 }
 
+/// A tranche flow's lanes (see [`release`]).
+struct Tranche<'a> {
+    per: &'a [f64],
+    amount: &'a [f64],
+    /// The receiver's metric of the year.
+    base: &'a [f64],
+}
+
+/// A tranche flow's year, lane by lane: its progress grows by the year's metric, and it
+/// contracts what its tranches released beyond what they had (`done`), up to lane `l`'s
+/// `cap(l)`. A function of its own, so that the loop vectorises.
+#[inline(always)]
+fn release(
+    x: Tranche<'_>,
+    cap: impl Fn(usize) -> f64,
+    progress: &mut [f64],
+    done: &mut [f64],
+    contracted: &mut [f64],
+) {
+    let lanes = contracted.len();
+    let (per, amount, base) = (&x.per[..lanes], &x.amount[..lanes], &x.base[..lanes]);
+    let (progress, done) = (&mut progress[..lanes], &mut done[..lanes]);
+    for l in 0..lanes {
+        progress[l] += base[l];
+        let total = released(progress[l], per[l], amount[l], cap(l));
+        contracted[l] = (total - done[l]).max(0.0);
+        done[l] = total.max(done[l]);
+    }
+}
+
 /// An entity's lanes that its cash before draws is computed from (see [`cash_before_draws`]).
 struct CashLanes<'a> {
     previous: &'a [f64],
@@ -481,6 +514,33 @@ fn draw_from(
 fn lane_draw(cash: f64, defaulted: f64, capacity: f64, drawn: f64) -> (bool, f64) {
     let draws = (cash < 0.0) & (defaulted == f64::INFINITY);
     (draws, (capacity - drawn).max(0.0).min(-cash))
+}
+
+/// Sets `flags` to 1 on the lanes where an entity has not defaulted (`defaulted` infinite) and
+/// its cash is below zero or it pays less than it owes, 0 elsewhere; returns whether any lane
+/// is so. A function of its own, without branches, so that the loop vectorises.
+#[inline(always)]
+fn mark_short(
+    flags: &mut [u8],
+    defaulted: &[f64],
+    cash: &[f64],
+    payments: &[f64],
+    owed: &[f64],
+) -> bool {
+    let lanes = flags.len();
+    let (defaulted, cash, payments, owed) = (
+        &defaulted[..lanes],
+        &cash[..lanes],
+        &payments[..lanes],
+        &owed[..lanes],
+    );
+    let mut any = 0;
+    for l in 0..lanes {
+        let short = payments[l] < owed[l] * (1.0 - PAID_IN_FULL);
+        flags[l] = u8::from((defaulted[l] == f64::INFINITY) & ((cash[l] < 0.0) | short));
+        any |= flags[l];
+    }
+    any != 0
 }
 
 /// An entity's lanes that its own resources are computed from (see [`own_resources`]).
@@ -623,6 +683,7 @@ impl Network {
             resources: vec![0.0; n * width],
             payments: vec![0.0; n * width],
             owed_in_all: vec![0.0; n * width],
+            flags: vec![0; width],
             share_paid: vec![0.0; n * width],
             carved_owed: lanes.clone(),
             network_scratch: vec![0.0; 2 * width],
@@ -907,17 +968,21 @@ impl Network {
                     amount,
                     cap,
                 } => {
-                    let (per, amount) = (at(*per), at(*amount));
-                    let cap = cap.map(at);
-                    let base = row(&ws.bases, 4 * of.entity + base_index(of.metric), w);
-                    let progress = row_mut(&mut ws.progress, f, w);
-                    let done = row_mut(&mut ws.released, f, w);
-                    for l in 0..lanes {
-                        progress[l] += base[l];
-                        let cap = cap.map_or(f64::INFINITY, |c| c[l]);
-                        let total = released(progress[l], per[l], amount[l], cap);
-                        contracted[l] = (total - done[l]).max(0.0);
-                        done[l] = total.max(done[l]);
+                    let (per, amount) = (&at(*per)[..lanes], &at(*amount)[..lanes]);
+                    let base = &row(&ws.bases, 4 * of.entity + base_index(of.metric), w)[..lanes];
+                    let progress = &mut row_mut(&mut ws.progress, f, w)[..lanes];
+                    let done = &mut row_mut(&mut ws.released, f, w)[..lanes];
+                    let tranche = Tranche {
+                        per,
+                        amount,
+                        base,
+                    };
+                    match cap {
+                        Some(cap) => {
+                            let cap = &at(*cap)[..lanes];
+                            release(tranche, |l| cap[l], progress, done, contracted)
+                        }
+                        None => release(tranche, |_| f64::INFINITY, progress, done, contracted),
                     }
                 }
             }
@@ -1239,11 +1304,8 @@ impl Network {
                 interest_paid,
                 cash_now,
             );
-            let pending = (0..lanes).any(|l| {
-                defaulted[l] == f64::INFINITY
-                    && (cash_now[l] < 0.0 || payments[l] < owed_in_all[l] * (1.0 - PAID_IN_FULL))
-            });
-            if !pending {
+            let flags = &mut ws.flags[..lanes];
+            if !mark_short(flags, defaulted, cash_now, payments, owed_in_all) {
                 continue;
             }
             // Draws, on those paths, then defaults.
@@ -1257,14 +1319,12 @@ impl Network {
                 &mut drawn_now[..lanes],
                 outside_debt,
             );
+            if !mark_short(flags, defaulted, cash_now, payments, owed_in_all) {
+                continue;
+            }
             for l in 0..lanes {
-                if defaulted[l] != f64::INFINITY {
-                    continue;
-                }
-                let cash = cash_now[l];
                 let owed = owed_in_all[l];
-                let short = payments[l] < owed * (1.0 - PAID_IN_FULL);
-                if short || cash < 0.0 {
+                if flags[l] == 1 {
                     default_year[l] = Some(y);
                     defaulted[l] = yf;
                     // From zero over the pairs that pay it: the others' zeros change

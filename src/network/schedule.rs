@@ -26,6 +26,7 @@ pub fn schedule_weight(start: usize, years: f64, profile: &Profile, y: usize) ->
 
 /// The total released by tranches once the receiver's cumulative metric is `progress`:
 /// `amount` for every whole `per` units (`per > 0`), at most `cap`.
+#[inline(always)]
 pub fn released(progress: f64, per: f64, amount: f64, cap: f64) -> f64 {
     let tranches = (progress.max(0.0) / per).floor();
     (tranches * amount).min(cap)
