@@ -251,10 +251,8 @@ impl RunSummary {
         }
         let stats = &mut self.stats;
         for (k, threshold) in scenario.thresholds.iter().enumerate() {
-            let met = (0..w)
-                .filter(|&l| threshold.is_met(&block.lane(l), scenario.start_year))
-                .count();
-            stats.counters[layout.threshold(k)] += met as u64;
+            stats.counters[layout.threshold(k)] +=
+                threshold.met_in_block(block, scenario.start_year);
         }
         let ebit = layout.metric(Metric::Ebit, 0);
         for y in 0..layout.years {

@@ -9,7 +9,7 @@
 //! the test allows: at or above zero exactly when the path meets it. Rare-event estimation
 //! ([`crate::rare`]) climbs toward the threshold through the margin's levels.
 
-use crate::model::{Metric, PathResults, Trajectory};
+use crate::model::{Block, Metric, PathResults, Trajectory};
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +260,34 @@ impl Threshold {
                 }
             },
         }
+    }
+
+    /// How many of `block`'s paths meet the threshold, each as [`Threshold::is_met`] decides:
+    /// a test of one year's metric is counted across the block's lanes in one pass.
+    pub fn met_in_block(&self, block: &Block, start_year: i32) -> u64 {
+        let met = match &self.test {
+            Test::Metric {
+                metric,
+                years: Years::In(y),
+                target,
+            } => {
+                let row = block.row(*metric, *y);
+                match *target {
+                    Target::Value(v) => {
+                        row.iter().filter(|&&x| self.comparison.holds(x, v)).count()
+                    }
+                    Target::Times { times, of } => row
+                        .iter()
+                        .zip(block.row(of, *y))
+                        .filter(|&(&x, &o)| self.comparison.holds(x, times * o))
+                        .count(),
+                }
+            }
+            _ => (0..block.width())
+                .filter(|&l| self.is_met(&block.lane(l), start_year))
+                .count(),
+        };
+        met as u64
     }
 
     /// Whether the path meets the threshold.

@@ -316,6 +316,13 @@ impl Block {
         &self.values
     }
 
+    /// The values of `metric` in year index `y`, one per path of the block.
+    #[inline]
+    pub fn row(&self, metric: Metric, y: usize) -> &[f64] {
+        let series = metric as usize * self.years + y;
+        &self.values[series * self.width..(series + 1) * self.width]
+    }
+
     /// Path `l` of the block.
     #[inline]
     pub fn lane(&self, l: usize) -> Lane<'_> {
@@ -941,6 +948,40 @@ mod tests {
                 .collect()
         };
         assert_eq!(closings(&dispatched), closings(&plain));
+    }
+
+    /// A block's count of the paths that meet a threshold is the count of its lanes that do,
+    /// for every kind of test `openai.toml` has (one year's metric against a value and
+    /// against a multiple of another metric, a metric by a year, path quantities).
+    #[test]
+    fn a_blocks_threshold_counts_are_its_lanes() {
+        let text = include_str!("../../scenarios/openai.toml");
+        let scenario = crate::scenario::parse(text, "openai.toml", &[]).unwrap();
+        let model = &scenario.model;
+        let w = 128;
+        let mut v = vec![0.0; scenario.inputs.len() * w];
+        for (j, input) in scenario.inputs.iter().enumerate() {
+            for l in 0..w {
+                v[j * w + l] = input
+                    .dist
+                    .quantile(crate::rng::uniform(l as u64, j as u64, 7));
+            }
+        }
+        let keys: Vec<u64> = (0..w as u64).map(crate::rng::mix64).collect();
+        let mut yearly = YearlyNumbers::block(model, w);
+        yearly.fill_block(model, &keys);
+        let mut ws = model.block_workspace(w);
+        model.simulate_block(&v, &yearly, &mut ws).unwrap();
+        let start = scenario.start_year;
+        let mut some_met = false;
+        for t in &scenario.thresholds {
+            let lanes = (0..w)
+                .filter(|&l| t.is_met(&ws.block.lane(l), start))
+                .count();
+            assert_eq!(t.met_in_block(&ws.block, start), lanes as u64, "{}", t.name);
+            some_met |= lanes > 0 && lanes < w;
+        }
+        assert!(some_met, "a threshold that some paths meet and some do not");
     }
 
     /// The same for the yearly numbers' draws: 128 paths of `openai.toml`'s users, streams
