@@ -324,12 +324,11 @@ impl Ledger {
                 costs_row[l] = own_fixed[l] + adjust_costs[l];
             }
         } else {
+            // R&D first (`Costs::rnd_at` of every lane), then the rest added to it in order.
+            rnd_lanes(rnd, rnd_growth, y, &mut self.power[..w], costs_row);
             for l in 0..w {
-                costs_row[l] = Costs::rnd_at(rnd[l], rnd_growth[l], y)
-                    + operations[l]
-                    + rental[l]
-                    + commitments[l]
-                    + adjust_costs[l];
+                costs_row[l] =
+                    costs_row[l] + operations[l] + rental[l] + commitments[l] + adjust_costs[l];
             }
         }
         let (sga_share, cor_share) = (&self.sga_share[..w], &self.cor_share[..w]);
