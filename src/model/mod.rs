@@ -915,22 +915,29 @@ mod tests {
     /// A block's year loop gives the same bits compiled for AVX2 (where the processor has it,
     /// as `simulate_block` runs it) and for plain x86-64 (its body called from here): 128
     /// `openai.toml` paths through both.
-    #[test]
-    fn both_compilations_of_a_block_give_the_same_bits() {
+    /// `openai.toml`, and the inputs (their draw index `index`) and yearly numbers of a
+    /// block of `w` paths of it.
+    fn openai_block(w: usize, index: u64) -> (crate::scenario::Scenario, Vec<f64>, YearlyNumbers) {
         let text = include_str!("../../scenarios/openai.toml");
         let scenario = crate::scenario::parse(text, "openai.toml", &[]).unwrap();
-        let model = &scenario.model;
-        let w = 128;
         let mut v = vec![0.0; scenario.inputs.len() * w];
         for (j, input) in scenario.inputs.iter().enumerate() {
             for l in 0..w {
-                let u = crate::rng::uniform(l as u64, j as u64, 0);
+                let u = crate::rng::uniform(l as u64, j as u64, index);
                 v[j * w + l] = input.dist.quantile(u);
             }
         }
         let keys: Vec<u64> = (0..w as u64).map(crate::rng::mix64).collect();
-        let mut yearly = YearlyNumbers::block(model, w);
-        yearly.fill_block(model, &keys);
+        let mut yearly = YearlyNumbers::block(&scenario.model, w);
+        yearly.fill_block(&scenario.model, &keys);
+        (scenario, v, yearly)
+    }
+
+    #[test]
+    fn both_compilations_of_a_block_give_the_same_bits() {
+        let w = 128;
+        let (scenario, v, yearly) = openai_block(w, 0);
+        let model = &scenario.model;
         let (mut dispatched, mut plain) = (model.block_workspace(w), model.block_workspace(w));
         model.simulate_block(&v, &yearly, &mut dispatched).unwrap();
         model
@@ -955,21 +962,9 @@ mod tests {
     /// against a multiple of another metric, a metric by a year, path quantities).
     #[test]
     fn a_blocks_threshold_counts_are_its_lanes() {
-        let text = include_str!("../../scenarios/openai.toml");
-        let scenario = crate::scenario::parse(text, "openai.toml", &[]).unwrap();
-        let model = &scenario.model;
         let w = 128;
-        let mut v = vec![0.0; scenario.inputs.len() * w];
-        for (j, input) in scenario.inputs.iter().enumerate() {
-            for l in 0..w {
-                v[j * w + l] = input
-                    .dist
-                    .quantile(crate::rng::uniform(l as u64, j as u64, 7));
-            }
-        }
-        let keys: Vec<u64> = (0..w as u64).map(crate::rng::mix64).collect();
-        let mut yearly = YearlyNumbers::block(model, w);
-        yearly.fill_block(model, &keys);
+        let (scenario, v, yearly) = openai_block(w, 7);
+        let model = &scenario.model;
         let mut ws = model.block_workspace(w);
         model.simulate_block(&v, &yearly, &mut ws).unwrap();
         let start = scenario.start_year;
