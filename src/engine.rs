@@ -7,9 +7,8 @@
 //! for any number of threads (rand's `rayon-monte-carlo` example, with exact merging added).
 //! A run can cover any contiguous range of chunks, which is how shards split the path space.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use crate::rng::{ChunkRng, chunk_rng};
 
@@ -117,6 +116,14 @@ pub struct Outcome<S> {
 
 /// Runs the plan on the current rayon pool. Setting `cancel` stops the run at the next chunk
 /// boundary; the outcome then holds the chunks completed so far.
+///
+/// Each of the pool's threads takes the next chunk not yet taken, until none is left, and
+/// folds it into a summary of its own; the summaries are merged at the end. Taking chunks one
+/// at a time keeps both threads busy to the end of the run however unevenly they progress (a
+/// fixed split into pieces left one waiting for the other's last piece), and holds one
+/// summary per thread. A thread's chunks are then not contiguous, which the exact merges do
+/// not mind. When paths fail, the error of the lowest failing chunk is returned: every chunk
+/// below it was taken before it, so it is the same whatever the threads' timing.
 pub fn run<E: Experiment>(
     experiment: &E,
     plan: &Plan,
@@ -124,47 +131,67 @@ pub fn run<E: Experiment>(
     cancel: &AtomicBool,
 ) -> Result<Outcome<E::Summary>, E::Error> {
     progress.start(plan.covered_paths());
-    // Each piece rayon splits the chunks into gets its own summary; two pieces per thread
-    // balance the load without holding many summaries (which are large for long horizons:
-    // four per thread took `openai.toml`'s peak memory at 10^7 paths from 17.8 to 27.3 MiB).
-    let pieces = 2 * rayon::current_num_threads() as u64;
-    let result = (0..plan.chunks as usize)
-        .into_par_iter()
-        .with_min_len(plan.chunks.div_ceil(pieces).max(1) as usize)
-        .try_fold(
-            || (experiment.worker(), experiment.empty_summary(), 0u64),
-            |(mut worker, mut summary, done), index| {
-                let chunk = plan.first_chunk + index as u64;
-                let paths = plan.chunk_paths(chunk);
-                if cancel.load(Ordering::Relaxed) || paths == 0 {
-                    return Ok((worker, summary, done));
+    let next = AtomicU64::new(0);
+    let failed = AtomicBool::new(false);
+    let first_error: Mutex<Option<(u64, E::Error)>> = Mutex::new(None);
+    let summaries: Mutex<Vec<(E::Summary, u64)>> = Mutex::new(Vec::new());
+    let take_chunks = || {
+        let mut state: Option<(E::Worker, E::Summary, u64)> = None;
+        while !cancel.load(Ordering::Relaxed) && !failed.load(Ordering::Relaxed) {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            if index >= plan.chunks {
+                break;
+            }
+            let chunk = plan.first_chunk + index;
+            let paths = plan.chunk_paths(chunk);
+            if paths == 0 {
+                continue;
+            }
+            let (worker, summary, done) =
+                state.get_or_insert_with(|| (experiment.worker(), experiment.empty_summary(), 0));
+            let mut rng = chunk_rng(plan.seed, chunk);
+            let ran = experiment.run_chunk(chunk * CHUNK_PATHS, paths, &mut rng, worker, summary);
+            if let Err(error) = ran {
+                failed.store(true, Ordering::Relaxed);
+                let mut first = first_error.lock().unwrap_or_else(PoisonError::into_inner);
+                if first.as_ref().is_none_or(|(c, _)| chunk < *c) {
+                    *first = Some((chunk, error));
                 }
-                let mut rng = chunk_rng(plan.seed, chunk);
-                experiment.run_chunk(
-                    chunk * CHUNK_PATHS,
-                    paths,
-                    &mut rng,
-                    &mut worker,
-                    &mut summary,
-                )?;
-                progress.advance(paths as u64);
-                Ok((worker, summary, done + paths as u64))
-            },
-        )
-        .map(|r| r.map(|(_, summary, done)| (summary, done)))
-        .try_reduce(
-            || (experiment.empty_summary(), 0),
-            |(mut a, done_a), (b, done_b)| {
-                // Keep the filled summary rather than copy it into an empty one.
-                if done_a == 0 {
-                    return Ok((b, done_b));
-                }
-                a.merge(b);
-                Ok((a, done_a + done_b))
-            },
-        );
+                return;
+            }
+            *done += paths as u64;
+            progress.advance(paths as u64);
+        }
+        if let Some((_, summary, done)) = state {
+            summaries
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push((summary, done));
+        }
+    };
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads() {
+            scope.spawn(|_| take_chunks());
+        }
+    });
     progress.finish();
-    let (mut summary, paths) = result?;
+    if let Some((_, error)) = first_error
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+    {
+        return Err(error);
+    }
+    let mut summaries = summaries
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner)
+        .into_iter();
+    let (mut summary, mut paths) = summaries
+        .next()
+        .unwrap_or_else(|| (experiment.empty_summary(), 0));
+    for (other, done) in summaries {
+        summary.merge(other);
+        paths += done;
+    }
     summary.settle();
     Ok(Outcome {
         summary,
@@ -251,6 +278,47 @@ mod tests {
             merged.merge(&part.summary);
         }
         assert_eq!(whole.summary.value().to_bits(), merged.value().to_bits());
+    }
+
+    /// Fails on every chunk from `from` on, with the chunk's index as the error.
+    struct FailFrom(u64);
+
+    impl Experiment for FailFrom {
+        type Worker = ();
+        type Summary = crate::stats::ExactSum;
+        type Error = u64;
+        fn worker(&self) {}
+        fn empty_summary(&self) -> crate::stats::ExactSum {
+            crate::stats::ExactSum::new()
+        }
+        fn run_chunk(
+            &self,
+            first: u64,
+            _paths: usize,
+            _rng: &mut ChunkRng,
+            _w: &mut (),
+            _s: &mut crate::stats::ExactSum,
+        ) -> Result<(), u64> {
+            let chunk = first / CHUNK_PATHS;
+            if chunk >= self.0 { Err(chunk) } else { Ok(()) }
+        }
+    }
+
+    #[test]
+    fn the_lowest_failing_chunk_is_reported_whatever_the_threads() {
+        let plan = Plan::whole(5, 300 * CHUNK_PATHS);
+        for threads in [1, 2, 4, 8] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            for from in [0, 1, 37, 299] {
+                let error = pool.install(|| {
+                    run(&FailFrom(from), &plan, &NoProgress, &AtomicBool::new(false)).unwrap_err()
+                });
+                assert_eq!(error, from, "{threads} threads");
+            }
+        }
     }
 
     #[test]

@@ -76,21 +76,24 @@ pub struct KeepFirst {
     pub paths: u64,
 }
 
-/// What a run kept for a [`KeepFirst`]: the values of consecutive paths from `start`.
+/// What a run kept for a [`KeepFirst`]: the values of its paths below the requested count,
+/// in runs of consecutive paths as the run's threads recorded them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FirstPaths {
     pub request: KeepFirst,
-    /// The global index of the first kept path.
-    pub start: u64,
-    /// The value of paths `start`, `start + 1`, ... in order.
-    pub values: Vec<f64>,
-    /// Whether the kept paths are consecutive (pieces recorded out of order are not, and then
-    /// nothing kept can be used).
-    pub consecutive: bool,
+    /// Each run's first path's global index and the values of its paths in order.
+    runs: Vec<(u64, Vec<f64>)>,
 }
 
 impl FirstPaths {
-    /// Appends the values of paths `first..` (those below the requested count).
+    fn new(request: KeepFirst) -> FirstPaths {
+        FirstPaths {
+            request,
+            runs: Vec::new(),
+        }
+    }
+
+    /// Adds the values of paths `first..` (those below the requested count).
     fn push(&mut self, first: u64, values: &[f64]) {
         let wanted = self
             .request
@@ -100,22 +103,27 @@ impl FirstPaths {
         if wanted == 0 {
             return;
         }
-        if self.values.is_empty() {
-            self.start = first;
-        } else if self.start + self.values.len() as u64 != first {
-            self.consecutive = false;
+        match self.runs.last_mut() {
+            Some((start, kept)) if *start + kept.len() as u64 == first => {
+                kept.extend_from_slice(&values[..wanted]);
+            }
+            _ => self.runs.push((first, values[..wanted].to_vec())),
         }
-        self.values.extend_from_slice(&values[..wanted]);
     }
 
-    /// Each kept path's value and global index, if they are consecutive.
+    /// Each kept path's value and global index, in path order, if together they are
+    /// consecutive paths (a run cancelled part way may leave gaps).
     pub fn indexed(&self) -> Option<Vec<(f64, u64)>> {
-        self.consecutive.then(|| {
-            (self.start..)
-                .zip(&self.values)
-                .map(|(i, &x)| (x, i))
-                .collect()
-        })
+        let mut runs: Vec<&(u64, Vec<f64>)> = self.runs.iter().collect();
+        runs.sort_unstable_by_key(|(start, _)| *start);
+        let mut indexed = Vec::with_capacity(runs.iter().map(|(_, v)| v.len()).sum());
+        for (start, values) in runs {
+            if indexed.last().is_some_and(|&(_, i)| i + 1 != *start) {
+                return None;
+            }
+            indexed.extend(values.iter().zip(*start..).map(|(&x, i)| (x, i)));
+        }
+        Some(indexed)
     }
 }
 
@@ -140,12 +148,7 @@ impl RunSummary {
 
     /// This summary, keeping what `keep` asks of the paths recorded from now on.
     pub fn keeping(self, keep: Option<KeepFirst>) -> RunSummary {
-        let first = keep.map(|request| FirstPaths {
-            request,
-            start: 0,
-            values: Vec::new(),
-            consecutive: true,
-        });
+        let first = keep.map(FirstPaths::new);
         RunSummary { first, ..self }
     }
 
@@ -274,9 +277,7 @@ impl RunSummary {
         debug_assert_eq!(self.layout, other.layout);
         self.stats.merge(&other.stats);
         if let (Some(a), Some(b)) = (&mut self.first, &other.first) {
-            // Pieces of a run merge in path order, so their kept paths follow each other.
-            a.consecutive &= b.consecutive;
-            a.push(b.start, &b.values);
+            a.runs.extend(b.runs.iter().cloned());
         }
     }
 }

@@ -107,9 +107,11 @@ pub fn median_path_of_run(
     let ranked_paths = options.plan.paths.min(MAX_RANKED);
     let kept = summary
         .first_paths()
-        .filter(|kept| kept.request == ranking(y) && kept.start == 0)
+        .filter(|kept| kept.request == ranking(y))
         .and_then(|kept| kept.indexed())
-        .filter(|ranked| ranked.len() as u64 == ranked_paths);
+        .filter(|ranked| {
+            ranked.len() as u64 == ranked_paths && ranked.first().is_none_or(|&(_, i)| i == 0)
+        });
     match kept {
         Some(ranked) if options.plan.first_chunk == 0 => median_of(scenario, options, ranked, y),
         _ => median_path(scenario, options, y),

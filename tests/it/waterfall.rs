@@ -299,8 +299,9 @@ fn a_run_that_keeps_its_first_paths_finds_the_same_median_path() {
         let options = RunOptions::new(Plan::whole(11, paths)).keep(waterfall::ranking(y));
         let outcome = pool.install(|| breakeven::simulation::run(&s, &options).unwrap());
         let kept = outcome.summary.first_paths().unwrap();
-        assert_eq!(kept.values.len() as u64, paths.min(waterfall::MAX_RANKED));
-        assert!(kept.consecutive && kept.start == 0);
+        let indexed = kept.indexed().unwrap();
+        assert_eq!(indexed.len() as u64, paths.min(waterfall::MAX_RANKED));
+        assert!(indexed.iter().zip(0..).all(|(&(_, i), k)| i == k));
         let from_run = pool.install(|| {
             waterfall::median_path_of_run(&s, &options, &outcome.summary, y)
                 .unwrap()
