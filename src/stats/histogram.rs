@@ -33,6 +33,9 @@ pub const DYNAMIC_RANGE: f64 = (1u64 << (MAX_BUCKETS >> SUB_BITS)) as f64;
 
 const SHIFT: u32 = 52 - SUB_BITS;
 
+/// The values [`Signed::add_mixed`] sorts by sign at a time (a block's width).
+const MIXED_PART: usize = 128;
+
 fn key(magnitude: f64) -> i64 {
     (magnitude.to_bits() >> SHIFT) as i64
 }
@@ -255,36 +258,37 @@ impl<C: Count> Signed<C> {
         }
     }
 
-    /// [`Signed::add_batch`] for a batch of both signs or with zeros.
+    /// [`Signed::add_batch`] for a batch of both signs or with zeros. Without a branch per
+    /// value, whose sign a mixed batch makes unpredictable: the keys are sorted by sign into
+    /// two buffers (each key written to both, the buffer of its sign advancing), and each
+    /// buffer is then counted as a one-signed batch.
     fn add_mixed(&mut self, values: &[f64]) -> u64 {
-        // Find each sign's key range first, so storage grows exactly as far as adding the
-        // values one by one would.
-        let (mut positive, mut negative) = ((i64::MAX, i64::MIN), (i64::MAX, i64::MIN));
-        for &x in values {
-            let m = x.abs();
-            if m >= ZERO_BELOW {
-                let k = key(m);
-                let range = if x > 0.0 {
-                    &mut positive
-                } else {
-                    &mut negative
-                };
-                *range = (range.0.min(k), range.1.max(k));
-            }
-        }
-        self.positive.cover(positive.0, positive.1);
-        self.negative.cover(negative.0, negative.1);
-        let (p_offset, p_counts) = (self.positive.offset, &mut self.positive.counts[..]);
-        let (n_offset, n_counts) = (self.negative.offset, &mut self.negative.counts[..]);
         let mut zeros = 0;
-        for &x in values {
-            let m = x.abs();
-            if m < ZERO_BELOW {
-                zeros += 1;
-            } else if x > 0.0 {
-                p_counts[(key(m).max(p_offset) - p_offset) as usize] += C::ONE;
-            } else {
-                n_counts[(key(m).max(n_offset) - n_offset) as usize] += C::ONE;
+        for part in values.chunks(MIXED_PART) {
+            let (mut positive, mut negative) = ([0i64; MIXED_PART], [0i64; MIXED_PART]);
+            let (mut p, mut n) = (0, 0);
+            for &x in part {
+                let m = x.abs();
+                let k = key(m);
+                let counted = m >= ZERO_BELOW;
+                positive[p] = k;
+                negative[n] = k;
+                p += usize::from(counted && x > 0.0);
+                n += usize::from(counted && x < 0.0);
+            }
+            zeros += (part.len() - p - n) as u64;
+            // Each sign's key range first, so storage grows exactly as far as adding the
+            // values one by one would.
+            for (store, keys) in [
+                (&mut self.positive, &positive[..p]),
+                (&mut self.negative, &negative[..n]),
+            ] {
+                let low = keys.iter().copied().min().unwrap_or(i64::MAX);
+                let high = keys.iter().copied().max().unwrap_or(i64::MIN);
+                store.cover(low, high);
+                if !keys.is_empty() {
+                    store.add_all_covered(low, keys.iter().copied());
+                }
             }
         }
         zeros
