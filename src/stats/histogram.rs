@@ -584,12 +584,25 @@ mod tests {
             batched.add_batch(&negative, -hi, -lo);
             negative.iter().for_each(|&x| one_by_one.add(x));
         }
+        // A mixed batch longer than the parts add_mixed sorts at a time, with zeros.
+        let long: Vec<f64> = (0..3 * MIXED_PART + 7)
+            .map(|i| {
+                if i % 5 == 0 {
+                    0.0
+                } else {
+                    (i as f64 * 1.3).sin() * 1e3
+                }
+            })
+            .collect();
+        let (lo, hi) = extremes(&long);
+        batched.add_batch(&long, lo, hi);
+        long.iter().for_each(|&x| one_by_one.add(x));
         // A batch of values that all count as zero takes its own path too.
         let zeros = [0.0, 1e-9, -0.0, -1e-9, 0.0];
         batched.add_batch(&zeros, -1e-9, 1e-9);
         zeros.iter().for_each(|&x| one_by_one.add(x));
         assert_eq!(one_by_one, batched);
-        assert_eq!(batched.count(), 3 * 3000 + 5);
+        assert_eq!(batched.count(), (3 * 3000 + 3 * MIXED_PART + 7 + 5) as u64);
     }
 
     #[test]
