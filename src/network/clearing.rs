@@ -234,29 +234,48 @@ impl Clearing {
             }
             payments[i] = (rhs / 1.0).clamp(0.0, owed[i]);
         }
-        for k in 0..n {
-            changed[k] = payments[k].to_bits() != owed[k].to_bits();
+        // The entities whose values the second classification computes again: the payees of
+        // those whose payment changed (`changed` marks them).
+        changed.fill(false);
+        for j in 0..n {
+            if payments[j].to_bits() != owed[j].to_bits() {
+                for &p in &self.pairs.owes[j] {
+                    let payee = self.pairs.pairs[p].1;
+                    changed[payee] |= payee != j;
+                }
+            }
         }
-        let tolerance = 1e-9
-            * owed
-                .iter()
-                .chain(resources)
-                .fold(1.0f64, |m, x| m.max(x.abs()));
-        let mut fixed = true;
+        // The test of the values against the payments, to a tolerance computed only if some
+        // difference is not zero. An entity that pays in full and whose value was not
+        // computed again passes it: its value is at least what it owes and it pays that.
+        let mut tolerance = None;
         for k in 0..n {
-            let owed_by = &self.pairs.owed_by[k];
-            let value = if owed_by.iter().any(|&(j, _)| changed[j]) {
-                let value = resources[k] + inflow(owed_by, owed, usable, payments);
+            let value = if changed[k] {
+                let value = resources[k] + inflow(&self.pairs.owed_by[k], owed, usable, payments);
                 if classify(value, owed[k]) != class[k] {
                     return false;
                 }
                 value
+            } else if class[k] == Class::Full {
+                continue;
             } else {
                 values[k]
             };
-            fixed &= (value.clamp(0.0, owed[k]) - payments[k]).abs() <= tolerance;
+            let difference = (value.clamp(0.0, owed[k]) - payments[k]).abs();
+            if difference != 0.0 {
+                let tolerance = *tolerance.get_or_insert_with(|| {
+                    1e-9 * owed
+                        .iter()
+                        .chain(resources)
+                        .fold(1.0f64, |m, x| m.max(x.abs()))
+                });
+                // Not within it, or not a number.
+                if difference > tolerance || difference.is_nan() {
+                    return false;
+                }
+            }
         }
-        fixed
+        true
     }
 
     /// Clears one year: `obligations[p]` is what the payer of pair `p` owes its payee (not
