@@ -35,13 +35,6 @@ pub type Usd = f64;
 /// error rather than a number: squares and sums of such values would overflow.
 pub const MAGNITUDE_LIMIT: f64 = 1e140;
 
-/// Whether a number is within the representable range ([`MAGNITUDE_LIMIT`]; NaN is not), as
-/// [`Model::finish_block`] tests every number of a block.
-#[inline(always)]
-pub fn in_range(x: f64) -> bool {
-    x.abs() <= MAGNITUDE_LIMIT
-}
-
 /// Index of an input in the per-path array of drawn values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ParamId(pub usize);
@@ -849,22 +842,6 @@ impl Model {
     pub fn finish_block(&self, ws: &mut BlockWorkspace) -> Result<(), (usize, NumericError)> {
         ws.ledger.close(self, &mut ws.block);
         self.check_finite(&ws.block)
-    }
-
-    /// [`Model::finish_block`] when the caller has found every metric of every year of the
-    /// block in range (`x.abs() <= MAGNITUDE_LIMIT`, as [`Model::finish_block`] tests them):
-    /// only the rows the closing writes (funding gap, NPV) are tested. The same result.
-    #[inline(always)]
-    pub fn finish_block_years_in_range(
-        &self,
-        ws: &mut BlockWorkspace,
-    ) -> Result<(), (usize, NumericError)> {
-        ws.ledger.close(self, &mut ws.block);
-        let closed = &ws.block.values[Metric::ALL.len() * self.years * ws.block.width..];
-        if closed.iter().fold(true, |all, &x| all & in_range(x)) {
-            return Ok(());
-        }
-        self.first_out_of_range(&ws.block)
     }
 
     /// Fails on the first path with a non-finite or out-of-range number, naming its year.

@@ -38,13 +38,12 @@
 
 use crate::model::hurdle::charge_per_depreciation;
 use crate::model::{
-    Adjustments, BlockWorkspace, Lane, Metric, NumericError, ParamId, Trajectory, YearlyNumbers,
-    in_range,
+    Adjustments, BlockWorkspace, Lane, NumericError, ParamId, Trajectory, YearlyNumbers,
 };
 
 use super::clearing::{BlockClearing, Pairs};
 use super::schedule::{depreciate, loan_service, released, schedule_weight, scheduled};
-use super::summary::{NetworkSummary, circularity};
+use super::summary::circularity;
 use super::{Amount, Booking, FlowBase, FlowKind, Network, NetworkMetric};
 
 /// Relative shortfall below which a payment counts as made in full.
@@ -103,44 +102,6 @@ impl EntityPaths {
     /// The entity's accounts with its flows, after [`Network::simulate`] of one path.
     pub fn trajectory(&self) -> &Trajectory {
         &self.trajectory
-    }
-
-    /// Its metrics of year index `y` for the block's paths, as the summary records them
-    /// after the year is booked.
-    #[inline(always)]
-    fn year_rows(&self, y: usize, years: usize) -> YearRows<'_> {
-        YearRows {
-            values: self.workspace.block.values(),
-            years,
-            y,
-        }
-    }
-}
-
-/// An entity's metrics of one year for a block's paths: rows `k * years + y` of its block's
-/// `values`.
-struct YearRows<'a> {
-    values: &'a [f64],
-    years: usize,
-    y: usize,
-}
-
-impl YearRows<'_> {
-    /// Whether every number is in range, as the block's closing test counts them
-    /// ([`crate::model::Model::finish_block`]).
-    #[inline(always)]
-    fn in_range(&self, w: usize) -> bool {
-        let mut fine = true;
-        for m in 0..Metric::ALL.len() {
-            let x = row(self.values, m * self.years + self.y, w);
-            fine = x.iter().fold(fine, |all, &x| all & in_range(x));
-        }
-        fine
-    }
-
-    #[inline(always)]
-    fn record(&self, summary: &mut NetworkSummary, e: usize) {
-        summary.record_entity_year(e, self.y, self.values);
     }
 }
 
@@ -823,34 +784,9 @@ impl Network {
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the processor has AVX2.
-            return unsafe { self.simulate_numbers_avx2(values, ws, None) };
+            return unsafe { self.simulate_numbers_avx2(values, ws) };
         }
-        self.simulate_numbers_inline(values, ws, None)
-    }
-
-    /// [`Network::simulate_block`], and the block recorded into `summary` as
-    /// [`NetworkSummary::record_block`] would record it (`start_year` for its thresholds), the
-    /// same statistics: each entity's series of a year are recorded as soon as the year is
-    /// booked, while its rows are in cache, and the rest after the block. On a failure the
-    /// summary holds part of the block (the run fails with it).
-    pub fn simulate_and_record_block(
-        &self,
-        values: &[f64],
-        keys: &[u64],
-        ws: &mut NetworkBlock,
-        summary: &mut NetworkSummary,
-        start_year: i32,
-    ) -> Result<(), (usize, NumericError)> {
-        for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            e.yearly.fill_block(&entity.model, keys);
-        }
-        let recorder = Some((summary, start_year));
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            return unsafe { self.simulate_numbers_avx2(values, ws, recorder) };
-        }
-        self.simulate_numbers_inline(values, ws, recorder)
+        self.simulate_numbers_inline(values, ws)
     }
 
     /// [`Network::simulate_numbers`] compiled for AVX2: what it calls in the year loop is
@@ -861,30 +797,22 @@ impl Network {
         &self,
         values: &[f64],
         ws: &mut NetworkBlock,
-        recorder: Option<(&mut NetworkSummary, i32)>,
     ) -> Result<(), (usize, NumericError)> {
-        self.simulate_numbers_inline(values, ws, recorder)
+        self.simulate_numbers_inline(values, ws)
     }
 
-    /// [`Network::simulate_numbers`]'s body, inlined into each of its two compilations; with
-    /// a summary, [`Network::simulate_and_record_block`]'s.
+    /// [`Network::simulate_numbers`]'s body, inlined into each of its two compilations.
     #[inline(always)]
     fn simulate_numbers_inline(
         &self,
         values: &[f64],
         ws: &mut NetworkBlock,
-        mut recorder: Option<(&mut NetworkSummary, i32)>,
     ) -> Result<(), (usize, NumericError)> {
         let w = ws.width;
-        let n = self.entities.len();
         for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
             entity.model.begin_block(values, &mut e.workspace);
         }
         self.begin_flows(values, ws);
-        // With a summary: the first entity-year (`y * n + i`) not recorded in the year loop,
-        // because one of its numbers is out of range (the block then fails, unless that
-        // number is one the block's test does not see).
-        let mut unrecorded = None;
         for y in 0..ws.years {
             let year = y * w..(y + 1) * w;
             let k = ws.kept_row(y);
@@ -902,18 +830,10 @@ impl Network {
                     .own_year_block(values, &e.yearly, y, &mut e.workspace, own);
             }
             self.flows_year(values, y, ws);
-            for (i, (entity, e)) in self.entities.iter().zip(&mut ws.entities).enumerate() {
+            for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
                 entity
                     .model
                     .account_year_block(values, &e.adjustments, y, &mut e.workspace);
-                if let (Some((summary, _)), None) = (recorder.as_mut(), unrecorded) {
-                    let rows = e.year_rows(y, ws.years);
-                    if rows.in_range(w) {
-                        rows.record(summary, i);
-                    } else {
-                        unrecorded = Some(y * n + i);
-                    }
-                }
             }
         }
         self.close_flows(ws);
@@ -921,14 +841,8 @@ impl Network {
         // representable range; lanes are independent, so a failure is the one the path alone
         // would give.
         let mut failed = None;
-        let years_in_range = recorder.is_some() && unrecorded.is_none();
         for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
-            let finished = if years_in_range {
-                entity.model.finish_block_years_in_range(&mut e.workspace)
-            } else {
-                entity.model.finish_block(&mut e.workspace)
-            };
-            if let Err(failure) = finished {
+            if let Err(failure) = entity.model.finish_block(&mut e.workspace) {
                 keep_first(&mut failed, failure);
             }
         }
@@ -939,13 +853,6 @@ impl Network {
             for e in &mut ws.entities {
                 e.trajectory.take_lane(&e.workspace.block, 0);
             }
-        }
-        if let Some((summary, start_year)) = recorder {
-            for k in unrecorded.unwrap_or(ws.years * n)..ws.years * n {
-                let (y, i) = (k / n, k % n);
-                ws.entities[i].year_rows(y, ws.years).record(summary, i);
-            }
-            summary.record_block_rest(self, start_year, ws);
         }
         Ok(())
     }
@@ -1540,9 +1447,7 @@ pub(super) mod tests {
         for (entity, e) in network.entities.iter().zip(&mut plain.entities) {
             e.yearly.fill_block(&entity.model, &keys);
         }
-        network
-            .simulate_numbers_inline(&v, &mut plain, None)
-            .unwrap();
+        network.simulate_numbers_inline(&v, &mut plain).unwrap();
         let bits = |x: &[f64]| -> Vec<u64> { x.iter().map(|x| x.to_bits()).collect() };
         for (a, b) in dispatched.entities.iter().zip(&plain.entities) {
             assert_eq!(

@@ -1,7 +1,7 @@
 //! Running a network scenario: the [`Experiment`] the engine runs for it. Each block of
 //! paths draws every entity's inputs at once (so correlations may join inputs of different
-//! entities), evaluates the network and records it as it goes
-//! ([`Network::simulate_and_record_block`]); the engine's fixed chunks make the summary the same
+//! entities), evaluates the network ([`Network::simulate_block`]) and records it
+//! ([`NetworkSummary::record_block`]); the engine's fixed chunks make the summary the same
 //! whatever the number of threads. [`visit_paths`] shows the same paths one by one to
 //! analyses that need more than a summary.
 
@@ -54,9 +54,8 @@ impl NetworkSimulation<'_> {
 
     /// Runs the next `width` paths of a chunk (at most [`crate::engine::BLOCK_PATHS`]), the
     /// first of which is the `in_chunk`-th of its chunk and the `global`-th of the run, taking
-    /// their keys from the chunk's generator `rng`, and records them into `summary` if
-    /// given. Allocates nothing unless the block is a chunk's narrower last one of a new
-    /// width.
+    /// their keys from the chunk's generator `rng`. Allocates nothing unless the block is a chunk's narrower
+    /// last one of a new width.
     fn run_block<'w>(
         &self,
         in_chunk: usize,
@@ -64,7 +63,6 @@ impl NetworkSimulation<'_> {
         width: usize,
         rng: &mut ChunkRng,
         worker: &'w mut Worker,
-        summary: Option<&mut NetworkSummary>,
     ) -> Result<&'w BlockPaths, PathError> {
         let block = worker
             .blocks
@@ -72,24 +70,13 @@ impl NetworkSimulation<'_> {
         block
             .inputs
             .draw(&self.draw, in_chunk, global, rng, &mut worker.draw);
-        let (values, keys) = (&block.inputs.values, &block.inputs.keys);
-        match summary {
-            Some(summary) => self.network.simulate_and_record_block(
-                values,
-                keys,
-                &mut block.results,
-                summary,
-                self.scenario.start_year,
-            ),
-            None => self
-                .network
-                .simulate_block(values, keys, &mut block.results),
-        }
-        .map_err(|(l, error)| PathError {
-            path: global + l as u64,
-            error,
-            suspect: None,
-        })?;
+        self.network
+            .simulate_block(&block.inputs.values, &block.inputs.keys, &mut block.results)
+            .map_err(|(l, error)| PathError {
+                path: global + l as u64,
+                error,
+                suspect: None,
+            })?;
         Ok(block)
     }
 }
@@ -120,7 +107,8 @@ impl Experiment for NetworkSimulation<'_> {
             if self.options.cancel.load(Ordering::Relaxed) {
                 break;
             }
-            self.run_block(start, first, width, rng, worker, Some(summary))?;
+            let block = self.run_block(start, first, width, rng, worker)?;
+            summary.record_block(self.network, self.scenario.start_year, &block.results);
         }
         Ok(())
     }
@@ -186,7 +174,7 @@ pub fn visit_paths(
             if options.cancel.load(Ordering::Relaxed) {
                 break 'chunks;
             }
-            let block = simulation.run_block(start, first, width, &mut rng, &mut worker, None)?;
+            let block = simulation.run_block(start, first, width, &mut rng, &mut worker)?;
             for l in 0..width {
                 block.inputs.copy_path(l, &mut inputs);
                 visit(&inputs, block.results.lane(l));

@@ -11,7 +11,7 @@
 //! where more than one did. Where each lives in the mergeable [`Summary`] is private here.
 
 use crate::engine::Merge;
-use crate::model::{Block, Metric, PathResults};
+use crate::model::{Metric, PathResults};
 use crate::stats::{MetricStats, Summary, YearCounts};
 use crate::summary::Probability;
 
@@ -317,90 +317,6 @@ impl NetworkSummary {
     /// [`NetworkSummary::record_block`]'s body, inlined into each of its two compilations.
     #[inline(always)]
     fn record_block_inline(&mut self, network: &Network, start_year: i32, block: &NetworkBlock) {
-        for e in 0..self.layout.entities {
-            for y in 0..self.layout.years {
-                self.record_entity_year_inline(e, y, block.results(e).values());
-            }
-        }
-        self.record_block_rest_inline(network, start_year, block);
-    }
-
-    /// Records entity `e`'s metrics of year index `y` for a block's paths (from its block's
-    /// `values`), each as one batch. [`NetworkSummary::record_block`] is this for every
-    /// entity and year, then [`NetworkSummary::record_block_rest`]; the network's year loop
-    /// calls it as soon as the year's rows are booked, while they are in cache. Each series'
-    /// batches come in block order either way, so the statistics are the same. Compiled for
-    /// AVX2 too, and run so where the processor has it, as [`NetworkSummary::record_block`]
-    /// is; not inlined into the network's year loop.
-    #[inline(never)]
-    pub(super) fn record_entity_year(&mut self, e: usize, y: usize, values: &[f64]) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            return unsafe { self.record_entity_year_avx2(e, y, values) };
-        }
-        self.record_entity_year_inline(e, y, values)
-    }
-
-    /// [`NetworkSummary::record_entity_year`] compiled for AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn record_entity_year_avx2(&mut self, e: usize, y: usize, values: &[f64]) {
-        self.record_entity_year_inline(e, y, values)
-    }
-
-    #[inline(always)]
-    fn record_entity_year_inline(&mut self, e: usize, y: usize, values: &[f64]) {
-        let layout = &self.layout;
-        let series = &mut self.stats.series;
-        let years = layout.years;
-        let w = values.len() / Block::series_count(years);
-        // Series `k` of the block (metric-major, then year) is the entity's `k`-th series.
-        let first = layout.metric(e, Metric::ALL[0], 0);
-        for k in (y..Metric::ALL.len() * years).step_by(years) {
-            series[first + k].add_batch(row(values, k, w));
-        }
-    }
-
-    /// Records what [`NetworkSummary::record_entity_year`] does not of a block, after its
-    /// last year: every entity's funding gap, NPV, funding drawn, revenue lost, thresholds and
-    /// event years, and the network's series and counters.
-    /// Compiled for AVX2 too, and run so where the processor has it, as
-    /// [`NetworkSummary::record_block`] is.
-    #[inline(never)]
-    pub(super) fn record_block_rest(
-        &mut self,
-        network: &Network,
-        start_year: i32,
-        block: &NetworkBlock,
-    ) {
-        #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the processor has AVX2.
-            return unsafe { self.record_block_rest_avx2(network, start_year, block) };
-        }
-        self.record_block_rest_inline(network, start_year, block)
-    }
-
-    /// [`NetworkSummary::record_block_rest`] compiled for AVX2.
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn record_block_rest_avx2(
-        &mut self,
-        network: &Network,
-        start_year: i32,
-        block: &NetworkBlock,
-    ) {
-        self.record_block_rest_inline(network, start_year, block)
-    }
-
-    #[inline(always)]
-    fn record_block_rest_inline(
-        &mut self,
-        network: &Network,
-        start_year: i32,
-        block: &NetworkBlock,
-    ) {
         let layout = &self.layout;
         let stats = &mut self.stats;
         let w = block.width();
@@ -409,6 +325,10 @@ impl NetworkSummary {
         for (e, (entity, own)) in network.entities.iter().zip(&block.entities).enumerate() {
             let results = block.results(e);
             let values = results.values();
+            let first = layout.metric(e, Metric::ALL[0], 0);
+            for (k, lanes) in values[..metrics * w].chunks_exact(w).enumerate() {
+                stats.series[first + k].add_batch(lanes);
+            }
             for y in 0..years {
                 stats.series[layout.end_customer(e, y)].add_batch(row(
                     &own.end_customer_revenue,
@@ -509,34 +429,5 @@ mod tests {
         }
         assert_eq!(dispatched, plain);
         assert_eq!(plain.paths(), 2 * keys.len() as u64);
-    }
-
-    /// Recording a block's series year by year as the network books them
-    /// (`Network::simulate_and_record_block`, as runs do) gives the statistics of recording
-    /// the whole block after it (`record_block`): 128 `network.toml` paths, twice.
-    #[test]
-    fn recording_year_by_year_gives_the_statistics_of_recording_the_block() {
-        let (scenario, v, keys) = super::super::path::tests::network_block_inputs();
-        let network = scenario.network.as_ref().unwrap();
-        let (mut after, mut during) = (network.block(keys.len()), network.block(keys.len()));
-        let (mut whole, mut by_year) = (
-            NetworkSummary::empty(network),
-            NetworkSummary::empty(network),
-        );
-        for _ in 0..2 {
-            network.simulate_block(&v, &keys, &mut after).unwrap();
-            whole.record_block(network, scenario.start_year, &after);
-            network
-                .simulate_and_record_block(
-                    &v,
-                    &keys,
-                    &mut during,
-                    &mut by_year,
-                    scenario.start_year,
-                )
-                .unwrap();
-        }
-        assert_eq!(whole, by_year);
-        assert_eq!(by_year.paths(), 2 * keys.len() as u64);
     }
 }
