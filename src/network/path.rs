@@ -50,7 +50,10 @@ use super::{Amount, Booking, FlowBase, FlowKind, Network, NetworkMetric};
 const PAID_IN_FULL: f64 = 1e-9;
 
 /// One entity on a block of paths. Every yearly array is lane-minor; per-path numbers hold
-/// one value per path.
+/// one value per path. `margins`, `capex`, `own_capex`, `own_free_cash_flow`,
+/// `outside_interest`, `purchases_paid` and `drawn_in`, which only their own year reads, keep
+/// every year for a block of one path and only the current year for a wider block (so that
+/// a block's rows stay in cache).
 #[derive(Debug, Clone)]
 pub struct EntityPaths {
     /// The block's yearly random numbers (users, streams, shocks), from the entity's streams.
@@ -107,6 +110,11 @@ impl EntityPaths {
 pub struct NetworkBlock {
     width: usize,
     years: usize,
+    /// Years kept of the arrays that only their own year reads (`margins`, `capex`,
+    /// `own_capex`, `own_free_cash_flow`, `outside_interest`, `purchases_paid`, `drawn_in`
+    /// of each entity, `due` and `paid` of each flow): every year for one path, one row,
+    /// reused year after year, for a block of paths (see [`NetworkBlock::kept_row`]).
+    kept: usize,
     /// Per entity, in network order.
     pub entities: Vec<EntityPaths>,
     clearing: BlockClearing,
@@ -157,7 +165,7 @@ pub struct NetworkBlock {
     progress: Vec<f64>,
     released: Vec<f64>,
     /// Per flow and year: what was due (zero once stopped) and what was paid (for a loan:
-    /// what was lent).
+    /// what was lent); for a block of paths, of the current year only (see `kept`).
     pub due: Vec<Vec<f64>>,
     pub paid: Vec<Vec<f64>>,
     /// Purchases paid by entity `i` to entity `j` over the horizon, row `i * n + j`.
@@ -200,6 +208,12 @@ impl<'a> NetworkLane<'a> {
 }
 
 impl NetworkBlock {
+    /// The row of year index `y` in the arrays that keep [`NetworkBlock::kept`] years.
+    #[inline(always)]
+    fn kept_row(&self, y: usize) -> usize {
+        if self.kept == 1 { 0 } else { y }
+    }
+
     /// Paths in the block.
     pub fn width(&self) -> usize {
         self.width
@@ -603,6 +617,10 @@ impl Network {
         let years = self.years();
         let flows = self.flows.len();
         let yearly = vec![0.0; years * width];
+        // What only its own year reads, one row reused each year in a block of paths (every
+        // year's kept for one path, which explanations and tests read).
+        let kept = if width == 1 { years } else { 1 };
+        let own_year = vec![0.0; kept * width];
         let lanes = vec![0.0; width];
         let service =
             |f: &super::Flow| matches!(f.kind, FlowKind::Loan { .. }).then_some((f.to, f.from));
@@ -627,6 +645,7 @@ impl Network {
         NetworkBlock {
             width,
             years,
+            kept,
             entities: self
                 .entities
                 .iter()
@@ -635,15 +654,15 @@ impl Network {
                     workspace: e.model.block_workspace(width),
                     trajectory: e.model.workspace().trajectory,
                     adjustments: Adjustments::block(years, width),
-                    margins: yearly.clone(),
+                    margins: own_year.clone(),
                     end_customer_revenue: yearly.clone(),
-                    capex: yearly.clone(),
-                    own_capex: yearly.clone(),
-                    own_free_cash_flow: yearly.clone(),
-                    outside_interest: yearly.clone(),
+                    capex: own_year.clone(),
+                    own_capex: own_year.clone(),
+                    own_free_cash_flow: own_year.clone(),
+                    outside_interest: own_year.clone(),
                     cash: yearly.clone(),
-                    purchases_paid: yearly.clone(),
-                    drawn_in: yearly.clone(),
+                    purchases_paid: own_year.clone(),
+                    drawn_in: own_year.clone(),
                     drawn: vec![0.0; 3 * width],
                     funding_drawn: lanes.clone(),
                     outside_debt: lanes.clone(),
@@ -709,8 +728,8 @@ impl Network {
             lent: vec![yearly.clone(); flows],
             progress: vec![0.0; flows * width],
             released: vec![0.0; flows * width],
-            due: vec![yearly.clone(); flows],
-            paid: vec![yearly; flows],
+            due: vec![own_year.clone(); flows],
+            paid: vec![own_year; flows],
             purchases: vec![0.0; n * n * width],
             bases: vec![0.0; 4 * n * width],
             network: vec![0.0; NetworkMetric::ALL.len() * years * width],
@@ -796,13 +815,15 @@ impl Network {
         self.begin_flows(values, ws);
         for y in 0..ws.years {
             let year = y * w..(y + 1) * w;
+            let k = ws.kept_row(y);
+            let kept = k * w..(k + 1) * w;
             for (entity, e) in self.entities.iter().zip(&mut ws.entities) {
                 let own = [
                     &mut e.end_customer_revenue[year.clone()],
-                    &mut e.capex[year.clone()],
-                    &mut e.own_capex[year.clone()],
-                    &mut e.own_free_cash_flow[year.clone()],
-                    &mut e.margins[year.clone()],
+                    &mut e.capex[kept.clone()],
+                    &mut e.own_capex[kept.clone()],
+                    &mut e.own_free_cash_flow[kept.clone()],
+                    &mut e.margins[kept.clone()],
                 ];
                 entity
                     .model
@@ -856,6 +877,8 @@ impl Network {
             e.default_unaided.fill(false);
             e.revenue_lost.fill(0.0);
         }
+        // What each flow paid over the horizon, summed year by year from -0.0.
+        ws.flow_paid.fill(-0.0);
         for (f, flow) in self.flows.iter().enumerate() {
             match flow.kind {
                 FlowKind::Loan { .. } => ws.lent[f].fill(0.0),
@@ -893,31 +916,30 @@ impl Network {
         let lanes = w;
         let at = |p: ParamId| p.lanes(v, w);
         let year = y * w..(y + 1) * w;
+        // The row of the year in the arrays that keep one row in a block.
+        let ky = ws.kept_row(y);
+        let kept = ky * w..(ky + 1) * w;
         // A path's contracts with an entity stop from the year after its default.
         let yf = y as f64;
         for (i, e) in ws.entities.iter_mut().enumerate() {
             let a = &mut e.adjustments;
-            for series in [
-                &mut a.revenue,
-                &mut a.costs,
-                &mut a.capex,
-                &mut a.financing,
-                &mut e.purchases_paid,
-                &mut e.drawn_in,
-            ] {
+            for series in [&mut a.revenue, &mut a.costs, &mut a.capex, &mut a.financing] {
                 series[year.clone()].fill(0.0);
             }
-            for (k, from) in [
-                &e.end_customer_revenue,
-                &e.end_customer_revenue,
-                &e.capex,
-                &e.own_capex,
+            for series in [&mut e.purchases_paid, &mut e.drawn_in] {
+                series[kept.clone()].fill(0.0);
+            }
+            for (k, (from, r)) in [
+                (&e.end_customer_revenue, y),
+                (&e.end_customer_revenue, y),
+                (&e.capex, ky),
+                (&e.own_capex, ky),
             ]
             .into_iter()
             .enumerate()
             {
                 if ws.base_read[4 * i + k] {
-                    row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, y, w));
+                    row_mut(&mut ws.bases, 4 * i + k, w).copy_from_slice(row(from, r, w));
                 }
             }
         }
@@ -986,7 +1008,7 @@ impl Network {
                 &ws.entities[flow.from].defaulted[..lanes],
                 &ws.entities[flow.to].defaulted[..lanes],
             );
-            let due = &mut row_mut(&mut ws.due[f], y, w)[..lanes];
+            let due = &mut row_mut(&mut ws.due[f], ky, w)[..lanes];
             let owed = &mut ws.owed[f * w..f * w + lanes];
             owed_now(owed, due, &contracted[..lanes], [payer, payee], yf);
             // A flow outside its schedule on every path carries nothing this year, and is not
@@ -1053,7 +1075,7 @@ impl Network {
             let usable = &mut row_mut(&mut ws.usable, p, w)[..lanes];
             match flow.kind {
                 FlowKind::Purchase(_) => {
-                    let margins = &row(&ws.entities[flow.to].margins, y, w)[..lanes];
+                    let margins = &row(&ws.entities[flow.to].margins, ky, w)[..lanes];
                     accumulate_product(usable, first, owed, margins);
                 }
                 _ => accumulate(usable, first, owed),
@@ -1094,7 +1116,7 @@ impl Network {
             } else {
                 &row(&e.cash, y - 1, w)[..lanes]
             };
-            let own = &row(&e.own_free_cash_flow, y, w)[..lanes];
+            let own = &row(&e.own_free_cash_flow, ky, w)[..lanes];
             let [drawn_equity, drawn_debt, drawn_backstop] =
                 [0, 1, 2].map(|k| &row(&e.drawn, k, w)[..lanes]);
             let (defaulted, outside_debt) = (&e.defaulted[..lanes], &e.outside_debt[..lanes]);
@@ -1145,7 +1167,7 @@ impl Network {
         for (f, flow) in self.flows.iter().enumerate() {
             let (i, j) = (flow.from, flow.to);
             let owed = &row(&ws.owed, f, w)[..lanes];
-            let paid = &mut row_mut(&mut ws.paid[f], y, w)[..lanes];
+            let paid = &mut row_mut(&mut ws.paid[f], ky, w)[..lanes];
             for ((p, o), s) in paid
                 .iter_mut()
                 .zip(owed)
@@ -1153,7 +1175,10 @@ impl Network {
             {
                 *p = o * s;
             }
-            let paid = &row(&ws.paid[f], y, w)[..lanes];
+            let paid = &row(&ws.paid[f], ky, w)[..lanes];
+            // What the flow paid over the horizon, as `Iterator::sum` sums: from -0.0 (set
+            // when the block begins), year by year.
+            add_lanes(&mut row_mut(&mut ws.flow_paid, f, w)[..lanes], paid);
             let at_y = y * w;
             if ws.idle[f] {
                 continue;
@@ -1168,7 +1193,7 @@ impl Network {
                     }
                     add_lanes(&mut row_mut(&mut ws.purchases, i * n + j, w)[..lanes], paid);
                     let payer = &mut ws.entities[i];
-                    add_lanes(lanes_mut(&mut payer.purchases_paid, at_y, lanes), paid);
+                    add_lanes(lanes_mut(&mut payer.purchases_paid, ky * w, lanes), paid);
                     let adjustments = &mut payer.adjustments;
                     match booking {
                         Booking::Opex => {
@@ -1264,9 +1289,10 @@ impl Network {
                 &before[at_y - w..at_y - w + lanes]
             };
             let year = at_y..at_y + lanes;
+            let kept = ky * w..ky * w + lanes;
             let (own, margins, revenue) = (
-                &own_free_cash_flow[year.clone()],
-                &margins[year.clone()],
+                &own_free_cash_flow[kept.clone()],
+                &margins[kept.clone()],
                 &a.revenue[year.clone()],
             );
             let (costs, capex, financing) = (
@@ -1275,7 +1301,7 @@ impl Network {
                 &a.financing[year.clone()],
             );
             let (interest_paid, drawn_now) =
-                (&mut outside_interest[year.clone()], &mut drawn_in[year]);
+                (&mut outside_interest[kept.clone()], &mut drawn_in[kept]);
             let cash_now = &mut from_y[..lanes];
             let (debt_rate, outside_debt) = (&debt_rate[..lanes], &mut outside_debt[..lanes]);
             let (owed_in_all, payments) = (
@@ -1376,16 +1402,12 @@ impl Network {
             }
         }
         for (f, flow) in self.flows.iter().enumerate() {
-            let paid = row_mut(&mut ws.flow_paid, f, w);
-            paid.fill(-0.0);
-            for y in 0..years {
-                add_lanes(paid, row(&ws.paid[f], y, w));
-            }
+            let paid = row(&ws.flow_paid, f, w);
             let back = row(&ws.purchases, flow.to * n + flow.from, w);
             for ((r, &b), &p) in row_mut(&mut ws.returned, f, w)
                 .iter_mut()
                 .zip(back)
-                .zip(&*paid)
+                .zip(paid)
             {
                 *r = b.min(p);
             }
