@@ -283,10 +283,8 @@ impl<C: Count> Signed<C> {
                 (&mut self.positive, &positive[..p]),
                 (&mut self.negative, &negative[..n]),
             ] {
-                let low = keys.iter().copied().min().unwrap_or(i64::MAX);
-                let high = keys.iter().copied().max().unwrap_or(i64::MIN);
-                store.cover(low, high);
-                if !keys.is_empty() {
+                if let (Some(&low), Some(&high)) = (keys.iter().min(), keys.iter().max()) {
+                    store.cover(low, high);
                     store.add_all_covered(low, keys.iter().copied());
                 }
             }
