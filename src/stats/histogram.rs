@@ -46,26 +46,27 @@ fn bucket_midpoint(key: i64) -> f64 {
     0.5 * (low + high)
 }
 
-/// What a store counts in: `u16` for the recent values, `u64` for the settled ones.
-trait Count: Copy + Default + PartialEq + std::ops::AddAssign + Into<u64> {
-    const ONE: Self;
-    /// `x` as this type; the caller knows it fits.
-    fn from_u64(x: u64) -> Self;
+/// What a store counts in: `u8` for the recent values, `u64` for the settled ones.
+trait Count: Copy + Default + PartialEq + Into<u64> {
+    /// Adds `x`, keeping what this type holds; returns the rest (a multiple of its range,
+    /// never anything for `u64`), for the caller to carry.
+    fn add_wide(&mut self, x: u64) -> u64;
 }
 
-impl Count for u16 {
-    const ONE: u16 = 1;
+impl Count for u8 {
     #[inline]
-    fn from_u64(x: u64) -> u16 {
-        x as u16
+    fn add_wide(&mut self, x: u64) -> u64 {
+        let total = u64::from(*self) + x;
+        *self = total as u8;
+        total & !u64::from(u8::MAX)
     }
 }
 
 impl Count for u64 {
-    const ONE: u64 = 1;
     #[inline]
-    fn from_u64(x: u64) -> u64 {
-        x
+    fn add_wide(&mut self, x: u64) -> u64 {
+        *self += x;
+        0
     }
 }
 
@@ -81,23 +82,20 @@ impl<C: Count> Store<C> {
         self.offset + self.counts.len() as i64 - 1
     }
 
-    /// Counts `count` values of `key`.
+    /// Grows the dense range to include `key` (or the floor, for keys below it). Returns what
+    /// the floor's counter could not hold of the counts collapsed into it (see
+    /// [`Count::add_wide`]).
     #[inline]
-    fn add(&mut self, key: i64, count: C) {
-        self.include(key);
-        self.add_covered(key, count);
-    }
-
-    /// Grows the dense range to include `key` (or the floor, for keys below it).
-    #[inline]
-    fn include(&mut self, key: i64) {
+    fn include(&mut self, key: i64) -> u64 {
         if self.counts.is_empty() || key < self.offset || key > self.top() {
-            self.grow(key);
+            self.grow(key)
+        } else {
+            0
         }
     }
 
     #[inline(never)]
-    fn grow(&mut self, key: i64) {
+    fn grow(&mut self, key: i64) -> u64 {
         if self.counts.is_empty() {
             self.offset = key;
             self.counts.push(C::default());
@@ -117,70 +115,13 @@ impl<C: Count> Store<C> {
             let excess = self.counts.len().saturating_sub(MAX_BUCKETS);
             if excess > 0 {
                 // Collapse the lowest keys into the new floor.
-                let mut collapsed = C::default();
-                for &c in &self.counts[..excess] {
-                    collapsed += c;
-                }
+                let collapsed: u64 = self.counts[..excess].iter().map(|&c| c.into()).sum();
                 self.counts.drain(..excess);
-                self.counts[0] += collapsed;
                 self.offset += excess as i64;
+                return self.counts[0].add_wide(collapsed);
             }
         }
-    }
-
-    /// Grows the dense range to cover keys `low..=high` (no-op when `low > high`).
-    #[inline]
-    fn cover(&mut self, low: i64, high: i64) {
-        if low <= high {
-            self.include(low);
-            self.include(high);
-        }
-    }
-
-    /// Counts `count` values of a key no larger than the covered range's top (lower keys go
-    /// to the floor).
-    #[inline]
-    fn add_covered(&mut self, key: i64, count: C) {
-        self.counts[(key.max(self.offset) - self.offset) as usize] += count;
-    }
-
-    /// Counts one value of every key of `keys`, each covered as for [`Store::add_covered`];
-    /// `lowest` is the smallest of them.
-    #[inline]
-    fn add_all_covered(&mut self, lowest: i64, keys: impl Iterator<Item = i64>) {
-        let (offset, counts) = (self.offset, &mut self.counts[..]);
-        if lowest >= offset {
-            // None below the floor (the common case): no clamp per key.
-            for key in keys {
-                counts[(key - offset) as usize] += C::ONE;
-            }
-        } else {
-            for key in keys {
-                counts[(key.max(offset) - offset) as usize] += C::ONE;
-            }
-        }
-    }
-
-    /// Adds another store's counts (which must fit in `C`).
-    fn merge<D: Count>(&mut self, other: &Store<D>) {
-        if other.counts.is_empty() {
-            return;
-        }
-        // Grow once to cover both ranges (collapsing if the union is too wide), then add:
-        // the other's keys below this floor into the lowest bucket, the rest bucket by bucket
-        // (one pass over two slices, which vectorises).
-        self.include(other.top());
-        self.include(other.offset);
-        let below = (self.offset - other.offset).clamp(0, other.counts.len() as i64) as usize;
-        let (collapsed, kept) = other.counts.split_at(below);
-        if !collapsed.is_empty() {
-            let sum: u64 = collapsed.iter().map(|&c| c.into()).sum();
-            self.counts[0] += C::from_u64(sum);
-        }
-        let start = (other.offset + below as i64 - self.offset) as usize;
-        for (total, &c) in self.counts[start..].iter_mut().zip(kept) {
-            *total += C::from_u64(c.into());
-        }
+        0
     }
 
     /// Sets every count to zero, keeping the range.
@@ -202,6 +143,104 @@ impl<C: Count> Store<C> {
     }
 }
 
+impl Store<u64> {
+    /// Counts `count` values of `key` (keys below the floor go to the floor).
+    #[inline]
+    fn add(&mut self, key: i64, count: u64) {
+        self.include(key);
+        self.counts[(key.max(self.offset) - self.offset) as usize] += count;
+    }
+
+    /// Adds another store's counts.
+    fn merge<D: Count>(&mut self, other: &Store<D>) {
+        if other.counts.is_empty() {
+            return;
+        }
+        // Grow once to cover both ranges (collapsing if the union is too wide), then add:
+        // the other's keys below this floor into the lowest bucket, the rest bucket by bucket
+        // (one pass over two slices, which vectorises).
+        self.include(other.top());
+        self.include(other.offset);
+        let below = (self.offset - other.offset).clamp(0, other.counts.len() as i64) as usize;
+        let (collapsed, kept) = other.counts.split_at(below);
+        if !collapsed.is_empty() {
+            let sum: u64 = collapsed.iter().map(|&c| c.into()).sum();
+            self.counts[0] += sum;
+        }
+        let start = (other.offset + below as i64 - self.offset) as usize;
+        for (total, &c) in self.counts[start..].iter_mut().zip(kept) {
+            *total += c.into();
+        }
+    }
+}
+
+/// A store of recent counts: each counter holds its count modulo 256, and every whole 256
+/// it passes is carried into the settled store of the same sign, which the scattered
+/// increments then do not touch.
+impl Store<u8> {
+    /// [`Store::include`], carrying what the floor cannot hold into `settled`.
+    #[inline]
+    fn include_carrying(&mut self, key: i64, settled: &mut Store<u64>) {
+        let rest = self.include(key);
+        if rest > 0 {
+            settled.add(self.offset, rest);
+        }
+    }
+
+    /// Grows the dense range to cover keys `low..=high` (no-op when `low > high`).
+    #[inline]
+    fn cover(&mut self, low: i64, high: i64, settled: &mut Store<u64>) {
+        if low <= high {
+            self.include_carrying(low, settled);
+            self.include_carrying(high, settled);
+        }
+    }
+
+    /// Counts `count` values of a key no larger than the covered range's top (lower keys go
+    /// to the floor), carrying into `settled`.
+    #[inline]
+    fn add_covered(&mut self, key: i64, count: u64, settled: &mut Store<u64>) {
+        let key = key.max(self.offset);
+        let rest = self.counts[(key - self.offset) as usize].add_wide(count);
+        if rest > 0 {
+            settled.add(key, rest);
+        }
+    }
+
+    /// Counts one value of every key of `keys`, each covered as for [`Store::add_covered`];
+    /// `lowest` is the smallest of them. A counter that wraps to zero carries 256 into
+    /// `settled` (rarely: once in a bucket's 256 values).
+    #[inline]
+    fn add_all_covered(
+        &mut self,
+        lowest: i64,
+        keys: impl Iterator<Item = i64>,
+        settled: &mut Store<u64>,
+    ) {
+        let (offset, counts) = (self.offset, &mut self.counts[..]);
+        let mut count_one = |key: i64| {
+            let count = &mut counts[(key - offset) as usize];
+            *count = count.wrapping_add(1);
+            if *count == 0 {
+                carry(settled, key);
+            }
+        };
+        if lowest >= offset {
+            // None below the floor (the common case): no clamp per key.
+            keys.for_each(count_one);
+        } else {
+            keys.for_each(|key| count_one(key.max(offset)));
+        }
+    }
+}
+
+/// Adds the 256 values a recent counter of `key` wrapped past to `settled`.
+#[cold]
+#[inline(never)]
+fn carry(settled: &mut Store<u64>, key: i64) {
+    settled.add(key, 1 << u8::BITS);
+}
+
 /// Stores of both signs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Signed<C> {
@@ -209,52 +248,65 @@ struct Signed<C> {
     positive: Store<C>,
 }
 
-impl<C: Count> Signed<C> {
-    /// Counts one finite value; returns whether it counts as zero (which this does not store).
+impl Signed<u8> {
+    /// Counts one finite value, carrying into `settled` as [`Store::add_covered`] does;
+    /// returns whether it counts as zero (which this does not store).
     #[inline]
-    fn add(&mut self, x: f64) -> bool {
+    fn add(&mut self, x: f64, settled: &mut Signed<u64>) -> bool {
         let m = x.abs();
         if m < ZERO_BELOW {
             return true;
         }
-        let store = if x > 0.0 {
-            &mut self.positive
+        let (store, settled) = if x > 0.0 {
+            (&mut self.positive, &mut settled.positive)
         } else {
-            &mut self.negative
+            (&mut self.negative, &mut settled.negative)
         };
-        store.add(key(m), C::ONE);
+        store.include_carrying(key(m), settled);
+        store.add_covered(key(m), 1, settled);
         false
     }
 
-    /// Counts a batch of finite values whose smallest and largest are `min` and `max` (at
-    /// most what `C` holds); returns how many count as zero.
+    /// Counts a batch of finite values whose smallest and largest are `min` and `max`,
+    /// carrying into `settled` as [`Store::add_covered`] does; returns how many count as
+    /// zero.
     #[inline(always)]
-    fn add_batch(&mut self, values: &[f64], min: f64, max: f64) -> u64 {
+    fn add_batch(&mut self, values: &[f64], min: f64, max: f64, settled: &mut Signed<u64>) -> u64 {
         if min == max && min.abs() >= ZERO_BELOW {
             // One value throughout (the same bits, since it is not zero): one count.
-            let n = C::from_u64(values.len() as u64);
-            if min > 0.0 {
-                self.positive.add(key(min), n);
+            let n = values.len() as u64;
+            let (store, settled, k) = if min > 0.0 {
+                (&mut self.positive, &mut settled.positive, key(min))
             } else {
-                self.negative.add(key(-min), n);
-            }
+                (&mut self.negative, &mut settled.negative, key(-min))
+            };
+            store.include_carrying(k, settled);
+            store.add_covered(k, n, settled);
             0
         } else if min >= ZERO_BELOW {
-            self.positive.cover(key(min), key(max));
             self.positive
-                .add_all_covered(key(min), values.iter().map(|&x| key(x)));
+                .cover(key(min), key(max), &mut settled.positive);
+            self.positive.add_all_covered(
+                key(min),
+                values.iter().map(|&x| key(x)),
+                &mut settled.positive,
+            );
             0
         } else if max <= -ZERO_BELOW {
-            self.negative.cover(key(-max), key(-min));
             self.negative
-                .add_all_covered(key(-max), values.iter().map(|&x| key(-x)));
+                .cover(key(-max), key(-min), &mut settled.negative);
+            self.negative.add_all_covered(
+                key(-max),
+                values.iter().map(|&x| key(-x)),
+                &mut settled.negative,
+            );
             0
         } else if max < ZERO_BELOW && min > -ZERO_BELOW {
             // Every value counts as zero (as for a firm without subscribers, or a network's
             // flow outside its schedule): nothing to store.
             values.len() as u64
         } else {
-            self.add_mixed(values)
+            self.add_mixed(values, settled)
         }
     }
 
@@ -262,7 +314,7 @@ impl<C: Count> Signed<C> {
     /// value, whose sign a mixed batch makes unpredictable: the keys are sorted by sign into
     /// two buffers (each key written to both, the buffer of its sign advancing), and each
     /// buffer is then counted as a one-signed batch.
-    fn add_mixed(&mut self, values: &[f64]) -> u64 {
+    fn add_mixed(&mut self, values: &[f64], settled: &mut Signed<u64>) -> u64 {
         let mut zeros = 0;
         for part in values.chunks(MIXED_PART) {
             let (mut positive, mut negative) = ([0i64; MIXED_PART], [0i64; MIXED_PART]);
@@ -279,24 +331,28 @@ impl<C: Count> Signed<C> {
             zeros += (part.len() - p - n) as u64;
             // Each sign's key range first, so storage grows exactly as far as adding the
             // values one by one would.
-            for (store, keys) in [
-                (&mut self.positive, &positive[..p]),
-                (&mut self.negative, &negative[..n]),
+            for (store, settled, keys) in [
+                (&mut self.positive, &mut settled.positive, &positive[..p]),
+                (&mut self.negative, &mut settled.negative, &negative[..n]),
             ] {
                 if let (Some(&low), Some(&high)) = (keys.iter().min(), keys.iter().max()) {
-                    store.cover(low, high);
-                    store.add_all_covered(low, keys.iter().copied());
+                    store.cover(low, high, settled);
+                    store.add_all_covered(low, keys.iter().copied(), settled);
                 }
             }
         }
         zeros
     }
+}
 
+impl Signed<u64> {
     fn merge<D: Count>(&mut self, other: &Signed<D>) {
         self.negative.merge(&other.negative);
         self.positive.merge(&other.positive);
     }
+}
 
+impl<C: Count> Signed<C> {
     fn count(&self) -> u64 {
         self.negative.count() + self.positive.count()
     }
@@ -312,19 +368,20 @@ struct Counts {
 
 /// A histogram of finite values with relative-error quantiles.
 ///
-/// The latest values are counted in 16-bit counters, settled into the 64-bit counts before
-/// those could overflow. A run's histograms are then a quarter of the size where it counts
-/// them: `openai.toml`'s 178 took 2.1 MiB at 64 bits, twice a core's L2 cache, and the
-/// scattered increments waited on memory. Settling moves no value to another bucket, so the
-/// counts, the merges and the file form are what 64-bit counters throughout would give.
+/// The latest values are counted in 8-bit counters, each of which carries every whole 256
+/// it counts into the 64-bit counts. A run's histograms are then an eighth of the size where
+/// it counts them: `openai.toml`'s 178 took 2.1 MiB at 64 bits, twice a core's L2 cache, and
+/// the scattered increments waited on memory; a network's are several times that. Carrying
+/// and settling move no value to another bucket, so the counts, the merges and the file form
+/// are what 64-bit counters throughout would give.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(from = "Counts", into = "Counts")]
 pub struct LogHistogram {
     settled: Signed<u64>,
     zeros: u64,
-    recent: Signed<u16>,
-    /// Values counted in `recent`: at most `u16::MAX`, so no recent counter overflows.
-    recent_values: usize,
+    recent: Signed<u8>,
+    /// Whether `recent` may hold counts.
+    recent_values: bool,
 }
 
 impl From<Counts> for LogHistogram {
@@ -367,11 +424,10 @@ impl LogHistogram {
     /// Counts one finite value.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        self.make_room(1);
-        if self.recent.add(x) {
+        if self.recent.add(x, &mut self.settled) {
             self.zeros += 1;
         } else {
-            self.recent_values += 1;
+            self.recent_values = true;
         }
     }
 
@@ -380,22 +436,9 @@ impl LogHistogram {
     /// batch of one sign (the common case) is counted without a test per value.
     #[inline(always)]
     pub fn add_batch(&mut self, values: &[f64], min: f64, max: f64) {
-        if values.len() > usize::from(u16::MAX) {
-            self.zeros += self.settled.add_batch(values, min, max);
-            return;
-        }
-        self.make_room(values.len());
-        let zeros = self.recent.add_batch(values, min, max);
+        let zeros = self.recent.add_batch(values, min, max, &mut self.settled);
         self.zeros += zeros;
-        self.recent_values += values.len() - zeros as usize;
-    }
-
-    /// Settles the recent counts if `n` more values could overflow them.
-    #[inline]
-    fn make_room(&mut self, n: usize) {
-        if self.recent_values + n > usize::from(u16::MAX) {
-            self.settle();
-        }
+        self.recent_values |= zeros < values.len() as u64;
     }
 
     /// Moves the recent counts into the settled ones, which makes reading the histogram
@@ -404,12 +447,12 @@ impl LogHistogram {
         self.settled.merge(&self.recent);
         self.recent.negative.clear();
         self.recent.positive.clear();
-        self.recent_values = 0;
+        self.recent_values = false;
     }
 
     /// Every non-zero count, settled.
     fn all_settled(&self) -> Cow<'_, Signed<u64>> {
-        if self.recent_values == 0 {
+        if !self.recent_values {
             Cow::Borrowed(&self.settled)
         } else {
             let mut all = self.settled.clone();
@@ -605,8 +648,8 @@ mod tests {
 
     #[test]
     fn counts_beyond_the_recent_counters_range_are_settled_exactly() {
-        // 200,000 values over three buckets, in batches (one bucket alone past u16::MAX),
-        // one by one, and in one batch too long for the recent counters.
+        // 200,000 values over three buckets (each past the recent counters' range hundreds of
+        // times), in batches, one by one, and in one batch.
         let xs: Vec<f64> = (0..200_000).map(|i| [1.0, 2.0, 2.0, -3.0][i % 4]).collect();
         let mut batched = LogHistogram::new();
         for part in xs.chunks(128) {
@@ -646,6 +689,41 @@ mod tests {
         merged.merge(&single);
         assert_eq!(merged.count(), 400_200);
         assert_eq!(merged.quantile(0.9), Some(bucket_midpoint(key(2.0))));
+    }
+
+    #[test]
+    fn a_collapsed_floor_past_the_recent_counters_range_carries_exactly() {
+        // 200 values of each of two keys, then one whose key is more than MAX_BUCKETS above
+        // them: the 400 collapse into the new floor, more than a recent counter holds. And
+        // the same values the other way round, where they arrive below the floor (one by one
+        // and in batches, which take the clamping loop and the one-value path).
+        let low: Vec<f64> = (0..400).map(|i| [1.0, 1.25][i % 2]).collect();
+        let high = 2f64.powi(40);
+        let mut forward = LogHistogram::new();
+        forward.add_batch(&low[..150], 1.0, 1.25);
+        low[150..].iter().for_each(|&x| forward.add(x));
+        forward.add(high);
+        let mut backward = LogHistogram::new();
+        backward.add(high);
+        backward.add_batch(&[1.0, 1.5, high], 1.0, high);
+        backward.add_batch(&[1.0; 149], 1.0, 1.0);
+        backward.add_batch(&low[..100], 1.0, 1.25);
+        low[249..].iter().for_each(|&x| backward.add(x));
+        let floor = key(high) - MAX_BUCKETS as i64 + 1;
+        let settled = forward.all_settled();
+        assert_eq!(
+            settled.positive.iter().collect::<Vec<_>>(),
+            [(floor, 400), (key(high), 1)]
+        );
+        let settled = backward.all_settled();
+        assert_eq!(
+            settled.positive.iter().collect::<Vec<_>>(),
+            [(floor, 402), (key(high), 2)]
+        );
+        forward.add_batch(&[1.0, 1.5, high], 1.0, high);
+        assert_eq!(forward, backward);
+        assert_eq!(forward.count(), 404);
+        assert_eq!(forward.quantile(0.5), Some(bucket_midpoint(floor)));
     }
 
     #[test]
