@@ -196,6 +196,14 @@ impl Store<u8> {
         }
     }
 
+    /// Counts `count` values of `key` (keys below the floor go to the floor), carrying into
+    /// `settled`.
+    #[inline]
+    fn add(&mut self, key: i64, count: u64, settled: &mut Store<u64>) {
+        self.include_carrying(key, settled);
+        self.add_covered(key, count, settled);
+    }
+
     /// Counts `count` values of a key no larger than the covered range's top (lower keys go
     /// to the floor), carrying into `settled`.
     #[inline]
@@ -262,8 +270,7 @@ impl Signed<u8> {
         } else {
             (&mut self.negative, &mut settled.negative)
         };
-        store.include_carrying(key(m), settled);
-        store.add_covered(key(m), 1, settled);
+        store.add(key(m), 1, settled);
         false
     }
 
@@ -280,8 +287,7 @@ impl Signed<u8> {
             } else {
                 (&mut self.negative, &mut settled.negative, key(-min))
             };
-            store.include_carrying(k, settled);
-            store.add_covered(k, n, settled);
+            store.add(k, n, settled);
             0
         } else if min >= ZERO_BELOW {
             self.positive
@@ -381,7 +387,7 @@ pub struct LogHistogram {
     zeros: u64,
     recent: Signed<u8>,
     /// Whether `recent` may hold counts.
-    recent_values: bool,
+    recent_counted: bool,
 }
 
 impl From<Counts> for LogHistogram {
@@ -427,7 +433,7 @@ impl LogHistogram {
         if self.recent.add(x, &mut self.settled) {
             self.zeros += 1;
         } else {
-            self.recent_values = true;
+            self.recent_counted = true;
         }
     }
 
@@ -438,7 +444,7 @@ impl LogHistogram {
     pub fn add_batch(&mut self, values: &[f64], min: f64, max: f64) {
         let zeros = self.recent.add_batch(values, min, max, &mut self.settled);
         self.zeros += zeros;
-        self.recent_values |= zeros < values.len() as u64;
+        self.recent_counted |= zeros < values.len() as u64;
     }
 
     /// Moves the recent counts into the settled ones, which makes reading the histogram
@@ -447,12 +453,12 @@ impl LogHistogram {
         self.settled.merge(&self.recent);
         self.recent.negative.clear();
         self.recent.positive.clear();
-        self.recent_values = false;
+        self.recent_counted = false;
     }
 
     /// Every non-zero count, settled.
     fn all_settled(&self) -> Cow<'_, Signed<u64>> {
-        if !self.recent_values {
+        if !self.recent_counted {
             Cow::Borrowed(&self.settled)
         } else {
             let mut all = self.settled.clone();
